@@ -1,0 +1,13 @@
+"""cs231n_lib: the small numpy library behind the cs231n-notebooks.
+
+Modules (one concept each; import the one you need):
+
+* ``arithmetic`` -- output sizes, padding and parameter counts
+* ``vis``        -- figures (functions that return a matplotlib Figure)
+* ``widgets``    -- slider explorers for the notebooks (needs ipywidgets)
+* ``exercises``  -- checkers for the notebooks' exercises
+
+``import cs231n_lib`` stays light: matplotlib and ipywidgets are imported
+only by the modules that draw.
+"""
+__version__ = "0.1.0"
