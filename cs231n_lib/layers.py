@@ -1,0 +1,215 @@
+"""Reference layers with CS231n's API.
+
+Every layer is a pair of functions::
+
+    out, cache = <layer>_forward(x, ...)
+    dx, ... = <layer>_backward(dout, cache)
+
+Arrays are NCHW (batch, channels, height, width).  Bad input raises
+``ValueError`` naming the shapes involved.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+# ---- affine, relu, losses ----
+def _float_array(x, name):
+    """``x`` as a floating ndarray (integers become float64); ValueError otherwise."""
+    try:
+        arr = np.asarray(x)
+    except Exception as err:  # ragged lists and the like
+        raise ValueError(f"{name} must be an array: {err}") from None
+    if np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_:
+        arr = arr.astype(np.float64)
+    elif not np.issubdtype(arr.dtype, np.floating):
+        raise ValueError(f"{name} must hold real numbers, got dtype {arr.dtype}.")
+    return arr
+
+
+def affine_forward(x, w, b):
+    """Forward pass of a fully connected (affine) layer: ``out = x_flat @ w + b``.
+
+    Parameters
+    ----------
+    x : array of shape (N, d_1, ..., d_k)
+        N examples; each is flattened to a row of D = d_1 * ... * d_k numbers.
+    w : array of shape (D, M)
+        Weights: one column per output unit.
+    b : array of shape (M,)
+        Biases.
+
+    Returns
+    -------
+    out : array of shape (N, M)
+    cache : tuple ``(x, w, b)`` for :func:`affine_backward`.
+
+    Raises
+    ------
+    ValueError
+        When ``w`` is not (D, M) with D matching the flattened ``x``, or ``b``
+        is not (M,); the message shows the shapes.
+    """
+    x, w, b = _float_array(x, "x"), _float_array(w, "w"), _float_array(b, "b")
+    if x.ndim < 1 or w.ndim != 2 or b.ndim != 1:
+        raise ValueError(
+            f"affine_forward expects x (N, d_1, ..., d_k), w (D, M) and b (M,); "
+            f"got x.shape={x.shape}, w.shape={w.shape}, b.shape={b.shape}."
+        )
+    N = x.shape[0]
+    D = int(np.prod(x.shape[1:], dtype=np.int64))
+    if w.shape[0] != D:
+        raise ValueError(
+            f"x.shape={x.shape} flattens to rows of D = {D} numbers, but w.shape={w.shape} "
+            f"expects D = {w.shape[0]}."
+        )
+    if b.shape[0] != w.shape[1]:
+        raise ValueError(f"b.shape={b.shape} must be (M,) = ({w.shape[1]},) to match w.shape={w.shape}.")
+    out = x.reshape(N, D) @ w + b
+    return out, (x, w, b)
+
+
+def affine_backward(dout, cache):
+    """Backward pass of :func:`affine_forward`.
+
+    Parameters
+    ----------
+    dout : array of shape (N, M)
+        Upstream gradient.
+    cache : tuple ``(x, w, b)`` from the forward pass.
+
+    Returns
+    -------
+    dx : array of shape (N, d_1, ..., d_k)
+    dw : array of shape (D, M)
+    db : array of shape (M,)
+    """
+    x, w, b = cache
+    dout = _float_array(dout, "dout")
+    N = x.shape[0]
+    if dout.shape != (N, w.shape[1]):
+        raise ValueError(
+            f"dout.shape={dout.shape} must equal the forward output shape {(N, w.shape[1])}."
+        )
+    x_flat = x.reshape(N, -1)
+    dx = (dout @ w.T).reshape(x.shape)
+    dw = x_flat.T @ dout
+    db = dout.sum(axis=0)
+    return dx, dw, db
+
+
+def relu_forward(x):
+    """Forward pass of a rectified linear unit: ``out = max(0, x)``, elementwise.
+
+    Parameters
+    ----------
+    x : array of any shape
+
+    Returns
+    -------
+    out : array of the same shape as ``x``
+    cache : ``x``, for :func:`relu_backward`.
+    """
+    x = _float_array(x, "x")
+    return np.maximum(x, 0), x
+
+
+def relu_backward(dout, cache):
+    """Backward pass of :func:`relu_forward`: the gradient flows where ``x > 0``.
+
+    Parameters
+    ----------
+    dout : array of the shape of ``x``
+    cache : ``x`` from the forward pass.
+
+    Returns
+    -------
+    dx : array of the shape of ``x``
+    """
+    x = cache
+    dout = _float_array(dout, "dout")
+    if dout.shape != x.shape:
+        raise ValueError(f"dout.shape={dout.shape} must equal x.shape={x.shape}.")
+    return dout * (x > 0)
+
+
+def _check_scores_labels(x, y, name):
+    x = _float_array(x, "x")
+    if x.ndim != 2:
+        raise ValueError(f"{name} expects scores x of shape (N, C), got x.shape={x.shape}.")
+    y = np.asarray(y)
+    if y.shape != (x.shape[0],):
+        raise ValueError(
+            f"{name} expects labels y of shape (N,) = ({x.shape[0]},) for x.shape={x.shape}; "
+            f"got y.shape={y.shape}."
+        )
+    if y.size and not np.issubdtype(y.dtype, np.integer):
+        if not np.all(np.equal(np.mod(y, 1), 0)):
+            raise ValueError(f"{name}: labels y must be integers, got dtype {y.dtype}.")
+        y = y.astype(np.int64)
+    y = y.astype(np.int64, copy=False)
+    if y.size and (y.min() < 0 or y.max() >= x.shape[1]):
+        raise ValueError(
+            f"{name}: labels must lie in 0..C-1 = 0..{x.shape[1] - 1} for x.shape={x.shape}; "
+            f"got labels from {int(y.min())} to {int(y.max())}."
+        )
+    return x, y
+
+
+def softmax_loss(x, y):
+    """Softmax (cross-entropy) loss and its gradient.
+
+    ``loss = mean_i( -log( exp(x[i, y_i]) / sum_j exp(x[i, j]) ) )``, computed
+    after subtracting each row's maximum so that ``exp`` cannot overflow.
+
+    Parameters
+    ----------
+    x : array of shape (N, C)
+        Class scores: ``x[i, j]`` is the score of class j for example i.
+    y : int array of shape (N,)
+        Correct labels, ``0 <= y[i] < C``.
+
+    Returns
+    -------
+    loss : float
+    dx : array of shape (N, C), the gradient of ``loss`` with respect to ``x``.
+    """
+    x, y = _check_scores_labels(x, y, "softmax_loss")
+    N = x.shape[0]
+    shifted = x - x.max(axis=1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    loss = float(-log_probs[np.arange(N), y].mean())
+    dx = np.exp(log_probs)
+    dx[np.arange(N), y] -= 1
+    dx /= N
+    return loss, dx
+
+
+def svm_loss(x, y):
+    """Multiclass SVM (hinge) loss with margin 1, and its gradient.
+
+    ``loss = mean_i( sum_{j != y_i} max(0, x[i, j] - x[i, y_i] + 1) )``.
+
+    Parameters
+    ----------
+    x : array of shape (N, C)
+        Class scores.
+    y : int array of shape (N,)
+        Correct labels, ``0 <= y[i] < C``.
+
+    Returns
+    -------
+    loss : float
+    dx : array of shape (N, C), the gradient of ``loss`` with respect to ``x``.
+    """
+    x, y = _check_scores_labels(x, y, "svm_loss")
+    N = x.shape[0]
+    correct = x[np.arange(N), y][:, None]
+    margins = np.maximum(0, x - correct + 1.0)
+    margins[np.arange(N), y] = 0
+    loss = float(margins.sum() / N)
+    positive = (margins > 0).astype(x.dtype)
+    dx = positive
+    dx[np.arange(N), y] -= positive.sum(axis=1)
+    dx /= N
+    return loss, dx

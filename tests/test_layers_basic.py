@@ -1,0 +1,123 @@
+"""affine, relu, softmax and SVM losses: analytic gradients against centred differences, losses against closed forms."""
+import math
+
+import numpy as np
+import pytest
+
+from cs231n_lib.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
+from cs231n_lib.layers import (
+    affine_backward,
+    affine_forward,
+    relu_backward,
+    relu_forward,
+    softmax_loss,
+    svm_loss,
+)
+
+
+def test_affine_forward_matches_cs231n_published_values():
+    # CS231n assignment 2 check: x, w, b from linspace; expected output published with the assignment.
+    num_inputs, input_shape, output_dim = 2, (4, 5, 6), 3
+    input_size = num_inputs * np.prod(input_shape)
+    weight_size = output_dim * np.prod(input_shape)
+    x = np.linspace(-0.1, 0.5, num=input_size).reshape(num_inputs, *input_shape)
+    w = np.linspace(-0.2, 0.3, num=weight_size).reshape(np.prod(input_shape), output_dim)
+    b = np.linspace(-0.3, 0.1, num=output_dim)
+    out, _ = affine_forward(x, w, b)
+    correct = np.array([[1.49834967, 1.70660132, 1.91485297],
+                        [3.25553199, 3.5141327, 3.77273342]])
+    assert rel_error(out, correct) < 1e-8
+
+
+def test_affine_forward_equals_explicit_loops():
+    rng = np.random.default_rng(1)
+    x, w, b = rng.standard_normal((3, 2, 2)), rng.standard_normal((4, 5)), rng.standard_normal(5)
+    out, _ = affine_forward(x, w, b)
+    flat = x.reshape(3, 4)
+    for i in range(3):
+        for j in range(5):
+            assert out[i, j] == pytest.approx(sum(flat[i, k] * w[k, j] for k in range(4)) + b[j])
+
+
+def test_affine_backward_numerical():
+    rng = np.random.default_rng(2)
+    x, w, b = rng.standard_normal((4, 2, 3)), rng.standard_normal((6, 5)), rng.standard_normal(5)
+    dout = rng.standard_normal((4, 5))
+    _, cache = affine_forward(x, w, b)
+    dx, dw, db = affine_backward(dout, cache)
+    assert rel_error(dx, eval_numerical_gradient_array(lambda v: affine_forward(v, w, b)[0], x, dout)) < 1e-8
+    assert rel_error(dw, eval_numerical_gradient_array(lambda v: affine_forward(x, v, b)[0], w, dout)) < 1e-8
+    assert rel_error(db, eval_numerical_gradient_array(lambda v: affine_forward(x, w, v)[0], b, dout)) < 1e-8
+
+
+@pytest.mark.parametrize("xs, ws, bs, words", [
+    ((2, 3, 4), (10, 5), (5,), "D = 12"),
+    ((2, 12), (12, 5), (4,), "b.shape=(4,)"),
+    ((2, 12), (12,), (5,), "w.shape=(12,)"),
+])
+def test_affine_shape_errors_name_both_shapes(xs, ws, bs, words):
+    with pytest.raises(ValueError) as err:
+        affine_forward(np.zeros(xs), np.zeros(ws), np.zeros(bs))
+    assert words in str(err.value)
+    assert str(xs) in str(err.value) or str(ws) in str(err.value)
+
+
+def test_affine_backward_refuses_wrong_dout():
+    _, cache = affine_forward(np.zeros((2, 3)), np.zeros((3, 4)), np.zeros(4))
+    with pytest.raises(ValueError, match=r"\(2, 4\)"):
+        affine_backward(np.zeros((2, 5)), cache)
+
+
+def test_relu_forward_and_backward():
+    x = np.linspace(-0.5, 0.5, num=12).reshape(3, 4)
+    out, cache = relu_forward(x)
+    assert np.array_equal(out, np.where(x > 0, x, 0))
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((4, 5))
+    x[np.abs(x) < 1e-3] = 0.1  # keep away from the kink for the numerical gradient
+    dout = rng.standard_normal((4, 5))
+    _, cache = relu_forward(x)
+    num = eval_numerical_gradient_array(lambda v: relu_forward(v)[0], x, dout)
+    assert rel_error(relu_backward(dout, cache), num) < 1e-9
+    with pytest.raises(ValueError, match="x.shape"):
+        relu_backward(np.zeros((5, 4)), cache)
+
+
+def test_softmax_loss_closed_forms():
+    # equal scores: every class has probability 1/C, loss = ln C
+    loss, dx = softmax_loss(np.zeros((7, 10)), np.arange(7))
+    assert loss == pytest.approx(math.log(10))
+    # one example, two classes: loss = ln(1 + e^{-(s_y - s_other)})
+    loss, _ = softmax_loss(np.array([[2.0, -1.0]]), np.array([0]))
+    assert loss == pytest.approx(math.log1p(math.exp(-3.0)))
+    # huge scores do not overflow
+    loss, dx = softmax_loss(np.array([[1000.0, 0.0]]), np.array([1]))
+    assert loss == pytest.approx(1000.0) and np.all(np.isfinite(dx))
+
+
+def test_softmax_and_svm_gradients_numerical():
+    rng = np.random.default_rng(4)
+    x = 0.01 * rng.standard_normal((20, 6))
+    y = rng.integers(6, size=20)
+    for fn, tol in ((softmax_loss, 1e-7), (svm_loss, 1e-7)):
+        _, dx = fn(x, y)
+        num = eval_numerical_gradient(lambda v: fn(v, y)[0], x.copy())
+        assert rel_error(dx, num) < tol, fn.__name__
+
+
+def test_svm_loss_closed_form():
+    x = np.array([[3.0, 1.0, 2.5], [0.0, 0.0, 0.0]])
+    y = np.array([0, 2])
+    # example 0: margins max(0, 1-3+1)=0, max(0, 2.5-3+1)=0.5; example 1: 1 + 1
+    loss, _ = svm_loss(x, y)
+    assert loss == pytest.approx((0.5 + 2.0) / 2)
+
+
+@pytest.mark.parametrize("fn", [softmax_loss, svm_loss])
+def test_losses_refuse_bad_labels(fn):
+    with pytest.raises(ValueError, match=r"y.shape=\(3,\)"):
+        fn(np.zeros((4, 3)), np.zeros(3, dtype=int))
+    with pytest.raises(ValueError, match="0..2"):
+        fn(np.zeros((2, 3)), np.array([0, 3]))
+    with pytest.raises(ValueError, match=r"\(N, C\)"):
+        fn(np.zeros(3), np.zeros(3, dtype=int))
