@@ -14,7 +14,7 @@ def _grad_errors(model, X, y):
     _, grads = model.loss(X, y)
     errors = {}
     for name in sorted(model.params):
-        num = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], h=1e-6)
+        num = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], verbose=False, h=1e-6)
         errors[name] = rel_error(num, grads[name])
     return errors
 
@@ -105,7 +105,7 @@ def test_input_gradient_matches_numerical(layer, unit):
 
     v, dX = net.input_gradient(X, layer, unit)
     assert v == pytest.approx(value(X))
-    num = eval_numerical_gradient(value, X.copy(), h=1e-6)
+    num = eval_numerical_gradient(value, X.copy(), verbose=False, h=1e-6)
     assert rel_error(dX, num) < 1e-5
 
 

@@ -17,7 +17,7 @@ def test_readme_has_exactly_the_two_commands():
 def test_lab_command_opens_jupyterlab_and_test_command_runs_pytest():
     commands = readme_commands()
     assert 'pip install -e ".[lab]"' in commands["lab"]
-    assert commands["lab"].endswith("jupyter lab notebooks/")
+    assert commands["lab"].endswith("jupyter lab --allow-root notebooks/")
     assert 'pip install -e ".[test]"' in commands["test"]
     assert commands["test"].endswith("-m pytest")
 
@@ -37,3 +37,12 @@ def test_readme_table_lists_every_notebook():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         assert f"notebooks/{nb.name}" in text, f"{nb.name} is missing from the README table"
+
+
+def test_readme_table_has_the_generated_badges():
+    cells = runpy.run_path(str(ROOT / "tools" / "notebook_cells.py"))
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        assert cells["badges_markdown"](nb.name) in text, (
+            f"README badges for {nb.name} are stale: run python tools/notebook_cells.py"
+        )
