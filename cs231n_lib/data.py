@@ -111,7 +111,7 @@ def _background(rng, size):
         field = (np.floor(xx / period) + np.floor(yy / period)) % 2
     else:  # fine noise
         field = rng.random((size, size))
-    tint = rng.uniform(-0.25, 0.25, size=3)
+    tint = rng.uniform(-0.15, 0.15, size=3)
     img = base + tint * (field - 0.5)[..., None] * 2
     return np.clip(img, 0, 1)
 
@@ -145,7 +145,7 @@ def _render_one(rng, label, size):
     """One (size, size, 3) image in [0, 1] and its object mask (size, size)."""
     big = size * _SUPER
     kind = SHAPE_CLASSES[label]
-    radius = rng.uniform(0.22, 0.36) * big
+    radius = rng.uniform(0.25, 0.38) * big
     margin = radius * 1.05
     cx, cy = rng.uniform(margin, big - margin, size=2)
     theta = rng.uniform(0, 2 * np.pi)

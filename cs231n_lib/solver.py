@@ -233,3 +233,13 @@ class Solver:
         if self.best_params:
             self.model.params.update({k: v.copy() for k, v in self.best_params.items()})
         return self
+
+
+def confusion_matrix(y_true, y_pred, num_classes):
+    """Counts (num_classes, num_classes): row = true class, column = predicted class."""
+    y_true, y_pred = np.asarray(y_true, dtype=np.int64), np.asarray(y_pred, dtype=np.int64)
+    if y_true.shape != y_pred.shape:
+        raise ValueError(f"y_true.shape={y_true.shape} and y_pred.shape={y_pred.shape} must match.")
+    out = np.zeros((num_classes, num_classes), dtype=np.int64)
+    np.add.at(out, (y_true, y_pred), 1)
+    return out

@@ -210,3 +210,124 @@ def conv_explorer_figure(W, F, S=1, P=0, dilation=1):
     fig, axes = conv_explorer_axes()
     draw_conv_explorer(axes, W, F, S, P, dilation)
     return fig
+
+
+# =========================================================== notebook 05: training
+def _as_hwc(img):
+    """(3, H, W) or (H, W) array -> something imshow shows, clipped to [0, 1]."""
+    import numpy as np
+
+    img = np.asarray(img, dtype=float)
+    if img.ndim == 3 and img.shape[0] in (1, 3):
+        img = img.transpose(1, 2, 0)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[..., 0]
+    return np.clip(img, 0, 1)
+
+
+def image_grid(images, labels=None, class_names=None, ncols=10, title="Images", masks=None,
+               boxes=None, predictions=None, size=1.2):
+    """A grid of images (N, 3, H, W) in [0, 1], each titled with its class name.
+
+    ``masks`` (N, H, W) are outlined in white and ``boxes`` (N, 4) drawn as
+    (top, left, bottom, right) rectangles; with ``predictions`` each title
+    reads "label -> prediction" (red when wrong).
+    """
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    images = np.asarray(images)
+    n = len(images)
+    if n == 0:
+        raise ValueError("image_grid needs at least one image.")
+    ncols = min(ncols, n)
+    nrows = -(-n // ncols)
+    fig = _new_figure(size * ncols, size * nrows + 0.4)
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        if i >= n:
+            ax.axis("off")
+            continue
+        ax.imshow(_as_hwc(images[i]), cmap="gray", vmin=0, vmax=1)
+        name = ""
+        if labels is not None:
+            label = int(labels[i])
+            name = class_names[label] if class_names is not None else str(label)
+        colour = "black"
+        if predictions is not None:
+            pred = int(predictions[i])
+            pred_name = class_names[pred] if class_names is not None else str(pred)
+            colour = "black" if labels is None or pred == int(labels[i]) else "red"
+            name = f"{name}->{pred_name}" if name else pred_name
+        ax.set_title(name, fontsize=7, color=colour)
+        if masks is not None:
+            ax.contour(np.asarray(masks[i], dtype=float), levels=[0.5], colors="white", linewidths=0.8)
+        if boxes is not None:
+            top, left, bottom, right = (float(v) for v in boxes[i])
+            ax.add_patch(Rectangle((left - 0.5, top - 0.5), right - left, bottom - top,
+                                   fill=False, edgecolor="yellow", linewidth=1))
+    for ax in axes[-1]:
+        ax.set_xlabel("x (pixels)", fontsize=6)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("y (pixels)", fontsize=6)
+    fig.suptitle(title)
+    return fig
+
+
+def training_curves(loss_history, train_acc_history, val_acc_history, title="Training",
+                    iterations_per_epoch=None):
+    """Two panels: the loss per iteration, and training / validation accuracy per epoch."""
+    import numpy as np
+
+    fig = _new_figure(10, 3.4)
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    loss = np.asarray(loss_history, dtype=float)
+    ax_loss.plot(np.arange(1, len(loss) + 1), loss, ".", markersize=2, alpha=0.5, label="minibatch loss")
+    if len(loss) >= 20:
+        k = max(len(loss) // 20, 2)
+        smooth = np.convolve(loss, np.ones(k) / k, mode="valid")
+        ax_loss.plot(np.arange(k, len(loss) + 1), smooth, "-", label=f"mean of {k}")
+    ax_loss.set_title("Training loss")
+    ax_loss.set_xlabel("iteration")
+    ax_loss.set_ylabel("softmax loss")
+    ax_loss.legend(fontsize=8)
+    epochs = np.arange(len(train_acc_history))
+    ax_acc.plot(epochs, train_acc_history, "o-", label="train")
+    ax_acc.plot(epochs, val_acc_history, "s-", label="validation")
+    ax_acc.set_ylim(0, 1.02)
+    ax_acc.set_title("Classification accuracy")
+    ax_acc.set_xlabel("epoch")
+    ax_acc.set_ylabel("accuracy")
+    ax_acc.legend(fontsize=8)
+    fig.suptitle(title)
+    return fig
+
+
+def confusion_matrix_figure(matrix, class_names, title="Confusion matrix"):
+    """Heat map of a confusion matrix (rows: true class, columns: predicted), with the counts written in."""
+    import numpy as np
+
+    matrix = np.asarray(matrix)
+    C = len(class_names)
+    if matrix.shape != (C, C):
+        raise ValueError(f"matrix.shape={matrix.shape} must be (C, C) = ({C}, {C}) for {C} class names.")
+    fig = _new_figure(6.5, 5.5)
+    ax = fig.subplots()
+    im = ax.imshow(matrix, cmap="Blues")
+    top = matrix.max() if matrix.size else 0
+    for i in range(C):
+        for j in range(C):
+            if matrix[i, j]:
+                ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize=7,
+                        color="white" if matrix[i, j] > top / 2 else "black")
+    ax.set_xticks(range(C))
+    ax.set_xticklabels(class_names, rotation=60, ha="right", fontsize=8)
+    ax.set_yticks(range(C))
+    ax.set_yticklabels(class_names, fontsize=8)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title)
+    fig.colorbar(im, ax=ax, label="images")
+    return fig

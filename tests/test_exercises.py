@@ -88,3 +88,63 @@ def test_valid_strides_mistakes():
 def test_param_count_mistakes(wrong, hint):
     feedback = exercises.check_param_count(wrong)
     assert feedback.status == "failed" and hint in feedback.message
+
+
+# ------------------------------------------------ notebook 05: training a ConvNet
+import math  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+
+@pytest.mark.parametrize("checker", [
+    exercises.check_initial_loss, exercises.check_momentum_step, exercises.check_accuracy,
+])
+def test_nb05_stubs_are_not_implemented_yet(checker):
+    assert checker(stub).status == "not implemented"
+    assert "not implemented yet" in repr(checker(lambda *a: None))
+
+
+def test_nb05_right_answers_pass():
+    from cs231n_lib.optim import sgd_momentum
+
+    assert exercises.check_initial_loss(lambda C: math.log(C)).passed
+
+    def momentum_step(w, dw, v, learning_rate, momentum):
+        next_w, config = sgd_momentum(w, dw, {"learning_rate": learning_rate, "momentum": momentum, "velocity": v})
+        return next_w, config["velocity"]
+
+    assert exercises.check_momentum_step(momentum_step).passed
+    assert exercises.check_accuracy(lambda s, y: float(np.mean(np.argmax(s, axis=1) == y))).passed
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda C: 1 / C, "probability"),
+    (lambda C: -math.log(C), "sign"),
+    (lambda C: math.log10(C), "log10"),
+    (lambda C: "ln C", "return a number"),
+])
+def test_nb05_initial_loss_mistakes_are_named(wrong, words):
+    feedback = exercises.check_initial_loss(wrong)
+    assert feedback.status == "failed" and words in repr(feedback)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda w, dw, v, lr, mu: (w - lr * dw, mu * v - lr * dw), "plain SGD"),
+    (lambda w, dw, v, lr, mu: (w + v, mu * v - lr * dw), "old velocity"),
+    (lambda w, dw, v, lr, mu: (w + mu * v + lr * dw, mu * v + lr * dw), "uphill"),
+    (lambda w, dw, v, lr, mu: (w + v - lr * dw, v - lr * dw), "decay"),
+    (lambda w, dw, v, lr, mu: w, "pair"),
+])
+def test_nb05_momentum_mistakes_are_named(wrong, words):
+    feedback = exercises.check_momentum_step(wrong)
+    assert feedback.status == "failed" and words in repr(feedback), repr(feedback)
+
+
+@pytest.mark.parametrize("wrong, words", [
+    (lambda s, y: int(np.sum(np.argmax(s, axis=1) == y)), "number of correct rows"),
+    (lambda s, y: float(np.mean(np.argmax(s, axis=0) == y)), "axis=1"),
+    (lambda s, y: float(np.mean(np.argmax(s, axis=1) != y)), "error rate"),
+])
+def test_nb05_accuracy_mistakes_are_named(wrong, words):
+    feedback = exercises.check_accuracy(wrong)
+    assert feedback.status == "failed" and words in repr(feedback), repr(feedback)
