@@ -317,6 +317,9 @@ class SequentialNet:
     reg : L2 regularization strength on every ``W``.
     dtype : dtype of parameters and computation.
     seed : seed of ``numpy.random.default_rng`` for the initial weights.
+    input_mean : None, a number, or an array broadcastable to (C, H, W): the
+        net subtracts it from every input first (fixed, not trained), so
+        callers feed raw images in [0, 1] and the net centres them itself.
 
     ``params`` is a flat dict with keys ``"<layer>.W"`` and ``"<layer>.b"``,
     so the :class:`~cs231n_lib.solver.Solver` trains it like any CS231n model.
@@ -325,8 +328,17 @@ class SequentialNet:
     """
 
     def __init__(self, layers, input_dim=(3, 32, 32), weight_scale=None, reg=0.0,
-                 dtype=np.float32, seed=0):
+                 dtype=np.float32, seed=0, input_mean=None):
         self.input_dim = tuple(int(v) for v in input_dim)
+        if input_mean is not None:
+            input_mean = np.asarray(input_mean, dtype=dtype)
+            try:
+                np.broadcast_to(input_mean, self.input_dim)
+            except ValueError:
+                raise ValueError(
+                    f"input_mean of shape {input_mean.shape} does not broadcast to input_dim {self.input_dim}."
+                ) from None
+        self.input_mean = input_mean
         self.reg = reg
         self.dtype = dtype
         self.names, self.layers, self.shapes = [], {}, {}
@@ -399,6 +411,8 @@ class SequentialNet:
 
     def _forward(self, X, upto=None):
         X = _check_batch(X, self.input_dim, "SequentialNet").astype(self.dtype, copy=False)
+        if self.input_mean is not None:
+            X = X - self.input_mean
         if upto is not None:
             self._check_name(upto)
         acts, caches, out = {}, {}, X

@@ -148,3 +148,15 @@ def test_sequential_net_refuses_bad_specs_with_the_formula():
         SequentialNet([("x", {"kind": "dropout"})], input_dim=(1, 4, 4))
     with pytest.raises(ValueError, match=r"\(N, 2, 8, 8\)"):
         _small_seq().loss(np.zeros((1, 8, 8, 2)))
+
+
+def test_input_mean_is_subtracted_before_the_first_layer():
+    net = _small_seq()
+    shifted = SequentialNet([(n, net.layers[n]) for n in net.names], input_dim=(2, 8, 8), dtype=np.float64,
+                            seed=2, input_mean=0.25)
+    X = RNG.standard_normal((2, 2, 8, 8))
+    assert np.allclose(shifted.loss(X), net.loss(X - 0.25))
+    # the input gradient of a fixed shift is the same as without it
+    assert np.allclose(shifted.input_gradient(X, "fc", (1,))[1], net.input_gradient(X - 0.25, "fc", (1,))[1])
+    with pytest.raises(ValueError, match="does not broadcast"):
+        SequentialNet([("fc", affine(2))], input_dim=(2, 8, 8), input_mean=np.zeros(3))
