@@ -145,7 +145,7 @@ def _render_one(rng, label, size):
     """One (size, size, 3) image in [0, 1] and its object mask (size, size)."""
     big = size * _SUPER
     kind = SHAPE_CLASSES[label]
-    radius = rng.uniform(0.25, 0.38) * big
+    radius = rng.uniform(0.28, 0.40) * big
     margin = radius * 1.05
     cx, cy = rng.uniform(margin, big - margin, size=2)
     theta = rng.uniform(0, 2 * np.pi)

@@ -1,0 +1,191 @@
+"""Shipped weights: the reference ConvNet trained on the shapes data set, with a checksum.
+
+``load_pretrained()`` returns a :class:`~cs231n_lib.nets.SequentialNet` with
+the weights in ``data/shapes_convnet.npz``, after checking the file's sha256
+against ``data/shapes_convnet.sha256``.  The file holds plain arrays (the
+parameters) and the architecture as JSON text, and is read with
+``allow_pickle=False``: loading it runs no code.
+
+Rebuild both files, deterministically, with::
+
+    python -m cs231n_lib.pretrained --retrain
+
+(16,000 images, 8 epochs: minutes on 2 cores; see ``python -m cs231n_lib.pretrained --help``).
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import pathlib
+import sys
+import time
+import zipfile
+
+import numpy as np
+
+from .nets import SequentialNet
+
+NAME = "shapes_convnet"
+DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
+
+# The reference net: two conv-relu-pool stages and a classifier.
+REFERENCE_LAYERS = [
+    ("conv1", {"kind": "conv", "num_filters": 16, "filter_size": 3}),
+    ("relu1", {"kind": "relu"}),
+    ("pool1", {"kind": "pool", "size": 2}),
+    ("conv2", {"kind": "conv", "num_filters": 32, "filter_size": 3}),
+    ("relu2", {"kind": "relu"}),
+    ("pool2", {"kind": "pool", "size": 2}),
+    ("conv3", {"kind": "conv", "num_filters": 32, "filter_size": 3}),
+    ("relu3", {"kind": "relu"}),
+    ("pool3", {"kind": "pool", "size": 2}),
+    ("fc1", {"kind": "affine", "out_dim": 64}),
+    ("relu4", {"kind": "relu"}),
+    ("fc2", {"kind": "affine", "out_dim": 10}),
+]
+# The net centres its inputs itself: it is fed images in [0, 1].
+INPUT_MEAN = 0.5
+# How the shipped weights were trained (the defaults of --retrain).
+RECIPE = {"seed": 0, "num_train": 16000, "num_val": 500, "num_test": 1000, "num_epochs": 8,
+          "batch_size": 50, "learning_rate": 3e-3, "lr_decay": 0.85}
+
+
+def reference_net(seed=0, dtype=np.float32):
+    """A freshly initialised reference net for (3, 32, 32) shapes images, 10 classes."""
+    return SequentialNet(REFERENCE_LAYERS, input_dim=(3, 32, 32), seed=seed, dtype=dtype, input_mean=INPUT_MEAN)
+
+
+def sha256_of(path):
+    """Hex sha256 digest of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def save_net(net, path, layers=REFERENCE_LAYERS, extra=None):
+    """Write ``net``'s parameters and architecture to ``path`` (.npz) and its sha256 next to it.
+
+    Returns the sha256 hex digest.  ``extra`` is a dict of numbers stored as
+    metadata (e.g. the test accuracy).
+    """
+    path = pathlib.Path(path)
+    input_mean = None if net.input_mean is None else np.asarray(net.input_mean).tolist()
+    meta = {"layers": layers, "input_dim": list(net.input_dim), "input_mean": input_mean, "extra": extra or {}}
+    arrays = {"meta": np.array(json.dumps(meta, sort_keys=True))}
+    arrays.update({f"param/{k}": np.asarray(v, dtype=np.float32) for k, v in sorted(net.params.items())})
+    # An .npz is a zip of .npy files; writing it ourselves with a fixed timestamp makes the
+    # bytes (and so the sha256) depend only on the numbers, not on when they were saved.
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        for key, value in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with zf.open(info, "w") as fh:
+                np.lib.format.write_array(fh, value, allow_pickle=False)
+    digest = sha256_of(path)
+    path.with_suffix(".sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+    return digest
+
+
+def load_net(path, verify=True):
+    """Load a net written by :func:`save_net`, checking its sha256 first (``verify=True``).
+
+    Raises ValueError, saying what to do, when the file does not match its checksum.
+    """
+    path = pathlib.Path(path)
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} does not exist: rebuild it with `python -m cs231n_lib.pretrained --retrain`."
+        )
+    if verify:
+        pin_file = path.with_suffix(".sha256")
+        if not pin_file.exists():
+            raise ValueError(f"{pin_file} is missing, so {path.name} cannot be verified; refusing to load it.")
+        expected = pin_file.read_text(encoding="utf-8").split()[0].lower()
+        actual = sha256_of(path)
+        if actual != expected:
+            head = path.read_bytes()[:60]
+            hint = (" It looks like a git LFS pointer, not the weights: run `git lfs pull`."
+                    if head.startswith(b"version https://git-lfs") else "")
+            raise ValueError(
+                f"{path.name} does not match its checksum: sha256 is {actual}, but {pin_file.name} "
+                f"pins {expected}. The file was changed, truncated or corrupted, so it was not loaded.{hint} "
+                "Restore it with `git checkout -- data/` or rebuild it with "
+                "`python -m cs231n_lib.pretrained --retrain`."
+            )
+    with np.load(path, allow_pickle=False) as archive:
+        meta = json.loads(str(archive["meta"]))
+        params = {k[len("param/"):]: archive[k] for k in archive.files if k.startswith("param/")}
+    net = SequentialNet([tuple(item) for item in meta["layers"]], input_dim=meta["input_dim"],
+                        input_mean=meta.get("input_mean"))
+    if set(params) != set(net.params):
+        raise ValueError(f"{path.name} holds parameters {sorted(params)}, but its net needs {sorted(net.params)}.")
+    for k, v in params.items():
+        if v.shape != net.params[k].shape:
+            raise ValueError(f"{path.name}: {k} has shape {v.shape}, the net needs {net.params[k].shape}.")
+        net.params[k] = v.astype(np.float32)
+    net.meta = meta.get("extra", {})
+    return net
+
+
+def load_pretrained(name=NAME, verify=True):
+    """The shipped reference net (a SequentialNet), verified against its sha256 file."""
+    return load_net(DATA_DIR / f"{name}.npz", verify=verify)
+
+
+def train_reference(num_train=RECIPE["num_train"], num_val=RECIPE["num_val"], num_test=RECIPE["num_test"],
+                    num_epochs=RECIPE["num_epochs"], batch_size=RECIPE["batch_size"],
+                    learning_rate=RECIPE["learning_rate"], lr_decay=RECIPE["lr_decay"], seed=RECIPE["seed"],
+                    progress=True, verbose=False):
+    """Train the reference net on shapes from scratch, deterministically.
+
+    Returns ``(net, solver, data, test_accuracy)``.
+    """
+    from .data import load_shapes
+    from .solver import Solver
+
+    data = load_shapes(num_train=num_train, num_val=num_val, num_test=num_test, seed=seed)
+    net = reference_net(seed=seed)
+    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": learning_rate},
+                    lr_decay=lr_decay, num_epochs=num_epochs, batch_size=batch_size,
+                    num_train_samples=1000, seed=seed, verbose=verbose, progress=progress)
+    solver.train()
+    test_acc = float(np.mean(net.predict(data["X_test"]) == data["y_test"]))
+    return net, solver, data, test_acc
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m cs231n_lib.pretrained",
+        description="Rebuild the shipped reference ConvNet weights (data/shapes_convnet.npz and .sha256).",
+    )
+    parser.add_argument("--retrain", action="store_true", help="train from scratch and write the files")
+    parser.add_argument("--out", default=str(DATA_DIR), help="folder to write to (default: the repository's data/)")
+    parser.add_argument("--num-train", type=int, default=RECIPE["num_train"])
+    parser.add_argument("--epochs", type=int, default=RECIPE["num_epochs"])
+    parser.add_argument("--num-val", type=int, default=RECIPE["num_val"])
+    parser.add_argument("--num-test", type=int, default=RECIPE["num_test"])
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    args = parser.parse_args(argv)
+    if not args.retrain:
+        net = load_pretrained()
+        print(f"{NAME}: checksum OK; recorded test accuracy {net.meta.get('test_accuracy')}")
+        return 0
+    start = time.perf_counter()
+    net, solver, data, test_acc = train_reference(num_train=args.num_train, num_epochs=args.epochs,
+                                                  num_val=args.num_val, num_test=args.num_test,
+                                                  progress=not args.quiet)
+    out = pathlib.Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    extra = {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
+             "num_train": args.num_train, "num_epochs": args.epochs}
+    digest = save_net(net, out / f"{NAME}.npz", extra=extra)
+    print(f"test accuracy {test_acc:.3f}; best validation accuracy {solver.best_val_acc:.3f}; "
+          f"{time.perf_counter() - start:.0f} s")
+    print(f"wrote {out / (NAME + '.npz')} (sha256 {digest})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
