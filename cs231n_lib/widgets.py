@@ -13,6 +13,7 @@ callback never raises.
 """
 from __future__ import annotations
 
+import functools
 import html
 from typing import NamedTuple, Optional
 
@@ -134,4 +135,145 @@ def conv_explorer(W=7, F=3, S=2, P=0, dilation=1, D_in=3, K=8):
     wiring = w.interactive_output(update, controls)
     left = w.VBox([controls[k] for k in ("W", "F", "S", "P", "dilation")])
     right = w.VBox([controls["D_in"], controls["K"]])
+    return w.VBox([w.HBox([left, right]), text, picture, wiring])
+
+
+# =====================================================================
+# ---- notebook 02: filtering photographs with the conv layer ----
+# =====================================================================
+# Photos that ship inside scikit-image (no download needed).
+PHOTOS = ("camera", "coins", "astronaut", "chelsea")
+# Filters for the photo explorer: name -> rows of the kernel (a cross-correlation kernel).
+PHOTO_FILTERS = {
+    "vertical edges (Sobel x)": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "horizontal edges (Sobel y)": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "all edges (Laplacian)": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "blur (3x3 box)": [[1 / 9] * 3] * 3,
+    "blur (5x5 box)": [[1 / 25] * 5] * 5,
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+}
+PHOTO_RANGES = {"stride": range(1, 5), "pad": range(0, 4), "dilation": range(1, 4)}
+
+
+def sample_photo(name="camera", size=121):
+    """A square grayscale photo from scikit-image's bundled data, values in [0, 1].
+
+    ``name`` is one of :data:`PHOTOS`.  The photo is shrunk by averaging
+    whole blocks of pixels (an integer factor, so it stays sharp) and the
+    centre ``size`` x ``size`` square is kept.  The default 121 is chosen so
+    that ``121 - 3 + 2*1 = 120`` is divisible by the strides 1 to 4.
+    """
+    return _photo(name, int(size)).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _photo(name, size):
+    import numpy as np
+    from skimage import data
+
+    if name not in PHOTOS:
+        raise ValueError(f"photo must be one of {PHOTOS}, got {name!r}.")
+    img = np.asarray(getattr(data, name)(), dtype=np.float64)
+    if img.ndim == 3:  # RGB -> luminance (ITU-R 601 weights)
+        img = img[..., :3] @ np.array([0.299, 0.587, 0.114])
+    img = img / 255.0
+    k = max(1, min(img.shape) // size)
+    H, W = (img.shape[0] // k) * k, (img.shape[1] // k) * k
+    img = img[:H, :W].reshape(H // k, k, W // k, k).mean(axis=(1, 3))
+    if min(img.shape) < size:
+        raise ValueError(f"photo {name!r} is only {img.shape} after shrinking; ask for size <= {min(img.shape)}.")
+    top, left = (img.shape[0] - size) // 2, (img.shape[1] - size) // 2
+    return img[top:top + size, left:left + size]
+
+
+class PhotoView(NamedTuple):
+    """What the photo explorer shows: ``valid``, the text panel, and the arrays to draw."""
+
+    valid: bool
+    html: str
+    image: object
+    kernel: object
+    out: object
+
+
+def photo_filter_view(photo="camera", filter_name="vertical edges (Sobel x)", stride=1, pad=0,
+                      dilation=1, size=121) -> PhotoView:
+    """Filter a photo with one conv layer (one input channel, one filter).
+
+    Never raises for values in :data:`PHOTO_RANGES`: an invalid geometry
+    gives ``valid=False`` and the layer's explanation (the formula with the
+    numbers), with the photo and kernel but no output.
+    """
+    import numpy as np
+
+    from .fast_layers import conv_forward_fast
+
+    image = sample_photo(photo, size)
+    kernel = np.asarray(PHOTO_FILTERS[filter_name], dtype=np.float64)
+    HH, WW = kernel.shape
+    param = {"stride": stride, "pad": pad, "dilation": dilation}
+    try:
+        out, _ = conv_forward_fast(image[None, None], kernel[None, None], np.zeros(1), param)
+    except ValueError as err:
+        return PhotoView(False, _error_box(str(err)), image, kernel, None)
+    out = out[0, 0]
+    H, W = image.shape
+    span = dilation * (HH - 1) + 1
+    lines = [
+        f"input {H}x{W}, filter {HH}x{WW}"
+        + (f" (dilation {dilation}: spans {span}x{dilation * (WW - 1) + 1} pixels)" if dilation > 1 else ""),
+        f"output height: ({H} - {span} + 2*{pad})/{stride} + 1 = {out.shape[0]}",
+        f"output width:  ({W} - {dilation * (WW - 1) + 1} + 2*{pad})/{stride} + 1 = {out.shape[1]}",
+        f"output range: {float(out.min()):.3f} to {float(out.max()):.3f}",
+    ]
+    body = "<br>".join(html.escape(line) for line in lines)
+    return PhotoView(True, f"<div style='font-family:monospace'>{body}</div>", image, kernel, out)
+
+
+def photo_filter_figure(view: PhotoView, title=""):
+    """The figure for a valid :class:`PhotoView` (photo, filter, output)."""
+    if not view.valid:
+        raise ValueError("this setting is invalid; show view.html instead of a figure")
+    return vis.filtered_photo_figure(view.image, view.kernel, view.out, title)
+
+
+def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)", stride=1, pad=1,
+                          dilation=1):
+    """Dropdowns for photo and filter, sliders for stride, padding and dilation.
+
+    Shows the output-size formulas and the filtered photo, or the reason a
+    setting is invalid.  Returns the widget.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    style = {"description_width": "initial"}
+    controls = {
+        "photo": w.Dropdown(options=PHOTOS, value=photo, description="photo", style=style),
+        "filter_name": w.Dropdown(options=list(PHOTO_FILTERS), value=filter_name,
+                                  description="filter", style=style),
+    }
+    values = {"stride": stride, "pad": pad, "dilation": dilation}
+    for key, rng in PHOTO_RANGES.items():
+        controls[key] = w.IntSlider(value=values[key], min=rng[0], max=rng[-1], description=key,
+                                    continuous_update=False, style=style)
+    text = w.HTML()
+    picture = w.Output()
+
+    def update(**settings):
+        try:
+            view = photo_filter_view(**settings)
+            fig = photo_filter_figure(view, settings["filter_name"]) if view.valid else None
+        except Exception as err:  # never let a slider move raise out of the callback
+            view, fig = PhotoView(False, _error_box(f"unexpected error: {err!r}"), None, None, None), None
+        text.value = view.html
+        picture.clear_output(wait=True)
+        if fig is not None:
+            with picture:
+                display(fig)
+
+    wiring = w.interactive_output(update, controls)
+    left = w.VBox([controls["photo"], controls["filter_name"]])
+    right = w.VBox([controls[k] for k in PHOTO_RANGES])
     return w.VBox([w.HBox([left, right]), text, picture, wiring])
