@@ -262,7 +262,7 @@ def im2col_figure(pixel_ids, cols, counts, title="im2col"):
     image = ax_count.imshow(counts, cmap="Oranges", vmin=0)
     for (r, c), v in np.ndenumerate(counts):
         ax_count.text(c, r, f"{int(v)}", ha="center", va="center", fontsize=8)
-    ax_count.set_title("copies of each pixel in X_col")
+    ax_count.set_title("copies of each\npixel in X_col")
     ax_count.set_xlabel("column")
     ax_count.set_ylabel("row")
     for axis in (ax_count.xaxis, ax_count.yaxis):
@@ -340,6 +340,10 @@ def filtered_photo_figure(image, kernel, out, title):
         for (r, c), v in np.ndenumerate(kernel):
             ax_k.text(c, r, f"{v:.2g}", ha="center", va="center", fontsize=7)
     ax_k.set_title(f"filter {kernel.shape[0]}x{kernel.shape[1]}")
+    from matplotlib.ticker import MaxNLocator
+
+    for axis in (ax_k.xaxis, ax_k.yaxis):
+        axis.set_major_locator(MaxNLocator(integer=True))
     lim_out = float(np.abs(out).max()) or 1.0
     signed = bool(out.min() < -1e-12)
     ax_out.imshow(out, cmap="RdBu_r" if signed else "gray",

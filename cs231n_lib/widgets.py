@@ -191,13 +191,27 @@ def _photo(name, size):
 
 
 class PhotoView(NamedTuple):
-    """What the photo explorer shows: ``valid``, the text panel, and the arrays to draw."""
+    """What the photo explorer shows: ``valid``, the text panel, and the arrays to draw.
+
+    ``text`` holds the output-size formulas, or the explanation of an
+    invalid setting; ``html`` is the panel as the widget shows it.
+    """
 
     valid: bool
-    html: str
+    text: str
     image: object
     kernel: object
     out: object
+
+    @property
+    def html(self) -> str:
+        if not self.valid:
+            return (
+                "<div style='font-family:monospace;color:#a00;border:1px solid #a00;padding:4px'>"
+                f"<b>Invalid setting.</b> {html.escape(self.text)}</div>"
+            )
+        body = "<br>".join(html.escape(line) for line in self.text.splitlines())
+        return f"<div style='font-family:monospace'>{body}</div>"
 
 
 def photo_filter_view(photo="camera", filter_name="vertical edges (Sobel x)", stride=1, pad=0,
@@ -219,7 +233,7 @@ def photo_filter_view(photo="camera", filter_name="vertical edges (Sobel x)", st
     try:
         out, _ = conv_forward_fast(image[None, None], kernel[None, None], np.zeros(1), param)
     except ValueError as err:
-        return PhotoView(False, _error_box(str(err)), image, kernel, None)
+        return PhotoView(False, str(err), image, kernel, None)
     out = out[0, 0]
     H, W = image.shape
     span = dilation * (HH - 1) + 1
@@ -230,8 +244,7 @@ def photo_filter_view(photo="camera", filter_name="vertical edges (Sobel x)", st
         f"output width:  ({W} - {dilation * (WW - 1) + 1} + 2*{pad})/{stride} + 1 = {out.shape[1]}",
         f"output range: {float(out.min()):.3f} to {float(out.max()):.3f}",
     ]
-    body = "<br>".join(html.escape(line) for line in lines)
-    return PhotoView(True, f"<div style='font-family:monospace'>{body}</div>", image, kernel, out)
+    return PhotoView(True, "\n".join(lines), image, kernel, out)
 
 
 def photo_filter_figure(view: PhotoView, title=""):
@@ -269,7 +282,7 @@ def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)"
             view = photo_filter_view(**settings)
             fig = photo_filter_figure(view, settings["filter_name"]) if view.valid else None
         except Exception as err:  # never let a slider move raise out of the callback
-            view, fig = PhotoView(False, _error_box(f"unexpected error: {err!r}"), None, None, None), None
+            view, fig = PhotoView(False, f"unexpected error: {err!r}", None, None, None), None
         text.value = view.html
         picture.clear_output(wait=True)
         if fig is not None:
