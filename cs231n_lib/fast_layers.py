@@ -6,6 +6,8 @@ float64 inputs stay float64.
 """
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 from ._checks import check_conv_inputs, check_dout, result_dtype
@@ -16,6 +18,7 @@ __all__ = [
     "conv_backward_im2col",
     "conv_forward_fast",
     "conv_backward_fast",
+    "release_workspace",
 ]
 
 
@@ -88,19 +91,52 @@ def conv_backward_im2col(dout, cache):
     return dx, dw.astype(dtype, copy=False), db.astype(dtype, copy=False)
 
 
-def _im2col_cnhw(x, HH, WW, setup):
+# Scratch arrays of the fast path, reused from call to call (one set per thread).
+# Big temporary arrays that are allocated and freed on every call cost page
+# faults each time; Caffe keeps its column buffer for the same reason.  Only
+# temporaries live here: outputs, gradients and caches are always fresh arrays.
+_SCRATCH = threading.local()
+
+
+def _workspace(name, shape, dtype):
+    """A reusable scratch array of ``shape`` (contents undefined), grown when needed."""
+    pool = _SCRATCH.__dict__.setdefault("pool", {})
+    size = int(np.prod(shape))
+    key = (name, np.dtype(dtype))
+    buf = pool.get(key)
+    if buf is None or buf.size < size:
+        buf = pool[key] = np.empty(size, dtype=dtype)
+    return buf[:size].reshape(shape)
+
+
+def release_workspace():
+    """Free the scratch arrays the fast layers keep between calls (in this thread)."""
+    _SCRATCH.__dict__.pop("pool", None)
+
+
+def _im2col_cnhw(x, HH, WW, setup, scratch=False):
     """im2col with the same layout as :func:`cs231n_lib.im2col.im2col`, built faster.
 
     The input is padded once in (C, N, H, W) order, so that every filter tap
     is a single strided slice copied into a contiguous block of the output
-    without a transposition.
+    without a transposition.  With ``scratch=True`` the padded input and the
+    columns live in reusable scratch arrays (valid until the next call).
     """
     N, C, H, W = x.shape
     p, s, d = setup.pad, setup.stride, setup.dilation
     Ho, Wo = setup.H_out, setup.W_out
-    x_pad = np.zeros((C, N, H + 2 * p, W + 2 * p), dtype=x.dtype)
+    pad_shape, cols_shape = (C, N, H + 2 * p, W + 2 * p), (C, HH, WW, N, Ho, Wo)
+    if scratch:
+        x_pad = _workspace("x_pad", pad_shape, x.dtype)
+        cols = _workspace("cols", cols_shape, x.dtype)
+    else:
+        x_pad, cols = np.empty(pad_shape, dtype=x.dtype), np.empty(cols_shape, dtype=x.dtype)
+    if p:
+        x_pad[:, :, :p] = 0
+        x_pad[:, :, H + p:] = 0
+        x_pad[:, :, :, :p] = 0
+        x_pad[:, :, :, W + p:] = 0
     x_pad[:, :, p:p + H, p:p + W] = x.transpose(1, 0, 2, 3)
-    cols = np.empty((C, HH, WW, N, Ho, Wo), dtype=x.dtype)
     for kh in range(HH):
         for kw in range(WW):
             cols[:, kh, kw] = x_pad[:, :, kh * d:kh * d + s * (Ho - 1) + 1:s,
@@ -108,46 +144,53 @@ def _im2col_cnhw(x, HH, WW, setup):
     return cols.reshape(C * HH * WW, N * Ho * Wo)
 
 
-def _col2im_cnhw(dcols, x_shape, HH, WW, setup):
-    """The adjoint of :func:`_im2col_cnhw`: returns dx of shape (N, C, H, W)."""
+def _col2im_cnhw(dcols, x_shape, HH, WW, setup, scratch=False):
+    """The adjoint of :func:`_im2col_cnhw`: returns dx of shape (N, C, H, W) (a fresh array)."""
     N, C, H, W = x_shape
     p, s, d = setup.pad, setup.stride, setup.dilation
     Ho, Wo = setup.H_out, setup.W_out
-    dx_pad = np.zeros((C, N, H + 2 * p, W + 2 * p), dtype=dcols.dtype)
+    pad_shape = (C, N, H + 2 * p, W + 2 * p)
+    dx_pad = _workspace("dx_pad", pad_shape, dcols.dtype) if scratch else np.empty(pad_shape, dcols.dtype)
+    dx_pad.fill(0)
     blocks = dcols.reshape(C, HH, WW, N, Ho, Wo)
     for kh in range(HH):
         for kw in range(WW):
             # one tap never reads a pixel twice, so adding its whole slice is exact
             dx_pad[:, :, kh * d:kh * d + s * (Ho - 1) + 1:s,
                    kw * d:kw * d + s * (Wo - 1) + 1:s] += blocks[:, kh, kw]
-    return np.ascontiguousarray(dx_pad[:, :, p:p + H, p:p + W].transpose(1, 0, 2, 3))
+    dx = np.empty((N, C, H, W), dtype=dcols.dtype)
+    dx[...] = dx_pad[:, :, p:p + H, p:p + W].transpose(1, 0, 2, 3)
+    return dx
 
 
 def conv_forward_fast(x, w, b, conv_param):
-    """The fastest numpy convolution we have: im2col and one GEMM, in the input's precision.
+    """The fastest numpy convolution we have: im2col and BLAS, in the input's precision.
 
     The input is padded once in channel-first (C, N, H, W) order, so that
     the columns are built with one contiguous strided copy per filter tap;
-    they are multiplied by ``w_row`` (F, C*HH*WW) in a single BLAS call in
-    the input's own precision (float32 stays float32), and the bias is
-    added in place.
+    they are multiplied by ``w_row`` (F, C*HH*WW) image by image, straight
+    into the NCHW output, in the input's own precision (float32 stays
+    float32).  The padded input and the columns live in scratch arrays
+    that are reused from call to call (see :func:`release_workspace`); the
+    backward pass rebuilds the columns from ``x`` instead of keeping them,
+    as Caffe does.
 
     Parameters and returns as :func:`conv_forward_im2col`; the cache is
-    ``(x, w, b, conv_param, cols)`` with ``cols`` laid out as
-    :func:`cs231n_lib.im2col.im2col` returns them.
+    ``(x, w, b, conv_param)``.
     """
     x, w, b, setup = check_conv_inputs(x, w, b, conv_param)
     dtype = result_dtype(x, w, b)
     x, w, b = x.astype(dtype, copy=False), w.astype(dtype, copy=False), b.astype(dtype, copy=False)
     N = x.shape[0]
     F, C, HH, WW = w.shape
-    cols = _im2col_cnhw(x, HH, WW, setup)              # (C*HH*WW, N*Ho*Wo)
-    out_rows = w.reshape(F, -1) @ cols                 # (F, N*Ho*Wo)
-    out_rows += b[:, None]
-    out = np.ascontiguousarray(
-        out_rows.reshape(F, N, setup.H_out, setup.W_out).transpose(1, 0, 2, 3)
-    )
-    cache = (x, w, b, conv_param, cols)
+    Ho, Wo = setup.H_out, setup.W_out
+    cols = _im2col_cnhw(x, HH, WW, setup, scratch=True)          # (C*HH*WW, N*Ho*Wo)
+    out = np.empty((N, F, Ho, Wo), dtype=dtype)
+    # image by image, (F, K) @ (K, Ho*Wo) lands directly in NCHW order: no transposition
+    np.matmul(w.reshape(F, -1), cols.reshape(C * HH * WW, N, Ho * Wo).transpose(1, 0, 2),
+              out=out.reshape(N, F, Ho * Wo))
+    out += b[None, :, None, None]
+    cache = (x, w, b, conv_param)
     return out, cache
 
 
@@ -170,16 +213,21 @@ def conv_backward_fast(dout, cache):
     -------
     dx : (N, C, H, W), dw : (F, C, HH, WW), db : (F,)
     """
-    x, w, b, conv_param, cols = cache
+    x, w, b, conv_param = cache[:4]
     x, w, b, setup = check_conv_inputs(x, w, b, conv_param)
     N = x.shape[0]
     F, C, HH, WW = w.shape
-    dout = check_dout(dout, (N, F, setup.H_out, setup.W_out))
+    Ho, Wo = setup.H_out, setup.W_out
+    dout = check_dout(dout, (N, F, Ho, Wo))
     dtype = result_dtype(x, w, b, dout)
     dout = dout.astype(dtype, copy=False)
-    dout_rows = np.ascontiguousarray(dout.transpose(1, 0, 2, 3)).reshape(F, -1)   # (F, N*Ho*Wo)
+    x, w = x.astype(dtype, copy=False), w.astype(dtype, copy=False)
+    dout_rows = _workspace("dout_rows", (F, N * Ho * Wo), dtype)
+    dout_rows.reshape(F, N, Ho, Wo)[...] = dout.transpose(1, 0, 2, 3)
     db = dout_rows.sum(axis=1)
+    cols = _im2col_cnhw(x, HH, WW, setup, scratch=True)
     dw = (dout_rows @ cols.T).reshape(w.shape)
-    dcols = w.reshape(F, -1).T @ dout_rows                                       # (C*HH*WW, N*Ho*Wo)
-    dx = _col2im_cnhw(dcols, x.shape, HH, WW, setup)
+    dcols = _workspace("cols", cols.shape, dtype)                 # the columns are no longer needed
+    np.matmul(w.reshape(F, -1).T, dout_rows, out=dcols)          # (C*HH*WW, N*Ho*Wo)
+    dx = _col2im_cnhw(dcols, x.shape, HH, WW, setup, scratch=True)
     return dx, dw, db
