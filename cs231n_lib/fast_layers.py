@@ -168,9 +168,9 @@ def conv_forward_fast(x, w, b, conv_param):
 
     The input is padded once in channel-first (C, N, H, W) order, so that
     the columns are built with one contiguous strided copy per filter tap;
-    they are multiplied by ``w_row`` (F, C*HH*WW) image by image, straight
-    into the NCHW output, in the input's own precision (float32 stays
-    float32).  The padded input and the columns live in scratch arrays
+    they are multiplied by ``w_row`` (F, C*HH*WW) in a single BLAS call in
+    the input's own precision (float32 stays float32).  The padded input,
+    the columns and the product live in scratch arrays
     that are reused from call to call (see :func:`release_workspace`); the
     backward pass rebuilds the columns from ``x`` instead of keeping them,
     as Caffe does.
@@ -185,10 +185,12 @@ def conv_forward_fast(x, w, b, conv_param):
     F, C, HH, WW = w.shape
     Ho, Wo = setup.H_out, setup.W_out
     cols = _im2col_cnhw(x, HH, WW, setup, scratch=True)          # (C*HH*WW, N*Ho*Wo)
+    # One big GEMM, not one per image: with several BLAS threads, many small
+    # multiplies spend their time synchronising the threads.
+    out_rows = _workspace("rows", (F, N * Ho * Wo), dtype)
+    np.matmul(w.reshape(F, -1), cols, out=out_rows)              # (F, N*Ho*Wo)
     out = np.empty((N, F, Ho, Wo), dtype=dtype)
-    # image by image, (F, K) @ (K, Ho*Wo) lands directly in NCHW order: no transposition
-    np.matmul(w.reshape(F, -1), cols.reshape(C * HH * WW, N, Ho * Wo).transpose(1, 0, 2),
-              out=out.reshape(N, F, Ho * Wo))
+    out[...] = out_rows.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
     out += b[None, :, None, None]
     cache = (x, w, b, conv_param)
     return out, cache
