@@ -107,3 +107,35 @@ def test_stack_error_names_the_layer():
     layers = [(np.zeros((48, 5)), np.zeros(5)), (np.zeros((4, 2)), np.zeros(2))]
     with pytest.raises(ValueError, match="FC layer 2: .* D = 4 rows.*C\\*H\\*W = 5\\*1\\*1 = 5"):
         fc_stack_to_conv(layers, (3, 4, 4))
+
+
+@pytest.mark.parametrize("conv_name", ["conv_forward_naive", "conv_forward_fast"])
+def test_score_map_with_the_library_convolutions(conv_name):
+    from cs231n_lib import fast_layers, layers
+
+    conv = getattr(layers, conv_name, None) or getattr(fast_layers, conv_name)
+    rng = np.random.default_rng(2)
+    params, feat = small_net(rng)
+
+    def lib_features(x):
+        for w, b, stride in params["conv"]:
+            x = np.maximum(conv(x, w, b, {"stride": stride, "pad": 0})[0], 0)
+        return x
+
+    def lib_original(x):
+        (w1, b1), (w2, b2) = params["fc"]
+        return affine(np.maximum(affine(lib_features(x), w1, b1), 0), w2, b2)
+
+    big = rng.standard_normal((2, 3, 18, 22))
+    h = lib_features(big)
+    for i, (w, b, p) in enumerate(fc_stack_to_conv(params["fc"], (6, feat, feat))):
+        h = conv(h, w, b, p)[0]
+        if i == 0:
+            h = np.maximum(h, 0)
+    assert h.shape == (2, 4, 3, 4)
+    crops = np.stack([np.stack([lib_original(big[:, :, 4 * i:4 * i + 10, 4 * j:4 * j + 10])
+                                for j in range(4)], axis=-1) for i in range(3)], axis=-2)
+    assert crops.shape == h.shape
+    assert float(np.max(np.abs(h - crops))) < 1e-10
+    # and the library agrees with the sliding-window route of this file
+    assert float(np.max(np.abs(h - converted(params, big, feat)))) < 1e-10
