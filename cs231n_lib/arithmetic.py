@@ -508,6 +508,8 @@ class BudgetRow(NamedTuple):
     stored       : values that need new memory (0 for a ReLU computed in place)
     weights, biases : learnable parameters of the layer
     activation_formula, weight_formula : the products with the numbers filled in
+    activation_bytes : memory of the stored activations, ``stored * bytes_per_value``
+    param_bytes : memory of the parameters, ``(weights + biases) * bytes_per_value``
     """
 
     name: str
@@ -519,6 +521,8 @@ class BudgetRow(NamedTuple):
     biases: int
     activation_formula: str
     weight_formula: str
+    activation_bytes: int = 0
+    param_bytes: int = 0
 
     @property
     def params(self) -> int:
@@ -620,10 +624,12 @@ def budget(input_shape, layers, bytes_per_value: int = 4, backward_factor: int =
     for value, name in ((bytes_per_value, "bytes_per_value"),
                         (backward_factor, "backward_factor"), (param_copies, "param_copies")):
         _as_int(value, name, 1)
+    nbytes = int(bytes_per_value)
     rows = []
     if include_input:
         n = shape[0] * shape[1] * shape[2]
-        rows.append(BudgetRow("INPUT", "input", shape, n, n, 0, 0, _product_text(shape, n), "0"))
+        rows.append(BudgetRow("INPUT", "input", shape, n, n, 0, 0, _product_text(shape, n), "0",
+                              n * nbytes, 0))
     for raw in layers:
         lay = _as_layer(raw)
         if lay.kind == "input":
@@ -640,7 +646,8 @@ def budget(input_shape, layers, bytes_per_value: int = 4, backward_factor: int =
             wtext = f"({h}*{w}*{d})*{lay.K} = {weights:,}"
         stored = 0 if (lay.kind == "relu" and relu_in_place) else n
         rows.append(BudgetRow(lay.name, lay.kind, out, n, stored, weights, biases,
-                              _product_text(out, n), wtext))
+                              _product_text(out, n), wtext, stored * nbytes,
+                              (weights + biases) * nbytes))
         shape = out
     return Budget(tuple(rows), int(bytes_per_value), int(backward_factor), int(param_copies))
 

@@ -453,7 +453,12 @@ def general_pattern(N: int, M: int, K: int, input_size: int = 32, depth: int = 3
 
 # ----------------------------------------------------------------- rendering
 def format_bytes(n: int) -> str:
-    """``'60.9 MB (58.1 MiB)'``: decimal megabytes and binary mebibytes."""
+    """``'60.9 MB (58.1 MiB)'``: decimal megabytes and binary mebibytes (kB and KiB, or
+    plain bytes, for small amounts)."""
+    if n < 10_000:
+        return f"{n:,} bytes"
+    if n < 1_000_000:
+        return f"{n / 1e3:,.1f} kB ({n / 2**10:,.1f} KiB)"
     return f"{n / 1e6:,.1f} MB ({n / 2**20:,.1f} MiB)"
 
 
@@ -461,22 +466,22 @@ def format_budget(b: arithmetic.Budget, formulas: bool = True) -> str:
     """A budget as a plain-text table with totals (for printing in a notebook)."""
     dtype = {4: "float32", 8: "float64", 2: "float16"}.get(b.bytes_per_value,
                                                             f"{b.bytes_per_value}-byte values")
-    header = ("layer", "output volume", "activations", "weights", "biases")
+    header = ("layer", "output volume", "activations", "bytes", "weights", "biases")
     lines = []
     for r in b.rows:
         act = r.activation_formula if formulas else f"{r.activations:,}"
         if r.stored == 0 and r.activations:
             act = "(in place)"
-        lines.append((r.name, "x".join(map(str, r.shape)), act,
+        lines.append((r.name, "x".join(map(str, r.shape)), act, f"{r.activation_bytes:,}",
                       r.weight_formula if (formulas and r.weights) else f"{r.weights:,}",
                       f"{r.biases:,}"))
-    widths = [max(len(row[i]) for row in lines + [header]) for i in range(5)]
+    widths = [max(len(row[i]) for row in lines + [header]) for i in range(6)]
     fmt = "  ".join(["{:<%d}" % widths[0], "{:<%d}" % widths[1]]
                     + ["{:>%d}" % w for w in widths[2:]])
-    out = [fmt.format(*header), "-" * (sum(widths) + 8)]
+    out = [fmt.format(*header), "-" * (sum(widths) + 10)]
     out += [fmt.format(*row) for row in lines]
     out += [
-        "-" * (sum(widths) + 8),
+        "-" * (sum(widths) + 10),
         f"activations: {b.activations:,} values -> forward {format_bytes(b.forward_bytes)}"
         f" in {dtype}; x{b.backward_factor} with the backward pass: "
         f"{format_bytes(b.training_activation_bytes)}",

@@ -67,6 +67,12 @@ def test_vgg16_memory_in_bytes(vgg):
     assert 58 < vgg.forward_bytes / 2**20 < 58.2
     f64 = specs.parse(specs.VGG16).budget(bytes_per_value=8)
     assert f64.forward_bytes == 2 * vgg.forward_bytes
+    # per row: the first conv output, 224*224*64 float32 values; the first FC's parameters
+    assert vgg.rows[1].activation_bytes == 3_211_264 * 4
+    first_fc = next(r for r in vgg.rows if r.kind == "fc")
+    assert first_fc.param_bytes == (102_760_448 + 4_096) * 4
+    assert sum(r.activation_bytes for r in f64.rows) == 15_237_608 * 8
+    assert sum(r.param_bytes for r in f64.rows) == 138_357_544 * 8
 
 
 def test_relu_counted_in_place_or_not(vgg):
