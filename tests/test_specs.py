@@ -147,3 +147,13 @@ def test_format_budget_and_receptive_field_tables():
     pool_row = table.splitlines()[5].split()  # POOL2: 4*4*2 = 32 float32 values = 128 bytes
     assert pool_row[:6] == ["POOL2", "4x4x2", "4*4*2", "=", "32", "128"]
     assert "forward 908 bytes in float32" in table  # (64 + 128 + 32 + 3) * 4
+
+
+def test_importing_specs_and_convert_is_light():
+    import subprocess
+    import sys
+
+    code = ("import sys, cs231n_lib.specs, cs231n_lib.convert; "
+            "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
