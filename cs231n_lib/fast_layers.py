@@ -190,8 +190,9 @@ def conv_forward_fast(x, w, b, conv_param):
     out_rows = _workspace("rows", (F, N * Ho * Wo), dtype)
     np.matmul(w.reshape(F, -1), cols, out=out_rows)              # (F, N*Ho*Wo)
     out = np.empty((N, F, Ho, Wo), dtype=dtype)
-    out[...] = out_rows.reshape(F, N, Ho, Wo).transpose(1, 0, 2, 3)
-    out += b[None, :, None, None]
+    # reorder to NCHW and add the bias in the same pass
+    np.add(out_rows.reshape(F, N, Ho * Wo).transpose(1, 0, 2), b[None, :, None],
+           out=out.reshape(N, F, Ho * Wo))
     cache = (x, w, b, conv_param)
     return out, cache
 
