@@ -118,8 +118,10 @@ def valid_strides(W: Size, F: Size, P: Size = 0, dilation: Size = 1):
     """All strides that tile a ``W``-wide input (padded by ``P``) exactly.
 
     They are the divisors of ``W - F_eff + 2P``: a stride is valid when the
-    filter positions ``0, S, 2S, ...`` end exactly at the far edge.  For a
-    pair of sizes, returns the strides valid along both axes.
+    filter positions ``0, S, 2S, ...`` end exactly at the far edge.  When the
+    filter covers the padded input exactly, a single window fits whatever
+    the stride and the answer is ``[1]``.  For a pair of sizes, returns the
+    strides valid along both axes.
 
     >>> valid_strides(10, 3, 0)
     [1, 7]
