@@ -210,3 +210,197 @@ def conv_explorer_figure(W, F, S=1, P=0, dilation=1):
     fig, axes = conv_explorer_axes()
     draw_conv_explorer(axes, W, F, S, P, dilation)
     return fig
+
+
+# ---- notebook 03: pooling ----
+# Number grids for small pooling examples, the switches of max pooling,
+# image rows for comparing pooling types, and the pooling explorer's picture.
+POOL_KIND_NAMES = {"max": "max pooling", "avg": "average pooling", "l2": "L2-norm pooling"}
+
+__all__ += [
+    "draw_number_grid", "pool_example_figure", "pool_switches_figure", "image_row_figure",
+    "pool_explorer_axes", "draw_pool_explorer", "pool_explorer_figure",
+]
+
+
+def _pool_windows(H_out, W_out, F, S):
+    """Top-left corners (row, col) of every pooling window, row by row."""
+    return [(i * S, j * S) for i in range(H_out) for j in range(W_out)]
+
+
+def _fmt(value):
+    value = float(value)
+    return f"{value:.0f}" if value == round(value) and abs(value) < 1e4 else f"{value:.2f}"
+
+
+def draw_number_grid(ax, values, title, facecolours=None, xlabel="column", ylabel="row",
+                     fontsize=None):
+    """Draw a 2-D array as a grid of cells with its numbers written inside.
+
+    ``facecolours`` is an optional dict ``{(row, col): colour}``; other cells
+    are white.  Row 0 is at the top, as in an image.
+    """
+    import numpy as np
+    from matplotlib.collections import PatchCollection
+    from matplotlib.patches import Rectangle
+
+    values = np.asarray(values)
+    rows, cols = values.shape
+    facecolours = facecolours or {}
+    cells = [Rectangle((c - 0.5, r - 0.5), 1, 1) for r in range(rows) for c in range(cols)]
+    faces = [facecolours.get((r, c), "white") for r in range(rows) for c in range(cols)]
+    ax.add_collection(PatchCollection(cells, facecolors=faces, edgecolors="#999999", linewidths=0.8),
+                      autolim=False)
+    size = fontsize or max(6, 11 - max(rows, cols) // 2)
+    for r in range(rows):
+        for c in range(cols):
+            ax.text(c, r, _fmt(values[r, c]), ha="center", va="center", fontsize=size)
+    ax.set_xlim(-0.5, cols - 0.5)
+    ax.set_ylim(rows - 0.5, -0.5)
+    ax.set_aspect("equal")
+    ax.set_xticks(range(cols))
+    ax.set_yticks(range(rows))
+    ax.tick_params(length=0, labelsize=7)
+    ax.set_title(title)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+
+
+def _draw_windows(ax, corners, F_h, F_w, max_windows=None):
+    """Outline pooling windows on ``ax`` in the output colours (slightly inset when they overlap)."""
+    from matplotlib.patches import Rectangle
+
+    shown = corners if max_windows is None else corners[:max_windows]
+    for k, (r, c) in enumerate(shown):
+        inset = 0.06 * (k % 3)
+        ax.add_patch(Rectangle((c - 0.5 + inset, r - 0.5 + inset), F_w - 2 * inset, F_h - 2 * inset,
+                               fill=False, edgecolor=OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)],
+                               linewidth=2.2, zorder=3))
+
+
+def pool_example_figure(x, outputs, F, S):
+    """A small 2-D input with its pooling windows, next to one or more pooled outputs.
+
+    Parameters
+    ----------
+    x : 2-D array (H, W), the input (one depth slice)
+    outputs : dict ``{title: 2-D array (H_out, W_out)}``, e.g. max, average, L2
+    F, S : int, the window size and stride (used to draw the windows)
+
+    Each output cell is tinted with the colour of its window's outline.
+    """
+    import numpy as np
+    from matplotlib.colors import to_rgba
+
+    x = np.asarray(x)
+    H_out, W_out = arithmetic.pool_output_size(x.shape, F, S)
+    fig = _new_figure(3.2 + 2.6 * len(outputs), 3.4)
+    axes = fig.subplots(1, 1 + len(outputs), gridspec_kw={"width_ratios": [x.shape[1]] + [max(W_out, 2)] * len(outputs)})
+    corners = _pool_windows(H_out, W_out, F, S)
+    draw_number_grid(axes[0], x, f"input {x.shape[0]}x{x.shape[1]}, windows {F}x{F} stride {S}")
+    _draw_windows(axes[0], corners, F, F)
+    tint = {(k // W_out, k % W_out): to_rgba(OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)], 0.35)
+            for k in range(H_out * W_out)}
+    for ax, (title, out) in zip(axes[1:], outputs.items()):
+        draw_number_grid(ax, out, title, facecolours=tint)
+    return fig
+
+
+def pool_switches_figure(x, switches, dout, dx, F, S):
+    """Max pooling's backward pass on one depth slice: where each gradient goes.
+
+    Parameters
+    ----------
+    x : 2-D array (H, W), the input
+    switches : int 2-D array (H_out, W_out), the in-window argmax (row by row)
+    dout : 2-D array (H_out, W_out), the upstream gradient
+    dx : 2-D array (H, W), the gradient the backward pass returned
+    F, S : int, window size and stride
+
+    Left: the input, each window's maximum (its switch) filled with the
+    window's colour.  Middle: ``dout`` in the same colours.  Right: ``dx``,
+    non-zero only at the switches.
+    """
+    import numpy as np
+    from matplotlib.colors import to_rgba
+
+    x, switches, dout, dx = (np.asarray(a) for a in (x, switches, dout, dx))
+    H_out, W_out = switches.shape
+    corners = _pool_windows(H_out, W_out, F, S)
+    picked, tint = {}, {}
+    for k, (r, c) in enumerate(corners):
+        i, j = divmod(k, W_out)
+        colour = to_rgba(OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)], 0.45)
+        sw = int(switches[i, j])
+        picked[(r + sw // F, c + sw % F)] = colour
+        tint[(i, j)] = colour
+    fig = _new_figure(10, 3.6)
+    ax_x, ax_d, ax_dx = fig.subplots(
+        1, 3, gridspec_kw={"width_ratios": [x.shape[1], max(W_out, 2), x.shape[1]]})
+    draw_number_grid(ax_x, x, "forward: the max of each window (switch)", facecolours=picked)
+    _draw_windows(ax_x, corners, F, F)
+    draw_number_grid(ax_d, dout, "upstream gradient dout", facecolours=tint)
+    draw_number_grid(ax_dx, dx, "backward: dx, only at the switches", facecolours=picked)
+    return fig
+
+
+def image_row_figure(images, suptitle=None, cmap="gray", height=3.0):
+    """Show images side by side, each with its title and its size on the axes.
+
+    ``images`` is a dict ``{title: array}``; each array is (H, W) or (H, W, 3)
+    with values in [0, 1] for colour.  Every panel is drawn at the same
+    display size, so a pooled image looks as big as the original but
+    blockier: the axes tick labels give the true pixel counts.
+    """
+    import numpy as np
+
+    fig = _new_figure(height * len(images) + 0.5, height + 0.6)
+    axes = np.atleast_1d(fig.subplots(1, len(images)))
+    for ax, (title, img) in zip(axes, images.items()):
+        img = np.asarray(img)
+        ax.imshow(img, cmap=cmap if img.ndim == 2 else None, interpolation="nearest")
+        ax.set_title(f"{title}\n{img.shape[0]}x{img.shape[1]}", fontsize=10)
+        ax.set_xlabel("column (pixels)")
+        ax.set_ylabel("row (pixels)")
+        ax.tick_params(labelsize=7)
+    if suptitle:
+        fig.suptitle(suptitle)
+    return fig
+
+
+def pool_explorer_axes():
+    """An empty figure for :func:`draw_pool_explorer`: ``(fig, (ax_in, ax_out))``."""
+    fig = _new_figure(10, 4.2)
+    ax_in, ax_out = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
+    return fig, (ax_in, ax_out)
+
+
+def draw_pool_explorer(axes, x, out, F, S, kind):
+    """Draw the pooling explorer on ``axes`` from :func:`pool_explorer_axes`.
+
+    ``x`` is the (W, W) input, ``out`` the pooled (W_out, W_out) output of
+    ``kind`` ('max', 'avg' or 'l2') with window ``F`` and stride ``S``.  The
+    first few windows are outlined; their outputs share their colour.
+    """
+    import numpy as np
+    from matplotlib.colors import to_rgba
+
+    ax_in, ax_out = axes
+    for ax in axes:
+        ax.clear()
+    out = np.asarray(out)
+    H_out, W_out = out.shape
+    corners = _pool_windows(H_out, W_out, F, S)
+    shown = min(len(corners), 4)
+    draw_number_grid(ax_in, x, f"input {x.shape[0]}x{x.shape[1]}: first {shown} of {len(corners)} windows")
+    _draw_windows(ax_in, corners, F, F, max_windows=shown)
+    tint = {(k // W_out, k % W_out): to_rgba(OUTPUT_COLOURS[k], 0.4) for k in range(shown)}
+    draw_number_grid(ax_out, out, f"{POOL_KIND_NAMES[kind]}, {F}x{F} stride {S}: output {H_out}x{W_out}",
+                     facecolours=tint)
+
+
+def pool_explorer_figure(x, out, F, S, kind):
+    """The pooling explorer's picture at fixed settings, as a new figure."""
+    fig, axes = pool_explorer_axes()
+    draw_pool_explorer(axes, x, out, F, S, kind)
+    return fig
