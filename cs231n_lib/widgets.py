@@ -36,14 +36,25 @@ CONV_CHOICES = {"D_in": (1, 3, 16, 64), "K": (1, 8, 32, 96)}
 class ConvView(NamedTuple):
     """What the conv explorer shows for one setting of its sliders.
 
-    ``valid`` tells whether a drawing can be made; ``html`` is the text
+    ``valid`` tells whether a drawing can be made; ``text`` is the text
     panel (the formula with numbers and the counts, or the explanation of
-    an invalid setting); ``output`` is the output size, or None.
+    an invalid setting); ``output`` is the output size, or None.  ``html``
+    is the panel as the widget shows it.
     """
 
     valid: bool
-    html: str
+    text: str
     output: Optional[int]
+
+    @property
+    def html(self) -> str:
+        if not self.valid:
+            return (
+                "<div style='font-family:monospace;color:#a00;border:1px solid #a00;padding:4px'>"
+                f"<b>Invalid setting.</b> {html.escape(self.text)}</div>"
+            )
+        body = "<br>".join(html.escape(line) for line in self.text.splitlines())
+        return f"<div style='font-family:monospace'>{body}</div>"
 
 
 def conv_view(W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
@@ -55,7 +66,7 @@ def conv_view(W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
     try:
         geo = arithmetic.conv_geometry(W, F, S, P, dilation)
     except ValueError as err:
-        return ConvView(False, _error_box(str(err)), None)
+        return ConvView(False, str(err), None)
     out = geo.output
     shared = arithmetic.conv_param_count(F, D_in, K)
     local = arithmetic.conv_param_count(F, D_in, K, out_size=out, sharing=False)
@@ -70,15 +81,7 @@ def conv_view(W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
         f"parameters with sharing: {F}*{F}*{D_in}*{K} weights + {K} biases = {shared.total:,}",
         f"parameters without sharing: {out * out * K:,} neurons x ({F}*{F}*{D_in} + 1) = {local.total:,}",
     ]
-    body = "<br>".join(html.escape(line) for line in lines)
-    return ConvView(True, f"<div style='font-family:monospace'>{body}</div>", out)
-
-
-def _error_box(message):
-    return (
-        "<div style='font-family:monospace;color:#a00;border:1px solid #a00;padding:4px'>"
-        f"<b>Invalid setting.</b> {html.escape(message)}</div>"
-    )
+    return ConvView(True, "\n".join(lines), out)
 
 
 def render_conv_explorer(axes, W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
@@ -124,7 +127,7 @@ def conv_explorer(W=7, F=3, S=2, P=0, dilation=1, D_in=3, K=8):
         try:
             view = render_conv_explorer(axes, **settings)
         except Exception as err:  # never let a slider move raise out of the callback
-            view = ConvView(False, _error_box(f"unexpected error: {err!r}"), None)
+            view = ConvView(False, f"unexpected error: {err!r}", None)
         text.value = view.html
         picture.clear_output(wait=True)
         if view.valid:

@@ -37,3 +37,12 @@ def test_readme_table_lists_every_notebook():
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
         assert f"notebooks/{nb.name}" in text, f"{nb.name} is missing from the README table"
+
+
+def test_readme_table_has_the_generated_badges():
+    cells = runpy.run_path(str(ROOT / "tools" / "notebook_cells.py"))
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for nb in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        assert cells["badges_markdown"](nb.name) in text, (
+            f"README badges for {nb.name} are stale: run python tools/notebook_cells.py"
+        )

@@ -25,7 +25,7 @@ def test_update_yields_a_figure_or_a_message_for_every_combination():
             assert axes[2].get_title() == f"output {view.output}x{view.output}"
         else:
             explained += 1
-            assert "Invalid setting" in view.html and view.output is None
+            assert "Invalid setting" in view.html and view.output is None and view.text
     assert drawn and explained
     assert drawn + explained == 16 * 7 * 4 * 4 * 3
 

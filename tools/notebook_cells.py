@@ -49,3 +49,42 @@ def badges_markdown(notebook_name, url=None):
         f"[![Open In Colab](https://colab.research.google.com/assets/colab-badge.svg)]({colab}) "
         f"[![Binder](https://mybinder.org/badge_logo.svg)]({binder})"
     )
+
+
+def _rewrite_notebook(path, url):
+    import json
+
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    first = nb["cells"][0]
+    text = "".join(first["source"]) if isinstance(first["source"], list) else first["source"]
+    lines = text.split("\n")
+    badge = badges_markdown(path.name, url)
+    lines = [badge if line.startswith("[![Open In Colab]") else line for line in lines]
+    if badge not in lines:
+        lines[1:1] = ["", badge]
+    first["source"] = "\n".join(lines)
+    nb["cells"][1]["source"] = colab_setup_source(url)
+    path.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _rewrite_readme(url):
+    readme = ROOT / "README.md"
+    rows = []
+    for line in readme.read_text(encoding="utf-8").split("\n"):
+        match = re.match(r"^\| (\d\d) \| \[notebooks/(\S+\.ipynb)\]", line)
+        if match:
+            cells = line.split(" | ")
+            cells[-1] = badges_markdown(match.group(2), url) + " |"
+            line = " | ".join(cells)
+        rows.append(line)
+    readme.write_text("\n".join(rows), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    # Rewrite the badges (notebooks and README table) and the Colab setup cells
+    # from the repository URL in pyproject.toml.
+    url = repository_url()
+    for nb_path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        _rewrite_notebook(nb_path, url)
+    _rewrite_readme(url)
+    print(f"badges and setup cells now point at {url}")

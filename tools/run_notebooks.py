@@ -32,7 +32,7 @@ def execute(path, timeout=120):
         timeout=timeout,
         kernel_name="python3",
         resources={"metadata": {"path": str(pathlib.Path(path).parent)}},
-        store_widget_state=False,
+        store_widget_state=True,  # False trips nbclient on Output widgets; the state is dropped below
     )
     start = time.perf_counter()
     client.execute()
