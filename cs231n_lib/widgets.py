@@ -156,13 +156,19 @@ __all__ += ["POOL_RANGES", "POOL_KINDS", "PoolView", "pool_explorer_input", "poo
 class PoolView(NamedTuple):
     """What the pooling explorer shows for one setting of its controls.
 
-    ``valid`` tells whether a drawing can be made; ``html`` is the text
-    panel; ``output`` is the pooled (W_out, W_out) array, or None.
+    ``valid`` tells whether a drawing can be made; ``text`` is the text
+    panel (the formula with numbers, or the explanation of an invalid
+    setting); ``output`` is the pooled (W_out, W_out) array, or None.
+    ``html`` is the panel as the widget shows it.
     """
 
     valid: bool
-    html: str
+    text: str
     output: Optional[object]
+
+    @property
+    def html(self) -> str:
+        return ConvView(self.valid, self.text, None).html
 
 
 def pool_explorer_input(W):
@@ -181,7 +187,7 @@ def pool_view(W, F, S, kind="max") -> PoolView:
     from . import fast_layers
 
     if kind not in POOL_KINDS:
-        return PoolView(False, _error_box(f"kind must be one of {POOL_KINDS}, got {kind!r}"), None)
+        return PoolView(False, f"kind must be one of {POOL_KINDS}, got {kind!r}", None)
     pool_param = {"pool_height": F, "pool_width": F, "stride": S}
     x = pool_explorer_input(W)
     try:
@@ -189,7 +195,7 @@ def pool_view(W, F, S, kind="max") -> PoolView:
         out, _ = forward(x[None, None], pool_param)
         route = fast_layers.pool_method((1, 1, W, W), pool_param)
     except ValueError as err:
-        return PoolView(False, _error_box(str(err)), None)
+        return PoolView(False, str(err), None)
     out = out[0, 0]
     n = out.shape[0]
     kept = n * n / (W * W)
@@ -206,8 +212,7 @@ def pool_view(W, F, S, kind="max") -> PoolView:
         f"{overlap}; each output summarises {F * F} input number(s)",
         f"fast_layers route: '{route}'",
     ]
-    body = "<br>".join(html.escape(line) for line in lines)
-    return PoolView(True, f"<div style='font-family:monospace'>{body}</div>", out)
+    return PoolView(True, "\n".join(lines), out)
 
 
 def render_pool_explorer(axes, W, F, S, kind="max") -> PoolView:
@@ -249,7 +254,7 @@ def pool_explorer(W=8, F=2, S=2, kind="max"):
         try:
             view = render_pool_explorer(axes, **settings)
         except Exception as err:  # never let a slider move raise out of the callback
-            view = PoolView(False, _error_box(f"unexpected error: {err!r}"), None)
+            view = PoolView(False, f"unexpected error: {err!r}", None)
         text.value = view.html
         picture.clear_output(wait=True)
         if view.valid:

@@ -24,7 +24,8 @@ def test_pool_view_gives_the_pooled_input_or_a_message_for_every_combination():
             x = widgets.pool_explorer_input(W)[None, None]
             want, _ = getattr(layers, f"{kind}_pool_forward_naive")(x, {"pool_height": F, "pool_width": F, "stride": S})
             np.testing.assert_allclose(view.output, want[0, 0])
-            assert f"({W} - {F})/{S} + 1 = {n}" in view.html
+            assert f"({W} - {F})/{S} + 1 = {n}" in view.text
+            assert "&lt;" not in view.text and "<div" in view.html
         else:
             invalid += 1
             assert "Invalid setting" in view.html and view.output is None
@@ -42,12 +43,12 @@ def test_render_draws_a_sample_of_valid_settings_and_skips_invalid_ones():
             assert axes[1].get_title().endswith(f"output {n}x{n}")
             assert all(ax.get_xlabel() and ax.get_ylabel() for ax in axes)
     view = widgets.render_pool_explorer(axes, 8, 3, 2, "max")
-    assert not view.valid and "(8 - 3)/2 + 1 = 3.5" in view.html
+    assert not view.valid and "(8 - 3)/2 + 1 = 3.5" in view.text
 
 
 def test_pool_view_rejects_an_unknown_kind_without_raising():
     view = widgets.pool_view(8, 2, 2, "median")
-    assert not view.valid and "kind must be one of" in view.html
+    assert not view.valid and "kind must be one of" in view.text
 
 
 def test_pool_explorer_wiring_builds_and_updates():
