@@ -84,7 +84,7 @@ def draw_conv_1d(ax, W, F, S=1, P=0, dilation=1, x=None, w=None, b=0.0):
     # Tick labels count input positions from the first real pixel: padding is negative or >= W.
     ax.xaxis.set_major_locator(MaxNLocator(nbins=16, integer=True))
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _, P=P: f"{int(round(v)) - P}"))
-    ax.set_xlabel("input position (padding in grey at negative and >= W positions)")
+    ax.set_xlabel("input position (grey: zero padding)")
     title = f"W={W}, F={F}, S={S}, P={P}"
     if dilation > 1:
         title += f", dilation={dilation}"
