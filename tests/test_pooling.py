@@ -2,7 +2,8 @@
 
 The independent route is numpy's ``sliding_window_view`` (which our code does
 not use) reduced with max / mean / L2 norm; gradients are checked against
-central differences computed here, in float64, on inputs with no ties.
+central differences (``cs231n_lib.gradient_check``) of that route, in float64,
+on inputs with no ties.
 """
 import numpy as np
 import pytest
@@ -10,6 +11,7 @@ from hypothesis import given, settings, strategies as st
 from numpy.lib.stride_tricks import sliding_window_view
 
 from cs231n_lib import fast_layers, layers
+from cs231n_lib.gradient_check import eval_numerical_gradient_array, rel_error
 
 KINDS = ("max", "avg", "l2")
 REDUCE = {
@@ -37,24 +39,6 @@ def reference_pool(x, kind, hh, ww, s):
     """Independent forward pass: every window from sliding_window_view, then reduce."""
     windows = sliding_window_view(x, (hh, ww), axis=(2, 3))[:, :, ::s, ::s]
     return REDUCE[kind](windows)
-
-
-def numerical_grad(f, x, dout, h=1e-5):
-    """Central differences of sum(f(x) * dout), one input at a time (CS231n's recipe)."""
-    grad = np.zeros_like(x)
-    for idx in np.ndindex(*x.shape):
-        old = x[idx]
-        x[idx] = old + h
-        pos = f(x).copy()
-        x[idx] = old - h
-        neg = f(x).copy()
-        x[idx] = old
-        grad[idx] = np.sum((pos - neg) * dout) / (2 * h)
-    return grad
-
-
-def rel_error(a, b):
-    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
 
 
 def distinct_values(rng, shape):
@@ -153,7 +137,7 @@ def test_backward_matches_numerical_gradient(geometry):
         x = distinct_values(rng, shape) if kind == "max" else rng.standard_normal(shape)
         out, cache = naive(kind)[0](x, pp)
         dout = rng.standard_normal(out.shape)
-        num = numerical_grad(lambda z: reference_pool(z, kind, hh, ww, s), x.copy(), dout)
+        num = eval_numerical_gradient_array(lambda z: reference_pool(z, kind, hh, ww, s), x.copy(), dout)
         dx_naive = naive(kind)[1](dout, cache)
         _, cache_fast = fast(kind)[0](x, pp, method="windows")
         dx_fast = fast(kind)[1](dout, cache_fast, method="windows")
@@ -305,7 +289,7 @@ def test_the_gradient_check_catches_a_wrong_backward_pass():
     rng = np.random.default_rng(1)
     x = distinct_values(rng, (1, 2, 4, 4))
     dout = rng.standard_normal((1, 2, 2, 2))
-    num = numerical_grad(lambda z: reference_pool(z, "max", 2, 2, 2), x.copy(), dout)
+    num = eval_numerical_gradient_array(lambda z: reference_pool(z, "max", 2, 2, 2), x.copy(), dout)
     _, cache = layers.avg_pool_forward_naive(x, pool_param(2, 2, 2))
     spread = layers.avg_pool_backward_naive(dout, cache) * 4
     assert rel_error(spread, num) > 0.5
