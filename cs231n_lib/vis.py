@@ -344,13 +344,15 @@ def pool_switches_figure(x, switches, dout, dx, F, S):
     return fig
 
 
-def image_row_figure(images, suptitle=None, cmap="gray", height=3.0):
+def image_row_figure(images, suptitle=None, cmap="gray", height=3.0, vmin=None, vmax=None):
     """Show images side by side, each with its title and its size on the axes.
 
     ``images`` is a dict ``{title: array}``; each array is (H, W) or (H, W, 3)
     with values in [0, 1] for colour.  Every panel is drawn at the same
     display size, so a pooled image looks as big as the original but
-    blockier: the axes tick labels give the true pixel counts.
+    blockier: the axes tick labels give the true pixel counts.  ``vmin`` and
+    ``vmax`` fix the colour scale of 2-D images (the same for every panel, so
+    their brightness can be compared); by default each panel is scaled alone.
     """
     import numpy as np
 
@@ -358,7 +360,10 @@ def image_row_figure(images, suptitle=None, cmap="gray", height=3.0):
     axes = np.atleast_1d(fig.subplots(1, len(images)))
     for ax, (title, img) in zip(axes, images.items()):
         img = np.asarray(img)
-        ax.imshow(img, cmap=cmap if img.ndim == 2 else None, interpolation="nearest")
+        if img.ndim == 2:
+            ax.imshow(img, cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        else:
+            ax.imshow(img, interpolation="nearest")
         ax.set_title(f"{title}\n{img.shape[0]}x{img.shape[1]}", fontsize=10)
         ax.set_xlabel("column (pixels)")
         ax.set_ylabel("row (pixels)")
