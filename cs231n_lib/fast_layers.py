@@ -258,17 +258,27 @@ def _blocks(x, setup):
 
 
 def _max_and_switches(x, setup, pieces):
-    """Window maxima and switches from ``pieces(k)``, the k-th element of every window."""
+    """Window maxima and switches from ``pieces(k)``, the k-th element of every window.
+
+    The switches are the smallest unsigned integer type that holds
+    ``HH*WW - 1`` (uint8 for any window up to 16x16): less memory to write.
+    """
     HH, WW = setup[:2]
     out = np.array(pieces(0), copy=True)
     for k in range(1, HH * WW):
         np.maximum(out, pieces(k), out=out)
-    # Walk the window backwards so that, among equal maxima, the first one
-    # (row by row) is written last and wins.
-    switches = np.zeros(out.shape, dtype=np.intp)
-    for k in range(HH * WW - 1, 0, -1):
-        np.copyto(switches, k, where=pieces(k) == out)
-    np.copyto(switches, 0, where=pieces(0) == out)
+    # The switch is the first k (row by row) whose element equals the maximum:
+    # `found` marks windows whose switch is already known, so later equal
+    # values (ties) are ignored.
+    switches = np.zeros(out.shape, dtype=np.min_scalar_type(HH * WW - 1))
+    found = np.zeros(out.shape, dtype=bool)
+    hit = np.empty(out.shape, dtype=bool)
+    for k in range(HH * WW):
+        np.equal(pieces(k), out, out=hit)
+        hit &= ~found
+        found |= hit
+        if k:
+            switches += hit.astype(switches.dtype) * switches.dtype.type(k)
     return out, switches
 
 
@@ -341,11 +351,13 @@ def max_pool_backward_fast(dout, cache, method=None):
         for k in range(HH * WW):
             np.copyto(blocks[:, :, :, k // WW, :, k % WW], dout, where=switches == k)
         return dx
-    # Flat index in x of the top-left corner of every window, plus the switch's offset.
+    # Flat index in x of the top-left corner of every window, plus the switch's
+    # offset inside the window (a lookup table: row k // WW, column k % WW).
     corner = (np.arange(N * C).reshape(N, C, 1, 1) * (H * W)
               + (np.arange(H_out) * S * W).reshape(1, 1, H_out, 1)
               + (np.arange(W_out) * S).reshape(1, 1, 1, W_out))
-    target = corner + (switches // WW) * W + switches % WW
+    k = np.arange(HH * WW)
+    target = corner + ((k // WW) * W + k % WW)[switches]
     dx = np.bincount(target.ravel(), weights=dout.ravel().astype(np.float64),
                      minlength=x.size)
     return dx.reshape(x.shape).astype(x.dtype, copy=False)
