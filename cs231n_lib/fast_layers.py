@@ -296,7 +296,8 @@ def max_pool_forward_fast(x, pool_param, method=None):
     -------
     out : array of shape (N, C, H_out, W_out)
     cache : tuple ``(x, pool_param, switches)``
-        ``switches`` (N, C, H_out, W_out) holds the row-by-row index
+        ``switches`` (N, C, H_out, W_out), unsigned integers (uint8 for
+        windows of up to 256 numbers), holds the row-by-row index
         ``p * pool_width + q`` of each window's maximum.  Ties go to the
         *first* maximum in that order, on both routes, exactly as in the
         naive version (and in PyTorch): the gradient is never shared.
