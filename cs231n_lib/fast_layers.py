@@ -189,15 +189,17 @@ def conv_backward_fast(dout, cache):
 # Two routes, chosen automatically (or with ``method=``):
 #
 # * 'reshape' -- when the windows tile the input without overlap or gaps
-#   (pool_height == pool_width == stride... more precisely pool_height ==
-#   stride and pool_width == stride), x.reshape(N, C, H_out, HH, W_out, WW)
-#   is a free view in which every window is a small sub-block, so the
-#   forward pass is one reduction and the backward pass writes each input
-#   exactly once.
+#   (pool_height == stride and pool_width == stride),
+#   x.reshape(N, C, H_out, HH, W_out, WW) is a free view in which every
+#   window is a small sub-block; the backward pass writes each input once.
 # * 'windows' -- any window and stride (overlapping F=3, S=2, or gaps when
-#   stride > window): loop over the HH*WW positions *inside* a window (9 for
-#   3x3), each a strided slice x[:, :, p::S, q::S] of the whole batch, and
-#   accumulate.  The Python loop is over the window, never over the data.
+#   stride > window): element (p, q) of every window is the strided slice
+#   x[:, :, p::S, q::S] (cut to the output size); overlapping windows add
+#   their gradients.
+#
+# Either way the Python loop runs over the HH*WW positions *inside* a window
+# (4 for 2x2, 9 for 3x3), each step a vectorised operation on the whole
+# batch; it never loops over the data.
 from ._pool_checks import (  # noqa: E402
     check_dout as _pool_check_dout,
     pool_input as _pool_input,
@@ -257,6 +259,20 @@ def _blocks(x, setup):
     return x.reshape(N, C, H_out, HH, W_out, WW)
 
 
+def _pieces(x, setup, route):
+    """``pieces(k)``: the (N, C, H_out, W_out) view of element k (row by row) of every window.
+
+    On the 'reshape' route it is a sub-block index of the free reshape; on
+    the 'windows' route a strided slice.  Both are views: nothing is copied.
+    """
+    WW = setup[1]
+    if route == "reshape":
+        blocks = _blocks(np.ascontiguousarray(x), setup)
+        return lambda k: blocks[:, :, :, k // WW, :, k % WW]
+    slices = [(sh, sw) for _, _, _, sh, sw in _window_slices(setup)]
+    return lambda k: x[:, :, slices[k][0], slices[k][1]]
+
+
 def _max_and_switches(x, setup, pieces):
     """Window maxima and switches from ``pieces(k)``, the k-th element of every window.
 
@@ -305,15 +321,7 @@ def max_pool_forward_fast(x, pool_param, method=None):
     x = _pool_input(x)
     setup = _pool_setup(x.shape, pool_param)
     route = pool_method(x.shape, pool_param, method)
-    WW = setup[1]
-    if route == "reshape":
-        blocks = _blocks(np.ascontiguousarray(x), setup)
-        out, switches = _max_and_switches(
-            x, setup, lambda k: blocks[:, :, :, k // WW, :, k % WW])
-    else:
-        slices = [(sh, sw) for _, _, _, sh, sw in _window_slices(setup)]
-        out, switches = _max_and_switches(
-            x, setup, lambda k: x[:, :, slices[k][0], slices[k][1]])
+    out, switches = _max_and_switches(x, setup, _pieces(x, setup, route))
     return out, (x, pool_param, switches)
 
 
@@ -382,12 +390,10 @@ def avg_pool_forward_fast(x, pool_param, method=None):
     setup = _pool_setup(x.shape, pool_param)
     route = pool_method(x.shape, pool_param, method)
     HH, WW = setup[:2]
-    if route == "reshape":
-        out = _blocks(np.ascontiguousarray(x), setup).mean(axis=(3, 5))
-        return out, (x, pool_param)
-    out = None
-    for _, _, _, sh, sw in _window_slices(setup):
-        out = x[:, :, sh, sw].copy() if out is None else out + x[:, :, sh, sw]
+    pieces = _pieces(x, setup, route)
+    out = np.array(pieces(0), copy=True)
+    for k in range(1, HH * WW):
+        out += pieces(k)
     out /= HH * WW
     return out, (x, pool_param)
 
@@ -437,15 +443,12 @@ def l2_pool_forward_fast(x, pool_param, method=None):
     x = _pool_input(x)
     setup = _pool_setup(x.shape, pool_param)
     route = pool_method(x.shape, pool_param, method)
-    if route == "reshape":
-        blocks = _blocks(np.ascontiguousarray(x), setup)
-        out = np.sqrt(np.square(blocks).sum(axis=(3, 5)))
-        return out, (x, pool_param, out)
-    total = None
-    for _, _, _, sh, sw in _window_slices(setup):
-        sq = np.square(x[:, :, sh, sw])
-        total = sq if total is None else total + sq
-    out = np.sqrt(total)
+    HH, WW = setup[:2]
+    pieces = _pieces(x, setup, route)
+    out = np.square(pieces(0))
+    for k in range(1, HH * WW):
+        out += np.square(pieces(k))
+    np.sqrt(out, out=out)
     return out, (x, pool_param, out)
 
 
