@@ -78,3 +78,12 @@ def test_pooling_figures_have_titles_and_labelled_axes():
     for fig in figures:
         for ax in fig.axes:
             assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_image_row_figure_shares_one_colour_scale_when_asked():
+    a, b = np.zeros((4, 4)), np.full((2, 2), 0.5)
+    fig = vis.image_row_figure({"a": a, "b": b}, vmin=0, vmax=2)
+    assert [ax.images[0].get_clim() for ax in fig.axes] == [(0, 2), (0, 2)]
+    fig = vis.image_row_figure({"a": a + np.eye(4), "b": b})
+    assert fig.axes[0].images[0].get_clim() == (0, 1)
+    assert fig.axes[1].get_title() == "b\n2x2"
