@@ -52,6 +52,21 @@ def torch_pool(torch, kind, x, size, stride):
     return run
 
 
+def agrees_with_torch(torch, kind, x, pool_param):
+    """Do our fast forward and backward passes give PyTorch's numbers (ties included)?"""
+    import torch.nn.functional as F
+    size, stride = pool_param["pool_height"], pool_param["stride"]
+    out, cache = getattr(fast_layers, f"{kind}_pool_forward_fast")(x, pool_param)
+    dout = np.random.default_rng(1).standard_normal(out.shape).astype(x.dtype)
+    dx = getattr(fast_layers, f"{kind}_pool_backward_fast")(dout, cache)
+    xt = torch.from_numpy(x).requires_grad_(True)
+    out_t = {"max": F.max_pool2d, "avg": F.avg_pool2d}[kind](xt, size, stride)
+    out_t.backward(torch.from_numpy(dout))
+    tol = 1e-5 if x.dtype == np.float32 else 1e-12
+    return (np.allclose(out, out_t.detach().numpy(), rtol=tol, atol=tol)
+            and np.allclose(dx, xt.grad.numpy(), rtol=tol, atol=tol))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dtype", default="float32", choices=["float32", "float64"])
@@ -67,7 +82,8 @@ def main(argv=None):
         torch_text = "PyTorch not installed: pip install -e '.[bench]'"
     print(f"numpy {np.__version__}, {args.dtype}; {torch_text}")
     print("forward + backward, best of several runs, milliseconds per call\n")
-    header = f"{'kind':4} {'shape':>17} {'window':>8} {'naive':>9} {'fast':>8} {'torch':>8} {'naive/fast':>11} {'fast/torch':>11}"
+    header = (f"{'kind':4} {'shape':>17} {'window':>8} {'naive':>9} {'fast':>8} {'torch':>8} "
+              f"{'naive/fast':>11} {'fast/torch':>11} {'same numbers':>13}")
     print(header)
     print("-" * len(header))
     rng = np.random.default_rng(0)
@@ -86,9 +102,17 @@ def main(argv=None):
                 t_torch = best_time(torch_pool(torch, kind, x, size, stride), repeat=args.repeat, number=5)
             torch_ms = f"{t_torch * 1e3:8.2f}" if t_torch else f"{'-':>8}"
             ratio = f"{t_fast / t_torch:10.1f}x" if t_torch else f"{'-':>11}"
+            same = "-"
+            if t_torch:
+                same = str(agrees_with_torch(torch, kind, x, pp))
+                # Ties too: an all-zero input has every window tied.
+                same_ties = agrees_with_torch(torch, kind, np.zeros_like(x), pp)
+                same = f"{same}/{same_ties}"
             print(f"{kind:4} {str(shape):>17} {f'{size}x{size}/{stride}':>8} {t_naive * 1e3:9.1f} "
-                  f"{t_fast * 1e3:8.2f} {torch_ms} {t_naive / t_fast:10.0f}x {ratio}")
-    print("\nTargets (max pooling): fast >= 30x naive; fast <= 2x PyTorch.")
+                  f"{t_fast * 1e3:8.2f} {torch_ms} {t_naive / t_fast:10.0f}x {ratio} {same:>13}")
+    print("\n'same numbers': our fast forward and backward equal PyTorch's on random input / on an")
+    print("all-zero input (every window tied: both give the gradient to the first maximum).")
+    print("Targets (max pooling): fast >= 30x naive; fast <= 2x PyTorch.")
     print(f"Route taken by fast: {[fast_layers.pool_method(s, {'pool_height': f, 'pool_width': f, 'stride': st}) for s, f, st in CASES]}")
     return 0
 
