@@ -380,12 +380,14 @@ def pool_explorer_axes():
     return fig, (ax_in, ax_out)
 
 
-def draw_pool_explorer(axes, x, out, F, S, kind):
+def draw_pool_explorer(axes, x, out, F, S, kind, switches=None):
     """Draw the pooling explorer on ``axes`` from :func:`pool_explorer_axes`.
 
     ``x`` is the (W, W) input, ``out`` the pooled (W_out, W_out) output of
     ``kind`` ('max', 'avg' or 'l2') with window ``F`` and stride ``S``.  The
-    first few windows are outlined; their outputs share their colour.
+    first few windows are outlined; their outputs share their colour.  With
+    ``switches`` (max pooling's (W_out, W_out) in-window argmax), the winning
+    input of each outlined window is filled in its colour.
     """
     import numpy as np
     from matplotlib.colors import to_rgba
@@ -397,15 +399,21 @@ def draw_pool_explorer(axes, x, out, F, S, kind):
     H_out, W_out = out.shape
     corners = _pool_windows(H_out, W_out, F, S)
     shown = min(len(corners), 4)
-    draw_number_grid(ax_in, x, f"input {x.shape[0]}x{x.shape[1]}: first {shown} of {len(corners)} windows")
+    winners = {}
+    if switches is not None:
+        for k, (r, c) in enumerate(corners[:shown]):
+            sw = int(np.asarray(switches)[k // W_out, k % W_out])
+            winners[(r + sw // F, c + sw % F)] = to_rgba(OUTPUT_COLOURS[k], 0.4)
+    draw_number_grid(ax_in, x, f"input {x.shape[0]}x{x.shape[1]}: first {shown} of {len(corners)} windows",
+                     facecolours=winners)
     _draw_windows(ax_in, corners, F, F, max_windows=shown)
     tint = {(k // W_out, k % W_out): to_rgba(OUTPUT_COLOURS[k], 0.4) for k in range(shown)}
     draw_number_grid(ax_out, out, f"{POOL_KIND_NAMES[kind]}, {F}x{F} stride {S}: output {H_out}x{W_out}",
                      facecolours=tint)
 
 
-def pool_explorer_figure(x, out, F, S, kind):
+def pool_explorer_figure(x, out, F, S, kind, switches=None):
     """The pooling explorer's picture at fixed settings, as a new figure."""
     fig, axes = pool_explorer_axes()
-    draw_pool_explorer(axes, x, out, F, S, kind)
+    draw_pool_explorer(axes, x, out, F, S, kind, switches)
     return fig

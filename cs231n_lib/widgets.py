@@ -159,12 +159,14 @@ class PoolView(NamedTuple):
     ``valid`` tells whether a drawing can be made; ``text`` is the text
     panel (the formula with numbers, or the explanation of an invalid
     setting); ``output`` is the pooled (W_out, W_out) array, or None.
-    ``html`` is the panel as the widget shows it.
+    ``html`` is the panel as the widget shows it.  For max pooling,
+    ``switches`` is the (W_out, W_out) array of in-window argmax positions.
     """
 
     valid: bool
     text: str
     output: Optional[object]
+    switches: Optional[object] = None
 
     @property
     def html(self) -> str:
@@ -192,7 +194,7 @@ def pool_view(W, F, S, kind="max") -> PoolView:
     x = pool_explorer_input(W)
     try:
         forward = getattr(fast_layers, f"{kind}_pool_forward_fast")
-        out, _ = forward(x[None, None], pool_param)
+        out, cache = forward(x[None, None], pool_param)
         route = fast_layers.pool_method((1, 1, W, W), pool_param)
     except ValueError as err:
         return PoolView(False, str(err), None)
@@ -212,7 +214,8 @@ def pool_view(W, F, S, kind="max") -> PoolView:
         f"{overlap}; each output summarises {F * F} input number(s)",
         f"fast_layers route: '{route}'",
     ]
-    return PoolView(True, "\n".join(lines), out)
+    switches = cache[2][0, 0] if kind == "max" else None
+    return PoolView(True, "\n".join(lines), out, switches)
 
 
 def render_pool_explorer(axes, W, F, S, kind="max") -> PoolView:
@@ -222,7 +225,7 @@ def render_pool_explorer(axes, W, F, S, kind="max") -> PoolView:
     """
     view = pool_view(W, F, S, kind)
     if view.valid:
-        vis.draw_pool_explorer(axes, pool_explorer_input(W), view.output, F, S, kind)
+        vis.draw_pool_explorer(axes, pool_explorer_input(W), view.output, F, S, kind, view.switches)
     return view
 
 

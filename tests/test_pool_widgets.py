@@ -25,6 +25,12 @@ def test_pool_view_gives_the_pooled_input_or_a_message_for_every_combination():
             want, _ = getattr(layers, f"{kind}_pool_forward_naive")(x, {"pool_height": F, "pool_width": F, "stride": S})
             np.testing.assert_allclose(view.output, want[0, 0])
             assert f"({W} - {F})/{S} + 1 = {n}" in view.text
+            if kind == "max":  # the switch points at a number equal to the window's maximum
+                i, j = n - 1, n - 1
+                k = int(view.switches[i, j])
+                assert x[0, 0, i * S + k // F, j * S + k % F] == view.output[i, j]
+            else:
+                assert view.switches is None
             assert "&lt;" not in view.text and "<div" in view.html
         else:
             invalid += 1
@@ -87,3 +93,14 @@ def test_image_row_figure_shares_one_colour_scale_when_asked():
     fig = vis.image_row_figure({"a": a + np.eye(4), "b": b})
     assert fig.axes[0].images[0].get_clim() == (0, 1)
     assert fig.axes[1].get_title() == "b\n2x2"
+
+
+def test_explorer_fills_the_winner_of_each_outlined_window():
+    fig, axes = vis.pool_explorer_axes()
+    view = widgets.render_pool_explorer(axes, 4, 2, 2, "max")
+    x = widgets.pool_explorer_input(4)
+    filled = [p for p in axes[0].collections[0].get_facecolors() if tuple(p) != (1.0, 1.0, 1.0, 1.0)]
+    assert len(filled) == 4  # one winner per window
+    widgets.render_pool_explorer(axes, 4, 2, 2, "avg")
+    filled = [p for p in axes[0].collections[0].get_facecolors() if tuple(p) != (1.0, 1.0, 1.0, 1.0)]
+    assert filled == [] and x.shape == (4, 4) and view.valid
