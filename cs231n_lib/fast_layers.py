@@ -234,3 +234,301 @@ def conv_backward_fast(dout, cache):
     np.matmul(w.reshape(F, -1).T, dout_rows, out=dcols)          # (C*HH*WW, N*Ho*Wo)
     dx = _col2im_cnhw(dcols, x.shape, HH, WW, setup, scratch=True)
     return dx, dw, db
+
+
+# ---- pooling ----
+# Two routes, chosen automatically (or with ``method=``):
+#
+# * 'reshape' -- when the windows tile the input without overlap or gaps
+#   (pool_height == stride and pool_width == stride),
+#   x.reshape(N, C, H_out, HH, W_out, WW) is a free view in which every
+#   window is a small sub-block; the backward pass writes each input once.
+# * 'windows' -- any window and stride (overlapping F=3, S=2, or gaps when
+#   stride > window): element (p, q) of every window is the strided slice
+#   x[:, :, p::S, q::S] (cut to the output size); overlapping windows add
+#   their gradients.
+#
+# Either way the Python loop runs over the HH*WW positions *inside* a window
+# (4 for 2x2, 9 for 3x3), each step a vectorised operation on the whole
+# batch; it never loops over the data.
+from ._pool_checks import (  # noqa: E402
+    check_dout as _pool_check_dout,
+    pool_input as _pool_input,
+    pool_setup as _pool_setup,
+)
+
+__all__ += [
+    "max_pool_forward_fast", "max_pool_backward_fast",
+    "avg_pool_forward_fast", "avg_pool_backward_fast",
+    "l2_pool_forward_fast", "l2_pool_backward_fast",
+    "pool_method",
+]
+
+_POOL_METHODS = ("reshape", "windows")
+
+
+def pool_method(x_shape, pool_param, method=None):
+    """Which route the fast pooling functions take: 'reshape' or 'windows'.
+
+    ``method=None`` picks 'reshape' when the windows tile the input with no
+    overlap and no gaps (window height and width both equal the stride),
+    else 'windows'.  Asking for 'reshape' on overlapping windows raises
+    ValueError.  Raises the geometry error of ``pool_output_size`` too.
+    """
+    HH, WW, S, _, _ = _pool_setup(tuple(x_shape), pool_param)
+    tiles = HH == S and WW == S
+    if method is None:
+        return "reshape" if tiles else "windows"
+    if method not in _POOL_METHODS:
+        raise ValueError(f"method must be None, 'reshape' or 'windows', got {method!r}.")
+    if method == "reshape" and not tiles:
+        raise ValueError(
+            f"The 'reshape' route needs windows that tile the input exactly "
+            f"(pool_height == pool_width == stride), got a {HH}x{WW} window at stride {S}; "
+            "use method='windows' or None."
+        )
+    return method
+
+
+def _window_slices(setup):
+    """Yield ``(k, p, q, slice_h, slice_w)`` for every position (p, q) inside a window.
+
+    ``x[:, :, slice_h, slice_w]`` is then the (N, C, H_out, W_out) array of
+    the k-th element (row by row) of every window.
+    """
+    HH, WW, S, H_out, W_out = setup
+    for p in range(HH):
+        for q in range(WW):
+            yield (p * WW + q, p, q,
+                   slice(p, p + S * (H_out - 1) + 1, S), slice(q, q + S * (W_out - 1) + 1, S))
+
+
+def _blocks(x, setup):
+    """The free view (N, C, H_out, HH, W_out, WW) of ``x`` for the 'reshape' route."""
+    HH, WW, S, H_out, W_out = setup
+    N, C = x.shape[:2]
+    return x.reshape(N, C, H_out, HH, W_out, WW)
+
+
+def _pieces(x, setup, route):
+    """``pieces(k)``: the (N, C, H_out, W_out) view of element k (row by row) of every window.
+
+    On the 'reshape' route it is a sub-block index of the free reshape; on
+    the 'windows' route a strided slice.  Both are views: nothing is copied.
+    """
+    WW = setup[1]
+    if route == "reshape":
+        blocks = _blocks(np.ascontiguousarray(x), setup)
+        return lambda k: blocks[:, :, :, k // WW, :, k % WW]
+    slices = [(sh, sw) for _, _, _, sh, sw in _window_slices(setup)]
+    return lambda k: x[:, :, slices[k][0], slices[k][1]]
+
+
+def _max_and_switches(x, setup, pieces):
+    """Window maxima and switches from ``pieces(k)``, the k-th element of every window.
+
+    The switches are the smallest unsigned integer type that holds
+    ``HH*WW - 1`` (uint8 for any window up to 16x16): less memory to write.
+    """
+    HH, WW = setup[:2]
+    out = np.array(pieces(0), copy=True)
+    for k in range(1, HH * WW):
+        np.maximum(out, pieces(k), out=out)
+    # The switch is the first k (row by row) whose element equals the maximum:
+    # `found` marks windows whose switch is already known, so later equal
+    # values (ties) are ignored.
+    switches = np.zeros(out.shape, dtype=np.min_scalar_type(HH * WW - 1))
+    found = np.zeros(out.shape, dtype=bool)
+    hit = np.empty(out.shape, dtype=bool)
+    for k in range(HH * WW):
+        np.equal(pieces(k), out, out=hit)
+        hit &= ~found
+        found |= hit
+        if k:
+            switches += hit.astype(switches.dtype) * switches.dtype.type(k)
+    return out, switches
+
+
+def max_pool_forward_fast(x, pool_param, method=None):
+    """Vectorised max pooling; same result and cache as ``layers.max_pool_forward_naive``.
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W)
+    pool_param : dict with 'pool_height', 'pool_width', 'stride'
+    method : None, 'reshape' or 'windows'
+        The route (see :func:`pool_method`); None chooses.
+
+    Returns
+    -------
+    out : array of shape (N, C, H_out, W_out)
+    cache : tuple ``(x, pool_param, switches)``
+        ``switches`` (N, C, H_out, W_out), unsigned integers (uint8 for
+        windows of up to 256 numbers), holds the row-by-row index
+        ``p * pool_width + q`` of each window's maximum.  Ties go to the
+        *first* maximum in that order, on both routes, exactly as in the
+        naive version (and in PyTorch): the gradient is never shared.
+    """
+    x = _pool_input(x)
+    setup = _pool_setup(x.shape, pool_param)
+    route = pool_method(x.shape, pool_param, method)
+    out, switches = _max_and_switches(x, setup, _pieces(x, setup, route))
+    return out, (x, pool_param, switches)
+
+
+def max_pool_backward_fast(dout, cache, method=None):
+    """Vectorised backward pass of max pooling (gradient routed through the switches).
+
+    ``dout[n, c, i, j]`` goes whole to the input the switch points to; ties
+    are not shared (the first maximum in row-by-row order takes it all), and
+    overlapping windows add their gradients.  Accepts the cache of the naive
+    or the fast forward pass.
+
+    The 'reshape' route writes every input once (each belongs to exactly one
+    window); the 'windows' route turns each switch into the flat index of its
+    input in ``x`` and adds all gradients in one ``np.bincount`` (a
+    scatter-add, so overlapping windows sum).
+
+    Parameters
+    ----------
+    dout : array of shape (N, C, H_out, W_out)
+    cache : tuple ``(x, pool_param, switches)``
+    method : None, 'reshape' or 'windows'
+
+    Returns
+    -------
+    dx : array of shape (N, C, H, W), the dtype of ``x``
+    """
+    x, pool_param, switches = cache
+    setup = _pool_setup(x.shape, pool_param)
+    dout = _pool_check_dout(dout, x.shape, setup)
+    route = pool_method(x.shape, pool_param, method)
+    HH, WW, S, H_out, W_out = setup
+    N, C, H, W = x.shape
+    if route == "reshape":
+        dx = np.zeros_like(x)
+        blocks = _blocks(dx, setup)  # a view: writing into it writes dx
+        for k in range(HH * WW):
+            np.copyto(blocks[:, :, :, k // WW, :, k % WW], dout, where=switches == k)
+        return dx
+    # Flat index in x of the top-left corner of every window, plus the switch's
+    # offset inside the window (a lookup table: row k // WW, column k % WW).
+    corner = (np.arange(N * C).reshape(N, C, 1, 1) * (H * W)
+              + (np.arange(H_out) * S * W).reshape(1, 1, H_out, 1)
+              + (np.arange(W_out) * S).reshape(1, 1, 1, W_out))
+    k = np.arange(HH * WW)
+    target = corner + ((k // WW) * W + k % WW)[switches]
+    dx = np.bincount(target.ravel(), weights=dout.ravel().astype(np.float64),
+                     minlength=x.size)
+    return dx.reshape(x.shape).astype(x.dtype, copy=False)
+
+
+def avg_pool_forward_fast(x, pool_param, method=None):
+    """Vectorised average pooling; same result and cache as ``layers.avg_pool_forward_naive``.
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W)
+    pool_param : dict with 'pool_height', 'pool_width', 'stride'
+    method : None, 'reshape' or 'windows'
+
+    Returns
+    -------
+    out : array of shape (N, C, H_out, W_out)
+    cache : tuple ``(x, pool_param)``
+    """
+    x = _pool_input(x)
+    setup = _pool_setup(x.shape, pool_param)
+    route = pool_method(x.shape, pool_param, method)
+    HH, WW = setup[:2]
+    pieces = _pieces(x, setup, route)
+    out = np.array(pieces(0), copy=True)
+    for k in range(1, HH * WW):
+        out += pieces(k)
+    out /= HH * WW
+    return out, (x, pool_param)
+
+
+def avg_pool_backward_fast(dout, cache, method=None):
+    """Vectorised backward pass of average pooling: each input gets ``dout / (HH*WW)`` per window.
+
+    Parameters
+    ----------
+    dout : array of shape (N, C, H_out, W_out)
+    cache : tuple ``(x, pool_param)``
+    method : None, 'reshape' or 'windows'
+
+    Returns
+    -------
+    dx : array of shape (N, C, H, W)
+    """
+    x, pool_param = cache
+    setup = _pool_setup(x.shape, pool_param)
+    dout = _pool_check_dout(dout, x.shape, setup)
+    route = pool_method(x.shape, pool_param, method)
+    HH, WW = setup[:2]
+    share = (dout / (HH * WW)).astype(x.dtype, copy=False)
+    dx = np.zeros_like(x)
+    if route == "reshape":
+        _blocks(dx, setup)[...] = share[:, :, :, None, :, None]
+        return dx
+    for _, _, _, sh, sw in _window_slices(setup):
+        dx[:, :, sh, sw] += share
+    return dx
+
+
+def l2_pool_forward_fast(x, pool_param, method=None):
+    """Vectorised L2-norm pooling; same result and cache as ``layers.l2_pool_forward_naive``.
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W)
+    pool_param : dict with 'pool_height', 'pool_width', 'stride'
+    method : None, 'reshape' or 'windows'
+
+    Returns
+    -------
+    out : array of shape (N, C, H_out, W_out)
+    cache : tuple ``(x, pool_param, out)``
+    """
+    x = _pool_input(x)
+    setup = _pool_setup(x.shape, pool_param)
+    route = pool_method(x.shape, pool_param, method)
+    HH, WW = setup[:2]
+    pieces = _pieces(x, setup, route)
+    out = np.square(pieces(0))
+    for k in range(1, HH * WW):
+        out += np.square(pieces(k))
+    np.sqrt(out, out=out)
+    return out, (x, pool_param, out)
+
+
+def l2_pool_backward_fast(dout, cache, method=None):
+    """Vectorised backward pass of L2-norm pooling: ``dx_k += dout * x_k / out`` per window.
+
+    A window of zeros (out == 0) passes no gradient, as in the naive version.
+
+    Parameters
+    ----------
+    dout : array of shape (N, C, H_out, W_out)
+    cache : tuple ``(x, pool_param, out)``
+    method : None, 'reshape' or 'windows'
+
+    Returns
+    -------
+    dx : array of shape (N, C, H, W)
+    """
+    x, pool_param, out = cache
+    setup = _pool_setup(x.shape, pool_param)
+    dout = _pool_check_dout(dout, x.shape, setup)
+    route = pool_method(x.shape, pool_param, method)
+    scale = np.zeros(out.shape, dtype=np.result_type(x.dtype, out.dtype))
+    np.divide(dout, out, out=scale, where=out != 0)
+    dx = np.zeros_like(x)
+    if route == "reshape":
+        blocks = _blocks(np.ascontiguousarray(x), setup)
+        _blocks(dx, setup)[...] = blocks * scale[:, :, :, None, :, None]
+        return dx
+    for _, _, _, sh, sw in _window_slices(setup):
+        dx[:, :, sh, sw] += x[:, :, sh, sw] * scale
+    return dx
