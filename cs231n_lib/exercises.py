@@ -539,7 +539,8 @@ def check_avg_pool_weights(avg_pool_weights: Callable) -> Feedback:
     return _run("avg_pool_weights(C, F)", body)
 
 
-# =============================================================# ---- notebook 02: the conv layer and im2col ----
+# ====================================================================
+# ---- notebook 02: the conv layer and im2col ----
 # ====================================================================
 __all__ += ["check_conv2d_single", "check_im2col_size", "check_conv1d_backward"]
 
@@ -700,4 +701,3 @@ def check_conv1d_backward(conv1d_backward: Callable) -> Feedback:
         return problems
 
     return _run("conv1d_backward(dout, w)", body)
-=======

@@ -587,7 +587,8 @@ def pool_explorer_figure(x, out, F, S, kind, switches=None):
     return fig
 
 
-# ==============================================================# ---- notebook 02: the conv layer and im2col ----
+# =====================================================================
+# ---- notebook 02: the conv layer and im2col ----
 # =====================================================================
 def im2col_figure(pixel_ids, cols, counts, title="im2col"):
     """Which input pixel lands in which column of X_col, and how often.
@@ -728,4 +729,3 @@ def filtered_photo_figure(image, kernel, out, title):
         ax.set_ylabel("row")
     fig.suptitle(title)
     return fig
-=======

@@ -457,7 +457,8 @@ def pool_explorer(W=8, F=2, S=2, kind="max"):
                    text, picture, wiring])
 
 
-# ==============================================================# ---- notebook 02: filtering photographs with the conv layer ----
+# =====================================================================
+# ---- notebook 02: filtering photographs with the conv layer ----
 # =====================================================================
 import functools  # noqa: E402  (kept with the section it serves)
 
@@ -610,4 +611,3 @@ def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)"
     left = w.VBox([controls["photo"], controls["filter_name"]])
     right = w.VBox([controls[k] for k in PHOTO_RANGES])
     return w.VBox([w.HBox([left, right]), text, picture, wiring])
-=======
