@@ -104,6 +104,8 @@ def conv_explorer(W=7, F=3, S=2, P=0, dilation=1, D_in=3, K=8):
     an invalid combination shows its explanation instead of the drawing.
     Returns the widget (display it, or make it the last line of a cell).
     """
+    import threading
+
     import ipywidgets as w
     from IPython.display import display
 
@@ -122,17 +124,25 @@ def conv_explorer(W=7, F=3, S=2, P=0, dilation=1, D_in=3, K=8):
     text = w.HTML()
     picture = w.Output()
     fig, axes = vis.conv_explorer_axes()
+    # ipykernel 7 can run two slider callbacks at once, in different threads: without
+    # the lock, one redraws the shared figure while the other renders it to PNG.
+    lock = threading.Lock()
 
     def update(**settings):
-        try:
-            view = render_conv_explorer(axes, **settings)
-        except Exception as err:  # never let a slider move raise out of the callback
-            view = ConvView(False, f"unexpected error: {err!r}", None)
-        text.value = view.html
-        picture.clear_output(wait=True)
-        if view.valid:
-            with picture:
-                display(fig)
+        with lock:
+            # The controls' current values: a callback that waited for the lock may carry
+            # stale ones, and the last callback to run must show the last setting.
+            settings = {key: control.value for key, control in controls.items()}
+            try:
+                view = render_conv_explorer(axes, **settings)
+            except Exception as err:  # never let a slider move raise out of the callback
+                view = ConvView(False, f"unexpected error: {err!r}", None)
+            text.value = view.html
+            # wait=True only when a new drawing follows: an invalid setting must remove the old one
+            picture.clear_output(wait=view.valid)
+            if view.valid:
+                with picture:
+                    display(fig)
 
     wiring = w.interactive_output(update, controls)
     left = w.VBox([controls[k] for k in ("W", "F", "S", "P", "dilation")])
