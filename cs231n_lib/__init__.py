@@ -6,6 +6,8 @@ Modules (one concept each; import the one you need):
 * ``vis``        -- figures (functions that return a matplotlib Figure)
 * ``widgets``    -- slider explorers for the notebooks (needs ipywidgets)
 * ``exercises``  -- checkers for the notebooks' exercises
+* ``specs``      -- the architecture spec language, e.g. ``INPUT(32x32x3) -> CONV3-16 -> RELU -> FC-10``
+* ``convert``    -- FC layers rewritten as convolutions (weights only)
 
 ``import cs231n_lib`` stays light: matplotlib and ipywidgets are imported
 only by the modules that draw.

@@ -378,3 +378,360 @@ def conv_param_count(F: Size, D_in: int, K: int, out_size: Size = None,
     (oh, ow), _ = _pair(out_size, "out_size", 1)
     neurons = oh * ow * k
     return ParamCount(neurons * per_neuron, neurons)
+
+
+# =============================================================================
+# Notebook 04 (architectures): memory and parameter budgets, receptive fields.
+#
+# These functions take a network as a plain sequence of layers.  A layer is a
+# :class:`LayerDims` (or a plain tuple in its field order, or any object with
+# those attributes, such as ``cs231n_lib.specs.Layer``).  Volumes are written
+# the way the notes write them, ``(H, W, D)`` with depth last.
+# =============================================================================
+import dataclasses as _dataclasses
+from typing import Optional as _Optional, Sequence as _Sequence
+
+__all__ += [
+    "LayerDims",
+    "BudgetRow",
+    "Budget",
+    "layer_output_shape",
+    "budget",
+    "RFRow",
+    "receptive_field",
+]
+
+_KINDS = ("input", "conv", "relu", "pool", "fc")
+
+
+class LayerDims(NamedTuple):
+    """The numbers that fix one layer's geometry and parameter count.
+
+    kind     : 'conv', 'pool', 'fc', 'relu' (or 'input', which is ignored)
+    F        : filter / window size (square), conv and pool
+    K        : number of filters (conv) or of neurons (fc)
+    S, P     : stride and zero padding on each side (conv, pool; pool has P = 0)
+    dilation : spacing of the filter taps, 1 = ordinary (conv)
+    name     : label shown in tables, e.g. 'CONV3-64'
+    """
+
+    kind: str
+    F: int = 1
+    K: int = 0
+    S: int = 1
+    P: int = 0
+    dilation: int = 1
+    name: str = ""
+
+
+def _as_layer(layer) -> LayerDims:
+    """Accept a LayerDims, a tuple in its field order, or an object with its attributes."""
+    if isinstance(layer, LayerDims):
+        dims = layer
+    elif isinstance(layer, tuple):
+        if not 1 <= len(layer) <= len(LayerDims._fields):
+            raise ValueError(
+                f"A layer tuple has the fields {LayerDims._fields} (kind first); got {layer!r}."
+            )
+        dims = LayerDims(*layer)
+    else:
+        try:
+            kind = layer.kind
+        except AttributeError:
+            raise ValueError(
+                f"A layer must be a LayerDims, a tuple {LayerDims._fields} or an object "
+                f"with those attributes; got {layer!r}."
+            ) from None
+        dims = LayerDims(kind, *(getattr(layer, f, d) for f, d in zip(
+            LayerDims._fields[1:], LayerDims._field_defaults.values())))
+    kind = str(dims.kind).lower()
+    if kind not in _KINDS:
+        raise ValueError(f"Unknown layer kind {dims.kind!r}; expected one of {_KINDS}.")
+    label = dims.name or (kind.upper() if kind in ("relu", "input") else "")
+    dims = dims._replace(
+        kind=kind,
+        F=_as_int(dims.F, "F", 1),
+        K=_as_int(dims.K, "K", 0),
+        S=_as_int(dims.S, "S", 1),
+        P=_as_int(dims.P, "P", 0),
+        dilation=_as_int(dims.dilation, "dilation", 1),
+    )
+    if not label:
+        label = {
+            "conv": f"CONV{dims.F}-{dims.K}",
+            "pool": f"POOL{dims.F}",
+            "fc": f"FC-{dims.K}",
+        }[kind]
+    return dims._replace(name=label)
+
+
+def _as_shape(shape, name="input_shape"):
+    if not isinstance(shape, (tuple, list)) or len(shape) != 3:
+        raise ValueError(f"{name} must be a volume (H, W, D), got {shape!r}.")
+    return tuple(_as_int(v, f"{name}[{i}]", 1) for i, v in enumerate(shape))
+
+
+def layer_output_shape(shape, layer):
+    """Output volume ``(H, W, D)`` of ``layer`` applied to the volume ``shape``.
+
+    Sizes go through :func:`conv_output_size` / :func:`pool_output_size`, so an
+    invalid geometry raises their ValueError (formula with the numbers filled in).
+
+    >>> layer_output_shape((224, 224, 3), LayerDims('conv', F=3, K=64, P=1))
+    (224, 224, 64)
+    >>> layer_output_shape((7, 7, 512), LayerDims('fc', K=4096))
+    (1, 1, 4096)
+    """
+    h, w, d = _as_shape(shape, "shape")
+    lay = _as_layer(layer)
+    if lay.kind in ("conv", "fc") and lay.K < 1:
+        raise ValueError(f"{lay.name}: a {lay.kind} layer needs K >= 1 filters/neurons, got K = {lay.K}.")
+    size = h if h == w else (h, w)  # a pair only when needed: errors then name the axis
+    if lay.kind == "conv":
+        out = conv_output_size(size, lay.F, lay.S, lay.P, lay.dilation)
+        return (out, out, lay.K) if h == w else (*out, lay.K)
+    if lay.kind == "pool":
+        if lay.P:
+            raise ValueError(f"{lay.name}: pooling layers here are not padded (P = {lay.P}).")
+        out = pool_output_size(size, lay.F, lay.S)
+        return (out, out, d) if h == w else (*out, d)
+    if lay.kind == "fc":
+        return (1, 1, lay.K)
+    return (h, w, d)
+
+
+class BudgetRow(NamedTuple):
+    """One row of a budget table.
+
+    shape        : output volume (H, W, D)
+    activations  : values in the output volume, H*W*D
+    stored       : values that need new memory (0 for a ReLU computed in place)
+    weights, biases : learnable parameters of the layer
+    activation_formula, weight_formula : the products with the numbers filled in
+    activation_bytes : memory of the stored activations, ``stored * bytes_per_value``
+    param_bytes : memory of the parameters, ``(weights + biases) * bytes_per_value``
+    """
+
+    name: str
+    kind: str
+    shape: Tuple[int, int, int]
+    activations: int
+    stored: int
+    weights: int
+    biases: int
+    activation_formula: str
+    weight_formula: str
+    activation_bytes: int = 0
+    param_bytes: int = 0
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+
+@_dataclasses.dataclass(frozen=True)
+class Budget:
+    """Per-layer rows and totals of a network's memory and parameters.
+
+    bytes_per_value : 4 for float32 (default), 8 for float64
+    backward_factor : activations are kept for the backward pass and each gets a
+                      gradient of the same size, so training needs about this
+                      many times the forward activation memory (2 by default)
+    param_copies    : the notes' "x3": parameters, their gradients and a step
+                      cache (momentum, Adagrad, ...)
+    """
+
+    rows: Tuple[BudgetRow, ...]
+    bytes_per_value: int = 4
+    backward_factor: int = 2
+    param_copies: int = 3
+
+    @property
+    def activations(self) -> int:
+        """Activation values held during the forward pass (sum of ``stored``)."""
+        return sum(r.stored for r in self.rows)
+
+    @property
+    def weights(self) -> int:
+        return sum(r.weights for r in self.rows)
+
+    @property
+    def biases(self) -> int:
+        return sum(r.biases for r in self.rows)
+
+    @property
+    def params(self) -> int:
+        return self.weights + self.biases
+
+    @property
+    def forward_bytes(self) -> int:
+        """Activation memory of one forward pass (test time), per image."""
+        return self.activations * self.bytes_per_value
+
+    @property
+    def training_activation_bytes(self) -> int:
+        """Activation memory with the backward pass: forward bytes x backward_factor."""
+        return self.forward_bytes * self.backward_factor
+
+    @property
+    def param_bytes(self) -> int:
+        return self.params * self.bytes_per_value
+
+    @property
+    def training_param_bytes(self) -> int:
+        """Parameter memory when training: parameters x param_copies (the notes' x3)."""
+        return self.param_bytes * self.param_copies
+
+    def training_bytes(self, batch_size: int = 1) -> int:
+        """Activations (with backward) for ``batch_size`` images plus parameters x3."""
+        n = _as_int(batch_size, "batch_size", 1)
+        return n * self.training_activation_bytes + self.training_param_bytes
+
+
+def _product_text(factors, total):
+    return "*".join(str(f) for f in factors) + f" = {total:,}"
+
+
+def budget(input_shape, layers, bytes_per_value: int = 4, backward_factor: int = 2,
+           param_copies: int = 3, relu_in_place: bool = True,
+           include_input: bool = True) -> Budget:
+    """Memory and parameter budget of a network, layer by layer.
+
+    Parameters
+    ----------
+    input_shape : (H, W, D)
+        The input volume, e.g. (224, 224, 3).
+    layers : sequence of LayerDims (or tuples / objects with those fields)
+        The layers after the input, in order.  An 'input' layer is skipped.
+    bytes_per_value : int, default 4 (float32)
+    backward_factor : int, default 2 (activations plus their gradients)
+    param_copies : int, default 3 (parameters, gradients, step cache)
+    relu_in_place : bool, default True
+        A ReLU overwrites its input, so its row stores nothing new.
+    include_input : bool, default True
+        Count the input volume as the first row, as the notes' VGG table does.
+
+    Returns
+    -------
+    Budget
+        ``rows`` (one BudgetRow per layer) and the totals as properties.
+
+    >>> b = budget((32, 32, 3), [LayerDims('conv', 3, 16, P=1), LayerDims('fc', K=10)])
+    >>> b.weights, b.biases, b.activations
+    (164272, 26, 19466)
+    """
+    shape = _as_shape(input_shape)
+    for value, name in ((bytes_per_value, "bytes_per_value"),
+                        (backward_factor, "backward_factor"), (param_copies, "param_copies")):
+        _as_int(value, name, 1)
+    nbytes = int(bytes_per_value)
+    rows = []
+    if include_input:
+        n = shape[0] * shape[1] * shape[2]
+        rows.append(BudgetRow("INPUT", "input", shape, n, n, 0, 0, _product_text(shape, n), "0",
+                              n * nbytes, 0))
+    for raw in layers:
+        lay = _as_layer(raw)
+        if lay.kind == "input":
+            continue
+        h, w, d = shape
+        out = layer_output_shape(shape, lay)
+        n = out[0] * out[1] * out[2]
+        weights, biases, wtext = 0, 0, "0"
+        if lay.kind == "conv":
+            weights, biases = lay.F * lay.F * d * lay.K, lay.K
+            wtext = f"({lay.F}*{lay.F}*{d})*{lay.K} = {weights:,}"
+        elif lay.kind == "fc":
+            weights, biases = h * w * d * lay.K, lay.K
+            wtext = f"({h}*{w}*{d})*{lay.K} = {weights:,}"
+        stored = 0 if (lay.kind == "relu" and relu_in_place) else n
+        rows.append(BudgetRow(lay.name, lay.kind, out, n, stored, weights, biases,
+                              _product_text(out, n), wtext, stored * nbytes,
+                              (weights + biases) * nbytes))
+        shape = out
+    return Budget(tuple(rows), int(bytes_per_value), int(backward_factor), int(param_copies))
+
+
+class RFRow(NamedTuple):
+    """Receptive field of one layer's output units, measured on the network's input.
+
+    k, s, p : this layer's effective kernel size (dilation included), stride, padding
+    size    : receptive-field size r (input pixels spanned by one unit)
+    stride  : effective stride S (input pixels between neighbouring units)
+    padding : effective padding P (how far the first field starts before pixel 0)
+    """
+
+    name: str
+    k: int
+    s: int
+    p: int
+    size: int
+    stride: int
+    padding: int
+
+    def span(self, x: int) -> Tuple[int, int]:
+        """First and last input pixel seen by output unit ``x`` (0-based; may be
+        negative or past the edge, which is padding): ``(x*S - P, x*S - P + r - 1)``."""
+        u = x * self.stride - self.padding
+        return u, u + self.size - 1
+
+    def center(self, x: int) -> float:
+        """Centre of unit ``x``'s field in input coordinates: ``x*S - P + (r - 1)/2``."""
+        u, v = self.span(x)
+        return (u + v) / 2
+
+
+def receptive_field(layers, input_size: _Optional[int] = None):
+    """Receptive-field size, effective stride and padding after every layer.
+
+    Uses the recurrences of Araujo, Norris and Sim, "Computing Receptive Fields
+    of Convolutional Neural Networks" (Distill, 2019), run from layer ``L`` back
+    to the input (``r_L = 1, S_L = 1, P_L = 0``)::
+
+        r_{l-1} = s_l * r_l + (k_l - s_l)
+        S_{l-1} = s_l * S_l
+        P_{l-1} = s_l * P_l + p_l
+
+    where ``k_l`` is the *effective* kernel size ``F + (F-1)(dilation-1)``.  A
+    ReLU is ``k = s = 1, p = 0``; a pool is ``k = F, s = S, p = 0``; an FC layer
+    is a convolution whose kernel covers its whole input (``k`` = its input
+    size), so it needs ``input_size``.  With ``input_size`` (one spatial axis)
+    every layer's output size is also checked with :func:`conv_output_size`.
+
+    Returns a list with one :class:`RFRow` per layer ('input' layers skipped).
+
+    >>> [r.size for r in receptive_field([('conv', 3)] * 3)]
+    [3, 5, 7]
+    """
+    size = None if input_size is None else _as_int(input_size, "input_size", 1)
+    kernels, rows = [], []
+    for raw in layers:
+        lay = _as_layer(raw)
+        if lay.kind == "input":
+            continue
+        if lay.kind == "conv":
+            k, s, p = effective_filter_size(lay.F, lay.dilation), lay.S, lay.P
+        elif lay.kind == "pool":
+            k, s, p = lay.F, lay.S, lay.P
+        elif lay.kind == "relu":
+            k, s, p = 1, 1, 0
+        else:  # fc
+            if size is None:
+                raise ValueError(
+                    f"{lay.name}: an FC layer sees its whole input, so its receptive field "
+                    "depends on the input size: pass input_size (e.g. input_size=224)."
+                )
+            k, s, p = size, 1, 0
+        if size is not None:
+            try:
+                size = conv_output_size(size, k, s, p)
+            except ValueError as err:
+                raise ValueError(f"{lay.name}: {err}") from None
+        kernels.append((k, s, p))
+        r, S, P = 1, 1, 0
+        for k_l, s_l, p_l in reversed(kernels):
+            r = s_l * r + (k_l - s_l)
+            S = s_l * S
+            P = s_l * P + p_l
+        rows.append(RFRow(lay.name, k, s, p, r, S, P))
+    return rows

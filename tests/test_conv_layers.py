@@ -261,3 +261,26 @@ def test_wrong_dout_shape_names_both_shapes(impl):
     out, cache = forward(GOOD_X, GOOD_W, GOOD_B, {"stride": 1, "pad": 1})
     with pytest.raises(ValueError, match=r"\(2, 4, 4, 4\).*\(2, 4, 5, 5\)"):
         backward(np.zeros((2, 4, 4, 4)), cache)
+
+
+def test_fast_layers_can_be_interleaved():
+    """Two same-shaped layers: forward A, forward B, backward B, backward A (as in a net).
+
+    The fast path reuses scratch arrays between calls; its caches must not depend on them.
+    """
+    param = {"stride": 1, "pad": 1}
+    xa, wa, ba, rng = _arrays((2, 3, 6, 6), (3, 3, 3, 3), 11)
+    xb, wb, bb, _ = _arrays((2, 3, 6, 6), (3, 3, 3, 3), 12)
+    out_a, cache_a = fast_layers.conv_forward_fast(xa, wa, ba, param)
+    out_b, cache_b = fast_layers.conv_forward_fast(xb, wb, bb, param)
+    dout = rng.standard_normal(out_a.shape)
+    grads_b = fast_layers.conv_backward_fast(dout, cache_b)
+    grads_a = fast_layers.conv_backward_fast(dout, cache_a)
+    for (x, w, b), out, grads in (((xa, wa, ba), out_a, grads_a), ((xb, wb, bb), out_b, grads_b)):
+        ref_out, ref_cache = layers.conv_forward_naive(x, w, b, param)
+        np.testing.assert_allclose(out, ref_out, rtol=1e-12, atol=1e-12)
+        for got, want in zip(grads, layers.conv_backward_naive(dout, ref_cache)):
+            np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    fast_layers.release_workspace()
+    out_again, _ = fast_layers.conv_forward_fast(xa, wa, ba, param)
+    np.testing.assert_array_equal(out_again, out_a)

@@ -17,7 +17,7 @@ def test_readme_has_exactly_the_two_commands():
 def test_lab_command_opens_jupyterlab_and_test_command_runs_pytest():
     commands = readme_commands()
     assert 'pip install -e ".[lab]"' in commands["lab"]
-    assert commands["lab"].endswith("jupyter lab notebooks/")
+    assert commands["lab"].endswith("jupyter lab --allow-root notebooks/")
     assert 'pip install -e ".[test]"' in commands["test"]
     assert commands["test"].endswith("-m pytest")
 
