@@ -77,7 +77,8 @@ def test_install_upgrades_nothing_colab_ships():
     """pip install -e . in Colab must not upgrade numpy, matplotlib or ipywidgets 7.7.1."""
     from packaging.requirements import Requirement
 
-    colab = {"numpy": "1.26.4", "matplotlib": "3.8.0", "ipywidgets": "7.7.1"}  # oldest Colab we support
+    # versions a (2023) Colab image shipped; newer images ship newer ones, except ipywidgets
+    colab = {"numpy": "1.23.5", "matplotlib": "3.7.1", "ipywidgets": "7.7.1", "scikit-image": "0.19.3"}
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     for dep in map(Requirement, deps):
         assert dep.name in colab, f"{dep.name} is not preinstalled in Colab: the setup cell would install it"
