@@ -175,13 +175,17 @@ def _missing():
     return None
 
 
-@pytest.fixture(scope="module")
-def requirements():
+def _require_browser():
     reason = _missing()
     if reason and os.environ.get("CI"):
         pytest.fail(f"browser tests cannot run in CI: {reason}")
     if reason:
         pytest.skip(f"browser tests skipped: {reason} (they are required when CI is set)")
+
+
+@pytest.fixture(scope="module")
+def requirements():
+    _require_browser()
 
 
 def _free_port():
@@ -432,3 +436,13 @@ def test_every_notebook_with_an_explorer_is_in_the_table():
                        if c["cell_type"] == "code")
         if re.search(r"widgets\.\w+_explorer\(", code):
             assert path.name in in_table, f"{path.name} shows an explorer: add it to EXPLORERS"
+
+
+def test_without_chromium_students_get_a_skip_and_ci_a_failure(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no-chromium not found.*apt-get install chromium"):
+        _require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run in CI"):
+        _require_browser()
