@@ -129,12 +129,12 @@ def conv_explorer(W=7, F=3, S=2, P=0, dilation=1, D_in=3, K=8):
         except Exception as err:  # never let a slider move raise out of the callback
             view = ConvView(False, f"unexpected error: {err!r}", None)
         text.value = view.html
-        picture.clear_output(wait=True)
+        picture.clear_output(wait=view.valid)  # an invalid setting must remove the old drawing
         if view.valid:
             with picture:
                 display(fig)
 
-    wiring = w.interactive_output(update, controls)
+    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
     left = w.VBox([controls[k] for k in ("W", "F", "S", "P", "dilation")])
     right = w.VBox([controls["D_in"], controls["K"]])
     return w.VBox([w.HBox([left, right]), text, picture, wiring])
@@ -240,12 +240,12 @@ def rf_explorer(layers=3, F=3, S=1, dilation=1):
         except Exception as err:  # never let a slider move raise out of the callback
             view = RFView(False, f"unexpected error: {err!r}", None, None)
         text.value = view.html
-        picture.clear_output(wait=True)
+        picture.clear_output(wait=view.valid)  # an invalid setting must remove the old drawing
         if view.valid:
             with picture:
                 display(vis.receptive_field_figure(view.layers))
 
-    wiring = w.interactive_output(update, controls)
+    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
     left = w.VBox([controls[k] for k in ("layers", "F", "S")])
     right = w.VBox([controls["dilation"], controls["schedule"]])
     return w.VBox([w.HBox([left, right]), text, picture, wiring])
@@ -322,7 +322,7 @@ def budget_calculator(N=2, M=3, K=1, input_size=32, filters=32):
             view = BudgetView(False, "?", f"unexpected error: {err!r}", None)
         text.value = view.html
 
-    wiring = w.interactive_output(update, controls)
+    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
     left = w.VBox([controls[k] for k in ("N", "M", "K")])
     right = w.VBox([controls[k] for k in ("input_size", "filters", "dtype")])
     return w.VBox([w.HBox([left, right]), text, wiring])
@@ -447,12 +447,12 @@ def pool_explorer(W=8, F=2, S=2, kind="max"):
         except Exception as err:  # never let a slider move raise out of the callback
             view = PoolView(False, f"unexpected error: {err!r}", None)
         text.value = view.html
-        picture.clear_output(wait=True)
+        picture.clear_output(wait=view.valid)  # an invalid setting must remove the old drawing
         if view.valid:
             with picture:
                 display(fig)
 
-    wiring = w.interactive_output(update, controls)
+    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
     return w.VBox([w.HBox([w.VBox([controls[k] for k in POOL_RANGES]), controls["kind"]]),
                    text, picture, wiring])
 
@@ -602,12 +602,37 @@ def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)"
         except Exception as err:  # never let a slider move raise out of the callback
             view, fig = PhotoView(False, f"unexpected error: {err!r}", None, None, None), None
         text.value = view.html
-        picture.clear_output(wait=True)
+        picture.clear_output(wait=fig is not None)  # an invalid setting must remove the old drawing
         if fig is not None:
             with picture:
                 display(fig)
 
-    wiring = w.interactive_output(update, controls)
+    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
     left = w.VBox([controls["photo"], controls["filter_name"]])
     right = w.VBox([controls[k] for k in PHOTO_RANGES])
     return w.VBox([w.HBox([left, right]), text, picture, wiring])
+
+
+# =====================================================================
+# ---- all explorers: one slider callback at a time (issue 7) ----
+def _one_at_a_time(update, controls):
+    """Wrap an explorer's ``update(**settings)`` for ``interactive_output``.
+
+    ipykernel 7 can run two slider callbacks at once, in different threads
+    (widget messages may arrive on a subshell): one callback then redraws a
+    shared figure while the other renders it to PNG, and the last callback to
+    finish may carry older values than the sliders show.  The wrapper runs one
+    callback at a time and passes the controls' current values, so the last
+    callback always shows the last setting.  Found by tests/test_browser.py.
+    """
+    import functools
+    import threading
+
+    lock = threading.Lock()
+
+    @functools.wraps(update)
+    def serialised(**settings):
+        with lock:
+            update(**{key: control.value for key, control in controls.items()})
+
+    return serialised

@@ -56,6 +56,14 @@ def problems(nb, name, size=0):
                 found.append(f"code cell {i} stored an error ({out.get('ename')})")
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 found.append(f"code cell {i} stored stderr output (a warning?)")
+    for i, c in enumerate(code, 1):  # an interactive cell needs a static twin next to it
+        if set(c.get("metadata", {}).get("tags", [])) & IGNORE_TAGS:
+            twins = [code[j] for j in (i - 2, i) if 0 <= j < len(code)]
+            if not any(t.get("outputs") and not set(t.get("metadata", {}).get("tags", [])) & IGNORE_TAGS
+                       for t in twins):
+                found.append(f"code cell {i} is exempt from nbval but has no compared twin cell with output next to it")
+    if code[3:] and not any(c.get("outputs") for c in code[3:]):
+        found.append("no stored outputs: run tools/run_notebooks.py before committing")
     if code and ignored / len(code) > 0.2:
         found.append(f"{ignored} of {len(code)} code cells are exempt from nbval")
     widgets = nb.get("metadata", {}).get("widgets")
@@ -78,6 +86,17 @@ def _first_code_after_setup(nb):
     return next(c for c in nb["cells"][3:] if c["cell_type"] == "code")
 
 
+def _drop_twins(nb):
+    """Empty the code cells next to every widget cell: the widget has no static twin left."""
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    widget = [k for k, c in enumerate(code) if "nbval-ignore-output" in c["metadata"].get("tags", [])]
+    assert widget, "the fixture notebook needs a widget cell"
+    for k in widget:
+        for j in (k - 1, k + 1):
+            if 0 <= j < len(code) and j not in widget:
+                code[j]["outputs"] = []
+
+
 @pytest.mark.parametrize("corrupt, expected", [
     (lambda nb: nb["cells"].__delitem__(1), "second cell"),
     (lambda nb: _first_code_after_setup(nb).__setitem__("execution_count", 99), "execution counts"),
@@ -85,6 +104,10 @@ def _first_code_after_setup(nb):
         {"output_type": "stream", "name": "stderr", "text": "Warning"}), "stderr"),
     (lambda nb: nb["metadata"].__setitem__("widgets", {"x": {}}), "metadata.widgets"),
     (lambda nb: nb["cells"][0].__setitem__("source", "# Untitled"), "first cell"),
+    (lambda nb: [c.__setitem__("outputs", []) for c in nb["cells"] if c["cell_type"] == "code"],
+     "no stored outputs"),
+    (lambda nb: _drop_twins(nb), "no compared twin"),
+    (lambda nb: nb["cells"][2].__setitem__("source", "import numpy as np"), "third cell"),
 ])
 def test_hygiene_check_catches_a_corrupted_notebook(corrupt, expected):
     broken = json.loads(NOTEBOOKS[0].read_text(encoding="utf-8"))

@@ -15,6 +15,8 @@ else:  # pragma: no cover - Python 3.9/3.10
 
 # Packages pip needs but conda does not list by the same name, or conda-only tools.
 CONDA_ONLY = {"python", "pip"}
+# conda-forge names of packages that PyPI names differently.
+PIP_NAME_OF = {"playwright-python": "playwright"}
 NAME = re.compile(r"^\s*([A-Za-z0-9_.\-]+)\s*(.*)$")
 
 
@@ -39,7 +41,7 @@ def conda_requirements():
     env = yaml.safe_load((ROOT / "environment.yml").read_text(encoding="utf-8"))
     deps = [d for d in env["dependencies"] if isinstance(d, str)]
     parsed = dict(_parse(d.replace("=", "==", 1) if re.match(r"^[\w.-]+=[^=]", d) else d) for d in deps)
-    return {k: v for k, v in parsed.items() if k not in CONDA_ONLY}, env
+    return {PIP_NAME_OF.get(k, k): v for k, v in parsed.items() if k not in CONDA_ONLY}, env
 
 
 def test_environment_lists_the_same_packages_as_pyproject():

@@ -46,3 +46,9 @@ def test_readme_table_has_the_generated_badges():
         assert cells["badges_markdown"](nb.name) in text, (
             f"README badges for {nb.name} are stale: run python tools/notebook_cells.py"
         )
+
+
+def test_ci_installs_debians_chromium_for_the_browser_tests():
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "[ ! -x /usr/bin/chromium ]" in ci and "apt-get install -y -qq chromium" in ci
+    assert "playwright install" not in ci, "the browser comes from Debian, never from playwright install"

@@ -1,0 +1,448 @@
+"""The slider explorers, used as a student uses them: in JupyterLab, in a real browser.
+
+For each notebook with an explorer (the EXPLORERS table below) the test starts
+JupyterLab on 127.0.0.1, opens a copy of the notebook with its stored outputs
+removed, runs all cells, types values into the sliders' readouts (which works in
+JupyterLab and Notebook 7, unlike arrow keys) and waits for the explorer's text to
+show the right formula and numbers, for its drawing to change, and for an invalid
+setting to show its explanation instead of a drawing. Screenshots go to
+test-artifacts/browser/ (gitignored; CI keeps them).
+
+The expected texts in the table are worked out by hand from the formulas, not
+produced by the library. test_a_broken_callback_is_caught breaks an explorer's
+callback on purpose, in the kernel, and checks that the same browser check fails.
+
+Needs Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`; never
+`playwright install`). Without it the tests are skipped with the reason, except
+under CI (environment variable CI set), where a missing browser is a failure.
+"""
+import dataclasses
+import json
+import os
+import pathlib
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "browser"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+SERVER_START_LIMIT = 90      # seconds for JupyterLab to answer /api/status
+NOTEBOOK_RUN_LIMIT = 180     # seconds for "Run All Cells" to reach the last cell
+STEP_LIMIT = 30              # seconds for the explorer to show one slider change
+SENTINEL = "browser test: every cell ran"
+
+
+@dataclasses.dataclass(frozen=True)
+class Step:
+    """Move some controls, then expect these texts in the explorer's text panel.
+
+    ``sliders`` maps a slider's description to the value typed into its readout;
+    ``dropdowns`` maps a dropdown's description to the option chosen; they are
+    applied in that order. ``expect`` must include a text that only the final
+    setting shows. ``drawing`` names the picture the setting must show (steps
+    with the same name must show the same picture, different names different
+    pictures), or is None when no picture may be shown (an invalid setting).
+    """
+
+    sliders: dict
+    expect: tuple
+    drawing: object
+    dropdowns: dict = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True)
+class Explorer:
+    """One notebook's explorer: how to find it, what to do with it, how to break it."""
+
+    notebook: str
+    cell: str          # text of the code cell that displays the explorer
+    initial: tuple     # texts shown before any slider moves
+    drawing: str       # name of the picture shown before any slider moves
+    steps: tuple       # Steps, the last of which should be an invalid setting
+    breaker: str = ""  # code run after the notebook that breaks the slider callback (optional)
+
+
+EXPLORERS = [
+    Explorer(
+        notebook="01_conv_arithmetic.ipynb",
+        cell="widgets.conv_explorer(W=7, F=3, S=2, P=0)",
+        initial=("(7 - 3 + 2*0)/2 + 1 = 3", "3 x 3 x 8 = 72 neurons", "3*3*3*8 weights + 8 biases = 224"),
+        drawing="W=7 F=3 S=2 P=0",
+        steps=(
+            # (9 - 3 + 2)/2 + 1 = 5 positions per side, 5*5*8 neurons
+            Step({"input size W": 9, "padding P": 1},
+                 ("(9 - 3 + 2*1)/2 + 1 = 5", "5 x 5 x 8 = 200 neurons"), drawing="W=9 F=3 S=2 P=1"),
+            # a 3-tap filter with dilation 2 spans 3 + 2*1 = 5 inputs: (9 - 5 + 2)/2 + 1 = 4
+            Step({"dilation": 2},
+                 ("F_eff = F + (F-1)(dilation-1) = 3 + 2*1 = 5", "(9 - 5 + 2*1)/2 + 1 = 4"),
+                 drawing="W=9 F=3 S=2 P=1 dilation=2"),
+            # depth and filter count change only the parameters: 3*3*16*32 + 32 = 4,640,
+            # and without sharing 5*5*32 = 800 neurons with 3*3*16 + 1 = 145 each = 116,000;
+            # the geometry is back to the first step's, and so is the drawing
+            Step({"dilation": 1}, ("(9 - 3 + 2*1)/2 + 1 = 5", "3*3*16*32 weights + 32 biases = 4,640",
+                                   "800 neurons x (3*3*16 + 1) = 116,000"),
+                 drawing="W=9 F=3 S=2 P=1", dropdowns={"input depth D_in": "16", "filters K": "32"}),
+            # the notes' invalid example: (10 - 3 + 0)/2 + 1 = 4.5 neurons
+            Step({"input size W": 10, "padding P": 0},
+                 ("Invalid setting", "(10 - 3 + 2*0)/2 + 1 = 4.5"), drawing=None),
+        ),
+        # A realistic bug: the callback ignores the sliders and shows a stale view.
+        breaker=(
+            "from cs231n_lib import widgets as _widgets\n"
+            "_stale = _widgets.conv_view(W=7, F=3, S=2, P=0)\n"
+            "_widgets.render_conv_explorer = lambda axes, **settings: _stale"
+        ),
+    ),
+    Explorer(
+        notebook="02_conv_layer_im2col.ipynb",
+        cell="widgets.photo_filter_explorer()",
+        # the 121x121 photo, a 3x3 filter, stride 1, padding 1: (121 - 3 + 2)/1 + 1 = 121
+        initial=("input 121x121, filter 3x3", "output height: (121 - 3 + 2*1)/1 + 1 = 121"),
+        drawing="camera, Sobel x, S=1",
+        steps=(
+            # stride 2: (121 - 3 + 2)/2 + 1 = 61
+            Step({"stride": 2}, ("output height: (121 - 3 + 2*1)/2 + 1 = 61",), drawing="camera, Sobel x, S=2"),
+            # a 5x5 blur: (121 - 5 + 2)/2 + 1 = 60
+            Step({}, ("filter 5x5", "(121 - 5 + 2*1)/2 + 1 = 60"),
+                 drawing="camera, 5x5 blur, S=2", dropdowns={"filter": "blur (5x5 box)"}),
+            # stride 3: (121 - 5 + 2)/3 + 1 = 40.33 windows
+            Step({"stride": 3}, ("Invalid setting", "(121 - 5 + 2*1)/3 + 1 = 40.3333"), drawing=None),
+        ),
+    ),
+    Explorer(
+        notebook="03_pooling.ipynb",
+        cell='widgets.pool_explorer(W=8, F=2, S=2, kind="max")',
+        # (8 - 2)/2 + 1 = 4: 16 of 64 numbers kept
+        initial=("(8 - 2)/2 + 1 = 4", "25.0% kept, 75.0% discarded"),
+        drawing="W=8 F=2 S=2 max",
+        steps=(
+            # (9 - 3)/2 + 1 = 4; windows of 3 at stride 2 share one row
+            Step({"input size W": 9, "window F": 3},
+                 ("(9 - 3)/2 + 1 = 4", "neighbours share 1 row(s)/column(s)"), drawing="W=9 F=3 S=2 max"),
+            # the same windows averaged: same numbers of outputs, another picture
+            Step({}, ("(9 - 3)/2 + 1 = 4",), drawing="W=9 F=3 S=2 average",
+                 dropdowns={"pooling": "average"}),
+            # (10 - 3)/2 + 1 = 4.5
+            Step({"input size W": 10}, ("Invalid setting", "(10 - 3)/2 + 1 = 4.5"), drawing=None),
+        ),
+    ),
+    Explorer(
+        notebook="04_architectures.ipynb",
+        cell="widgets.rf_explorer(layers=3, F=3, S=1, dilation=1)",
+        # three 3x3 layers at stride 1: 1 + 2 + 2 + 2 = 7
+        initial=("1 + (3-1)*1 + (3-1)*1 + (3-1)*1 = 7",),
+        drawing="3 layers, F=3, S=1",
+        steps=(
+            # stride 2: the strides so far are 1, 2, 4: 1 + 2*1 + 2*2 + 2*4 = 15, outputs 8 apart
+            Step({"stride S": 2}, ("1 + (3-1)*1 + (3-1)*2 + (3-1)*4 = 15", "S = 8 input pixels apart"),
+                 drawing="3 layers, F=3, S=2"),
+            # stride 1, dilations 1, 2, 4: F_eff 3, 5, 9: 1 + 2 + 4 + 8 = 15, outputs 1 apart
+            Step({"stride S": 1}, ("1 + (3-1)*1 + (5-1)*1 + (9-1)*1 = 15", "S = 1 input pixels apart"),
+                 drawing="3 layers, F=3, dilations 1 2 4", dropdowns={"dilation": "doubles each layer"}),
+            # six 7x7 layers with dilations 1..32: F_eff 7, 13, 25, 49, 97, 193;
+            # 1 + 6 + 12 + 24 + 48 + 96 + 192 = 379 pixels, over the drawing limit of 200
+            Step({"conv layers": 6, "filter size F": 7},
+                 ("A field of 379 pixels is too wide to draw",), drawing=None),
+        ),
+    ),
+]
+
+
+def _missing():
+    """Why the browser tests cannot run here, or None."""
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[test]')"
+    try:
+        import jupyterlab  # noqa: F401
+    except ImportError:
+        return "JupyterLab is not installed (pip install -e '.[test]')"
+    if not os.access(CHROMIUM, os.X_OK):
+        return f"{CHROMIUM} not found: install Debian's Chromium with `sudo apt-get install chromium`"
+    return None
+
+
+def _require_browser():
+    reason = _missing()
+    if reason and os.environ.get("CI"):
+        pytest.fail(f"browser tests cannot run in CI: {reason}")
+    if reason:
+        pytest.skip(f"browser tests skipped: {reason} (they are required when CI is set)")
+
+
+@pytest.fixture(scope="module")
+def requirements():
+    _require_browser()
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _stop(proc):
+    """Stop the server by its process id (and its kernels, in its process group)."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)  # anything the server left behind (kernels)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait(timeout=10)
+
+
+def _private_jupyter_dirs(home):
+    """Environment for a JupyterLab that sees none of the user's settings or kernels."""
+    env = dict(os.environ)
+    for name in ("CONFIG", "DATA", "RUNTIME"):
+        env[f"JUPYTER_{name}_DIR"] = str(home / name.lower())
+    env["JUPYTERLAB_SETTINGS_DIR"] = str(home / "settings")
+    env["JUPYTERLAB_WORKSPACES_DIR"] = str(home / "workspaces")
+    env["IPYTHONDIR"] = str(home / "ipython")
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
+    env.pop("MPLBACKEND", None)
+    labconfig = home / "config" / "labconfig"
+    labconfig.mkdir(parents=True)
+    # The "Jupyter news" pop-up would cover the notebook in screenshots.
+    (labconfig / "page_config.json").write_text(json.dumps(
+        {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}))
+    # Keep every cell in the page, so off-screen cells can be found.
+    tracker = home / "settings" / "@jupyterlab" / "notebook-extension"
+    tracker.mkdir(parents=True)
+    (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
+    return env
+
+
+@pytest.fixture(scope="module")
+def lab(requirements, tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving a scratch folder; yields (url, folder)."""
+    home = tmp_path_factory.mktemp("jupyter")
+    served = tmp_path_factory.mktemp("served")
+    (served / "notebooks").mkdir()
+    if (ROOT / "data").is_dir():
+        (served / "data").symlink_to(ROOT / "data")  # notebooks read ../data
+    env = _private_jupyter_dirs(home)
+    log_path = home / "server.log"
+    for attempt in (1, 2):  # a second try only if someone took the free port meanwhile
+        port = _free_port()
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root",
+               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+               "--IdentityProvider.token=", "--ServerApp.password=",
+               f"--ServerApp.root_dir={served}"]
+        with open(log_path, "w") as log:
+            proc = subprocess.Popen(cmd, env=env, cwd=served, stdout=log, stderr=subprocess.STDOUT,
+                                    stdin=subprocess.DEVNULL, start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + SERVER_START_LIMIT
+            while proc.poll() is None and time.monotonic() < deadline:
+                try:
+                    with urllib.request.urlopen(f"{url}/api/status", timeout=5):
+                        break
+                except OSError:
+                    time.sleep(0.5)
+            else:
+                log_tail = log_path.read_text(errors="replace")[-3000:]
+                if proc.poll() is not None and attempt == 1:
+                    continue
+                pytest.fail(f"JupyterLab did not start within {SERVER_START_LIMIT} s:\n{log_tail}")
+            yield url, served
+            return
+        finally:
+            _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser(requirements):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_FLAGS,
+                                     timeout=60_000)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _prepare(served, explorer, extra_code="", suffix=""):
+    """Copy the notebook into the served folder without outputs, plus a last sentinel cell."""
+    nb = json.loads((ROOT / "notebooks" / explorer.notebook).read_text(encoding="utf-8"))
+    nb["metadata"].pop("widgets", None)
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            cell["outputs"], cell["execution_count"] = [], None
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": [],
+                        "source": f"{extra_code}\nprint({SENTINEL!r})".lstrip()})
+    name = explorer.notebook.replace(".ipynb", f"{suffix}.ipynb")
+    (served / "notebooks" / name).write_text(json.dumps(nb), encoding="utf-8")
+    return name
+
+
+def _open_and_run(page, url, name):
+    """Open notebooks/NAME in JupyterLab, run all cells, wait for the sentinel's output."""
+    page.goto(f"{url}/lab/tree/notebooks/{name}?reset")
+    page.locator(".jp-Notebook").first.wait_for(timeout=60_000)
+    # Kernel started and idle, then Run > Run All Cells.
+    page.locator(".jp-StatusBar-TextItem", has_text=re.compile(r"\| Idle")).first.wait_for(timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+    page.locator(".jp-OutputArea-output", has_text=SENTINEL).wait_for(timeout=NOTEBOOK_RUN_LIMIT * 1000)
+
+
+def _explorer_output(page, explorer):
+    cell = page.locator(".jp-CodeCell", has_text=explorer.cell)
+    return cell.locator(".jp-OutputArea").first
+
+
+def _set_slider(out, description, value):
+    slider = out.locator(".widget-slider", has=out.page.locator(".widget-label", has_text=re.compile(
+        rf"^{re.escape(description)}$")))
+    readout = slider.locator(".widget-readout")
+    readout.click()
+    readout.fill(str(value))
+    readout.press("Enter")
+
+
+def _set_dropdown(out, description, option):
+    dropdown = out.locator(".widget-dropdown", has=out.page.locator(".widget-label", has_text=re.compile(
+        rf"^{re.escape(description)}$")))
+    dropdown.locator("select").select_option(label=option)
+
+
+SETTLE = 2.0  # seconds a new drawing must stay unchanged before it counts as the step's drawing
+
+
+def check_explorer(page, explorer, limit=STEP_LIMIT, screenshot=None):
+    """Drive the explorer through its steps; raise AssertionError at the first wrong output."""
+    from playwright.sync_api import expect
+
+    out = _explorer_output(page, explorer)
+    text = out.locator(".widget-html-content").first
+    picture = out.locator(".widget-output img")
+    pictures = {}  # drawing name -> the image the page showed for it
+
+    def settled_src(others):
+        """The image once it is none of the other drawings and has stopped changing.
+
+        The text panel is updated before the picture, which takes longer to render, so a
+        step's texts can be on the page while the previous drawing is still shown."""
+        deadline = time.monotonic() + limit
+        last, since = None, time.monotonic()
+        while time.monotonic() < deadline:
+            src = picture.get_attribute("src") if picture.count() == 1 else None
+            if src != last:
+                last, since = src, time.monotonic()
+            elif src is not None and src not in others and time.monotonic() - since >= SETTLE:
+                return src
+            time.sleep(0.2)
+        return last
+
+    def check_picture(name, where):
+        if name is None:
+            expect(picture, f"{where}: no drawing for an invalid setting").to_have_count(0, timeout=limit * 1000)
+            time.sleep(SETTLE)
+            expect(picture, f"{where}: no drawing for an invalid setting").to_have_count(0, timeout=1)
+            return
+        expect(picture, f"{where}: one drawing").to_have_count(1, timeout=limit * 1000)
+        if name in pictures:  # this setting was drawn before: the same picture must come back
+            expect(picture, f"{where}: the drawing for {name} again").to_have_attribute(
+                "src", pictures[name], timeout=limit * 1000)
+            return
+        others = {src: other for other, src in pictures.items()}
+        src = settled_src(others)
+        assert src is not None and src not in others, (
+            f"{where}: the drawing for {name} is still the one for {others.get(src)}")
+        pictures[name] = src
+
+    for expected in explorer.initial:
+        expect(text).to_contain_text(expected, timeout=limit * 1000)
+    check_picture(explorer.drawing, "before any change")
+    for number, step in enumerate(explorer.steps, 1):
+        for description, value in step.sliders.items():
+            _set_slider(out, description, value)
+        for description, option in step.dropdowns.items():
+            _set_dropdown(out, description, option)
+        for expected in step.expect:
+            expect(text, f"step {number}").to_contain_text(expected, timeout=limit * 1000)
+        check_picture(step.drawing, f"step {number}")
+        if screenshot and step.drawing is not None:
+            out.screenshot(path=str(screenshot))  # the last valid setting, with its drawing
+        elif screenshot:
+            out.screenshot(path=str(screenshot.with_name(screenshot.stem + "-invalid.png")))
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("explorer", EXPLORERS, ids=[e.notebook for e in EXPLORERS])
+def test_explorer_reacts_to_its_sliders(lab, page, explorer):
+    url, served = lab
+    name = _prepare(served, explorer)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / explorer.notebook.replace(".ipynb", ".png")
+    try:
+        _open_and_run(page, url, name)
+        check_explorer(page, explorer, screenshot=shot)
+    except Exception:
+        page.screenshot(path=str(shot.with_name(shot.stem + "-failure.png")), full_page=True)
+        raise
+    assert shot.stat().st_size > 10_000
+
+
+BREAKABLE = [e for e in EXPLORERS if e.breaker]
+
+
+@pytest.mark.parametrize("explorer", BREAKABLE, ids=[e.notebook for e in BREAKABLE])
+def test_a_broken_callback_is_caught(lab, page, explorer):
+    """The same check must fail when the slider callback is broken in the kernel."""
+    url, served = lab
+    name = _prepare(served, explorer, extra_code=explorer.breaker, suffix="_broken")
+    _open_and_run(page, url, name)
+    with pytest.raises(AssertionError):
+        check_explorer(page, explorer, limit=5)
+
+
+def test_every_notebook_with_an_explorer_is_in_the_table():
+    in_table = {e.notebook for e in EXPLORERS}
+    for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")):
+        code = "".join("".join(c["source"]) for c in json.loads(path.read_text(encoding="utf-8"))["cells"]
+                       if c["cell_type"] == "code")
+        if re.search(r"widgets\.\w+_explorer\(", code):
+            assert path.name in in_table, f"{path.name} shows an explorer: add it to EXPLORERS"
+
+
+def test_without_chromium_students_get_a_skip_and_ci_a_failure(monkeypatch, tmp_path):
+    monkeypatch.setattr(sys.modules[__name__], "CHROMIUM", str(tmp_path / "no-chromium"))
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="no-chromium not found.*apt-get install chromium"):
+        _require_browser()
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="cannot run in CI"):
+        _require_browser()
