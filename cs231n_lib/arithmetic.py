@@ -389,7 +389,7 @@ def conv_param_count(F: Size, D_in: int, K: int, out_size: Size = None,
 # the way the notes write them, ``(H, W, D)`` with depth last.
 # =============================================================================
 import dataclasses as _dataclasses
-from typing import Optional as _Optional, Sequence as _Sequence
+from typing import Optional as _Optional
 
 __all__ += [
     "LayerDims",

@@ -545,15 +545,6 @@ def check_avg_pool_weights(avg_pool_weights: Callable) -> Feedback:
 __all__ += ["check_conv2d_single", "check_im2col_size", "check_conv1d_backward"]
 
 
-def _float_array_or_none(value):
-    import numpy as np
-
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-
-
 def _reference_conv2d(x, w, b, stride, pad):
     """One image, one filter, cross-correlation: written independently of cs231n_lib.layers."""
     import numpy as np
@@ -594,7 +585,7 @@ def check_conv2d_single(conv2d: Callable) -> Feedback:
             if err:
                 problems.append(f"{label} raised {err}")
                 continue
-            got = _float_array_or_none(got)
+            got = _as_float_array(got)
             if got is None or got.shape != want.shape:
                 shape = None if got is None else got.shape
                 why = f"expected shape {want.shape}, got {shape}"
@@ -682,7 +673,7 @@ def check_conv1d_backward(conv1d_backward: Callable) -> Feedback:
             if err:
                 problems.append(f"{label} raised {err}")
                 continue
-            got = _float_array_or_none(got)
+            got = _as_float_array(got)
             if got is None or got.shape != want.shape:
                 shape = None if got is None else got.shape
                 problems.append(

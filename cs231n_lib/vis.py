@@ -58,7 +58,7 @@ def draw_conv_1d(ax, W, F, S=1, P=0, dilation=1, x=None, w=None, b=0.0):
         faces.append(PAD_COLOUR if (i < P or i >= P + W) else INPUT_COLOUR)
         if show_values:
             ax.text(i, y_in, f"{padded[i]:g}", ha="center", va="center", fontsize=8, zorder=4)
-    segments, seg_colours, out_faces = [], [], []
+    segments, seg_colours = [], []
     for o in range(geo.output):
         taps = _tap_positions(o * S, F, dilation)
         centre = (taps[0] + taps[-1]) / 2
@@ -628,7 +628,7 @@ def im2col_figure(pixel_ids, cols, counts, title="im2col"):
                         fontsize=7, color="#555555" if v < 0 else "black")
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_locator(MaxNLocator(integer=True))
-    ax_in.set_title(f"input pixels, numbered\n(padding grey)")
+    ax_in.set_title("input pixels, numbered\n(padding grey)")
     ax_in.set_xlabel("column")
     ax_in.set_ylabel("row")
     ax_col.set_title(f"X_col: {cols.shape[0]} rows x {cols.shape[1]} columns\n(one column per window)")

@@ -105,7 +105,6 @@ def conv_explorer(W=7, F=3, S=2, P=0, dilation=1, D_in=3, K=8):
     Returns the widget (display it, or make it the last line of a cell).
     """
     import ipywidgets as w
-    from IPython.display import display
 
     style = {"description_width": "initial"}
     names = {"W": "input size W", "F": "filter size F", "S": "stride S", "P": "padding P",
@@ -119,22 +118,13 @@ def conv_explorer(W=7, F=3, S=2, P=0, dilation=1, D_in=3, K=8):
     controls["D_in"] = w.Dropdown(options=CONV_CHOICES["D_in"], value=D_in, description="input depth D_in",
                                   style=style)
     controls["K"] = w.Dropdown(options=CONV_CHOICES["K"], value=K, description="filters K", style=style)
-    text = w.HTML()
-    picture = w.Output()
     fig, axes = vis.conv_explorer_axes()
 
-    def update(**settings):
-        try:
-            view = render_conv_explorer(axes, **settings)
-        except Exception as err:  # never let a slider move raise out of the callback
-            view = ConvView(False, f"unexpected error: {err!r}", None)
-        text.value = view.html
-        picture.clear_output(wait=view.valid)  # an invalid setting must remove the old drawing
-        if view.valid:
-            with picture:
-                display(fig)
+    def render(**settings):
+        view = render_conv_explorer(axes, **settings)
+        return view.html, fig if view.valid else None
 
-    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
+    text, picture, wiring = _wire(controls, render)
     left = w.VBox([controls[k] for k in ("W", "F", "S", "P", "dilation")])
     right = w.VBox([controls["D_in"], controls["K"]])
     return w.VBox([w.HBox([left, right]), text, picture, wiring])
@@ -218,7 +208,6 @@ def rf_explorer(layers=3, F=3, S=1, dilation=1):
     dilation schedule); shows the receptive-field table and how the field grows
     on the input (:func:`cs231n_lib.vis.receptive_field_figure`)."""
     import ipywidgets as w
-    from IPython.display import display
 
     style = {"description_width": "initial"}
     values = {"layers": layers, "F": F, "S": S, "dilation": dilation}
@@ -231,21 +220,11 @@ def rf_explorer(layers=3, F=3, S=1, dilation=1):
     }
     controls["schedule"] = w.Dropdown(options=RF_SCHEDULES, value=RF_SCHEDULES[0],
                                       description="dilation", style=style)
-    text = w.HTML()
-    picture = w.Output()
+    def render(**settings):
+        view = rf_view(**settings)
+        return view.html, vis.receptive_field_figure(view.layers) if view.valid else None
 
-    def update(**settings):
-        try:
-            view = rf_view(**settings)
-        except Exception as err:  # never let a slider move raise out of the callback
-            view = RFView(False, f"unexpected error: {err!r}", None, None)
-        text.value = view.html
-        picture.clear_output(wait=view.valid)  # an invalid setting must remove the old drawing
-        if view.valid:
-            with picture:
-                display(vis.receptive_field_figure(view.layers))
-
-    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
+    text, picture, wiring = _wire(controls, render)
     left = w.VBox([controls[k] for k in ("layers", "F", "S")])
     right = w.VBox([controls["dilation"], controls["schedule"]])
     return w.VBox([w.HBox([left, right]), text, picture, wiring])
@@ -424,7 +403,6 @@ def pool_explorer(W=8, F=2, S=2, kind="max"):
     with its windows next to the pooled output.  Returns the widget.
     """
     import ipywidgets as w
-    from IPython.display import display
 
     style = {"description_width": "initial"}
     names = {"W": "input size W", "F": "window F", "S": "stride S"}
@@ -437,22 +415,13 @@ def pool_explorer(W=8, F=2, S=2, kind="max"):
     controls["kind"] = w.Dropdown(
         options=[("max", "max"), ("average", "avg"), ("L2 norm", "l2")], value=kind,
         description="pooling", style=style)
-    text = w.HTML()
-    picture = w.Output()
     fig, axes = vis.pool_explorer_axes()
 
-    def update(**settings):
-        try:
-            view = render_pool_explorer(axes, **settings)
-        except Exception as err:  # never let a slider move raise out of the callback
-            view = PoolView(False, f"unexpected error: {err!r}", None)
-        text.value = view.html
-        picture.clear_output(wait=view.valid)  # an invalid setting must remove the old drawing
-        if view.valid:
-            with picture:
-                display(fig)
+    def render(**settings):
+        view = render_pool_explorer(axes, **settings)
+        return view.html, fig if view.valid else None
 
-    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
+    text, picture, wiring = _wire(controls, render)
     return w.VBox([w.HBox([w.VBox([controls[k] for k in POOL_RANGES]), controls["kind"]]),
                    text, picture, wiring])
 
@@ -580,7 +549,6 @@ def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)"
     setting is invalid.  Returns the widget.
     """
     import ipywidgets as w
-    from IPython.display import display
 
     style = {"description_width": "initial"}
     controls = {
@@ -592,22 +560,11 @@ def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)"
     for key, rng in PHOTO_RANGES.items():
         controls[key] = w.IntSlider(value=values[key], min=rng[0], max=rng[-1], description=key,
                                     continuous_update=False, style=style)
-    text = w.HTML()
-    picture = w.Output()
+    def render(**settings):
+        view = photo_filter_view(**settings)
+        return view.html, photo_filter_figure(view, settings["filter_name"]) if view.valid else None
 
-    def update(**settings):
-        try:
-            view = photo_filter_view(**settings)
-            fig = photo_filter_figure(view, settings["filter_name"]) if view.valid else None
-        except Exception as err:  # never let a slider move raise out of the callback
-            view, fig = PhotoView(False, f"unexpected error: {err!r}", None, None, None), None
-        text.value = view.html
-        picture.clear_output(wait=fig is not None)  # an invalid setting must remove the old drawing
-        if fig is not None:
-            with picture:
-                display(fig)
-
-    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
+    text, picture, wiring = _wire(controls, render)
     left = w.VBox([controls["photo"], controls["filter_name"]])
     right = w.VBox([controls[k] for k in PHOTO_RANGES])
     return w.VBox([w.HBox([left, right]), text, picture, wiring])
@@ -615,6 +572,34 @@ def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)"
 
 # =====================================================================
 # ---- all explorers: one slider callback at a time (issue 7) ----
+def _wire(controls, render):
+    """Connect an explorer's controls to ``render(**settings) -> (html, figure or None)``.
+
+    Returns ``(text, picture, wiring)``: the HTML panel, the Output that
+    shows the figure, and the (invisible) output of ``interactive_output``.
+    A setting without a figure (an invalid one) removes the old drawing, and
+    an unexpected error is shown in the panel instead of escaping the callback.
+    """
+    import ipywidgets as w
+    from IPython.display import display
+
+    text, picture = w.HTML(), w.Output()
+
+    def update(**settings):
+        try:
+            panel, fig = render(**settings)
+        except Exception as err:  # never let a slider move raise out of the callback
+            panel, fig = ConvView(False, f"unexpected error: {err!r}", None).html, None
+        text.value = panel
+        picture.clear_output(wait=fig is not None)  # no new output: clear the old drawing now
+        if fig is not None:
+            with picture:
+                display(fig)
+
+    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
+    return text, picture, wiring
+
+
 def _one_at_a_time(update, controls):
     """Wrap an explorer's ``update(**settings)`` for ``interactive_output``.
 

@@ -1,5 +1,4 @@
 """Shipped weights: accuracy on shapes, checksum verification, deterministic retraining, no pickles."""
-import pathlib
 import shutil
 import zipfile
 
