@@ -79,7 +79,7 @@ def test_install_upgrades_nothing_colab_ships():
 
     # versions a (2023) Colab image shipped; newer images ship newer ones, except ipywidgets
     colab = {"numpy": "1.23.5", "matplotlib": "3.7.1", "ipywidgets": "7.7.1", "scikit-image": "0.19.3",
-             "tqdm": "4.65.0", "scikit-learn": "1.2.2"}  # added for notebook 05 (same 2023 image)
+             "tqdm": "4.65.0", "scikit-learn": "1.2.2", "threadpoolctl": "3.1.0"}  # added for notebook 05 (same 2023 image)
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     for dep in map(Requirement, deps):
         assert dep.name in colab, f"{dep.name} is not preinstalled in Colab: the setup cell would install it"
