@@ -33,6 +33,18 @@ CONV_RANGES = {
 CONV_CHOICES = {"D_in": (1, 3, 16, 64), "K": (1, 8, 32, 96)}
 
 
+def _view_html(valid, text):
+    """An explorer's text panel as HTML: the lines of ``text``, or a red box
+    headed "Invalid setting." when the setting cannot be drawn."""
+    if not valid:
+        return (
+            "<div style='font-family:monospace;color:#a00;border:1px solid #a00;padding:4px'>"
+            f"<b>Invalid setting.</b> {html.escape(text)}</div>"
+        )
+    body = "<br>".join(html.escape(line) for line in text.splitlines())
+    return f"<div style='font-family:monospace'>{body}</div>"
+
+
 class ConvView(NamedTuple):
     """What the conv explorer shows for one setting of its sliders.
 
@@ -48,13 +60,7 @@ class ConvView(NamedTuple):
 
     @property
     def html(self) -> str:
-        if not self.valid:
-            return (
-                "<div style='font-family:monospace;color:#a00;border:1px solid #a00;padding:4px'>"
-                f"<b>Invalid setting.</b> {html.escape(self.text)}</div>"
-            )
-        body = "<br>".join(html.escape(line) for line in self.text.splitlines())
-        return f"<div style='font-family:monospace'>{body}</div>"
+        return _view_html(self.valid, self.text)
 
 
 def conv_view(W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
@@ -337,7 +343,7 @@ class PoolView(NamedTuple):
 
     @property
     def html(self) -> str:
-        return ConvView(self.valid, self.text, None).html
+        return _view_html(self.valid, self.text)
 
 
 def pool_explorer_input(W):
@@ -492,13 +498,7 @@ class PhotoView(NamedTuple):
 
     @property
     def html(self) -> str:
-        if not self.valid:
-            return (
-                "<div style='font-family:monospace;color:#a00;border:1px solid #a00;padding:4px'>"
-                f"<b>Invalid setting.</b> {html.escape(self.text)}</div>"
-            )
-        body = "<br>".join(html.escape(line) for line in self.text.splitlines())
-        return f"<div style='font-family:monospace'>{body}</div>"
+        return _view_html(self.valid, self.text)
 
 
 def photo_filter_view(photo="camera", filter_name="vertical edges (Sobel x)", stride=1, pad=0,
@@ -589,7 +589,7 @@ def _wire(controls, render):
         try:
             panel, fig = render(**settings)
         except Exception as err:  # never let a slider move raise out of the callback
-            panel, fig = ConvView(False, f"unexpected error: {err!r}", None).html, None
+            panel, fig = _view_html(False, f"unexpected error: {err!r}"), None
         text.value = panel
         picture.clear_output(wait=fig is not None)  # no new output: clear the old drawing now
         if fig is not None:
