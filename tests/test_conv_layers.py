@@ -7,6 +7,8 @@ upsampled dout with the dilated filters; dw is a cross-correlation of the
 padded input with the upsampled dout.  Gradients are also checked
 numerically, and against CS231n's published numbers.
 """
+from unittest import mock
+
 import numpy as np
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -20,6 +22,23 @@ FORWARDS = {
     "im2col": (fast_layers.conv_forward_im2col, fast_layers.conv_backward_im2col),
     "fast": (fast_layers.conv_forward_fast, fast_layers.conv_backward_fast),
 }
+
+
+def _fast_forced(chunk_bytes, nhwc_min_channels):
+    """The fast layer with its chunk size and memory-order switch set, so that every test
+    also runs the routes the small test arrays would not take by themselves."""
+    def forced(fn):
+        def call(*args):
+            with mock.patch.object(fast_layers, "_CHUNK_BYTES", chunk_bytes), \
+                    mock.patch.object(fast_layers, "_NHWC_MIN_CHANNELS", nhwc_min_channels):
+                return fn(*args)
+        return call
+    return forced(fast_layers.conv_forward_fast), forced(fast_layers.conv_backward_fast)
+
+
+FORWARDS["fast, NCHW, one image per chunk"] = _fast_forced(1, 10**9)
+FORWARDS["fast, NHWC, whole batch"] = _fast_forced(10**12, 1)
+FORWARDS["fast, NHWC, one image per chunk"] = _fast_forced(1, 1)
 IMPLS = list(FORWARDS)
 
 
