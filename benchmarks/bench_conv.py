@@ -155,6 +155,11 @@ def main():
         torch = None
         print("PyTorch is not installed (pip install -e '.[bench]'): its column stays empty.")
     limiter = threadpool_limits(limits=ARGS.threads, user_api="blas") if threadpool_limits else None
+    if threadpool_limits:
+        from threadpoolctl import threadpool_info
+        blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture', '?')} kernels)"
+                for i in threadpool_info() if i.get("user_api") == "blas"]
+        print("numpy's BLAS: " + (", ".join(blas) or "not found by threadpoolctl"))
     print(f"numpy {np.__version__}" + (f", torch {torch.__version__}" if torch else "")
           + f"; threads: {ARGS.threads} (BLAS{' via threadpoolctl' if limiter else ' via env vars'}"
           + (f", torch {torch.get_num_threads()}" if torch else "") + f"); float32; median of {ARGS.repeat} interleaved rounds"
