@@ -136,9 +136,9 @@ def _layout(C):
     return "nhwc" if C >= _NHWC_MIN_CHANNELS else "nchw"
 
 
-def _chunks(N, bytes_per_image):
-    """Yield ``(n0, n1)``: consecutive runs of images whose columns take about _CHUNK_BYTES."""
-    step = max(1, min(N, _CHUNK_BYTES // max(1, bytes_per_image)))
+def _chunks(N, bytes_per_image, budget):
+    """Yield ``(n0, n1)``: consecutive runs of images whose columns take about ``budget`` bytes."""
+    step = max(1, min(N, budget // max(1, bytes_per_image)))
     for n0 in range(0, N, step):
         yield n0, min(N, n0 + step)
 
@@ -147,7 +147,7 @@ def _spatial_axes(layout):
     return (2, 3) if layout == "nchw" else (1, 2)
 
 
-def _padded(x, pad, layout, name="x_pad"):
+def _padded(x, pad, layout):
     """x (N, C, H, W) zero-padded into a scratch array in ``layout`` order.
 
     Returns (N, C, H+2p, W+2p) for 'nchw' and (N, H+2p, W+2p, C) for 'nhwc'.
@@ -158,7 +158,7 @@ def _padded(x, pad, layout, name="x_pad"):
     shape = list(x.shape)
     for a in axes:
         shape[a] += 2 * pad
-    xp = _workspace(name, tuple(shape), x.dtype)
+    xp = _workspace("x_pad", tuple(shape), x.dtype)
     inner = [slice(None)] * 4
     for a in axes:
         if pad:
@@ -267,7 +267,7 @@ def conv_forward_fast(x, w, b, conv_param):
         w_ext = np.empty((K + 1, F), dtype=dtype)          # [w_row | b].T, K ordered (HH, WW, C)
         w_ext[:K].reshape(HH, WW, C, F)[...] = w.transpose(2, 3, 1, 0)
         w_ext[K] = b
-    for n0, n1 in _chunks(N, (K + 1) * P * out.itemsize):
+    for n0, n1 in _chunks(N, (K + 1) * P * out.itemsize, _CHUNK_BYTES):
         cols = _columns(xp, n0, n1, HH, WW, setup, layout, ones=True)
         if layout == "nchw":
             np.matmul(w_ext, cols, out=out[n0:n1])        # (F, K+1) @ (m, K+1, P) -> (m, F, P)
@@ -320,7 +320,7 @@ def conv_backward_fast(dout, cache):
         dw = np.zeros((K, F), dtype=dtype)
     # Chunks four times as big as the forward pass's: fewer rounds of the
     # per-tap Python loop below; measured faster on the benchmark layers.
-    for n0, n1 in _chunks(N, K * P * dout.itemsize // 4):
+    for n0, n1 in _chunks(N, K * P * dout.itemsize, 4 * _CHUNK_BYTES):
         m = n1 - n0
         cols = _columns(xp, n0, n1, HH, WW, setup, layout, ones=False)
         if layout == "nchw":                                   # cols (m, K, P)
