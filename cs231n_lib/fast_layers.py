@@ -222,13 +222,18 @@ def _columns(xp, n0, n1, HH, WW, setup, layout, ones):
     return cols
 
 
-def _taps(HH, WW, setup):
-    """Yield ``(kh, kw, slice_h, slice_w)``: the padded-input pixels filter tap (kh, kw) reads."""
-    s, d, Ho, Wo = setup.stride, setup.dilation, setup.H_out, setup.W_out
+def _taps(HH, WW, stride, dilation, H_out, W_out):
+    """Yield ``(kh, kw, slice_h, slice_w)`` for every tap (kh, kw) of an HH x WW window.
+
+    ``x[..., slice_h, slice_w]`` (spatial axes of a padded input) is then the
+    (H_out, W_out) grid of pixels that tap reads, one per window position.
+    Used by the convolution's backward pass and by the pooling 'windows' route.
+    """
+    s, d = stride, dilation
     for kh in range(HH):
         for kw in range(WW):
-            yield (kh, kw, slice(kh * d, kh * d + s * (Ho - 1) + 1, s),
-                   slice(kw * d, kw * d + s * (Wo - 1) + 1, s))
+            yield (kh, kw, slice(kh * d, kh * d + s * (H_out - 1) + 1, s),
+                   slice(kw * d, kw * d + s * (W_out - 1) + 1, s))
 
 
 def conv_forward_fast(x, w, b, conv_param):
@@ -318,6 +323,7 @@ def conv_backward_fast(dout, cache):
     else:
         w_row = np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(F, K)   # K ordered (HH, WW, C)
         dw = np.zeros((K, F), dtype=dtype)
+    taps = list(_taps(HH, WW, setup.stride, setup.dilation, setup.H_out, setup.W_out))
     # Chunks four times as big as the forward pass's: fewer rounds of the
     # per-tap Python loop below; measured faster on the benchmark layers.
     for n0, n1 in _chunks(N, K * P * dout.itemsize, 4 * _CHUNK_BYTES):
@@ -328,7 +334,7 @@ def conv_backward_fast(dout, cache):
             dw += np.matmul(d, cols.transpose(0, 2, 1)).sum(axis=0)
             np.matmul(w_row.T, d, out=cols)                    # cols now holds dcols
             dcols = cols.reshape(m, C, HH, WW, setup.H_out, setup.W_out)
-            for kh, kw, sh, sw in _taps(HH, WW, setup):
+            for kh, kw, sh, sw in taps:
                 # one tap never reads a pixel twice, so adding its whole slice is exact
                 dx_pad[n0:n1, :, sh, sw] += dcols[:, :, kh, kw]
         else:                                                  # cols (m*P, K)
@@ -338,7 +344,7 @@ def conv_backward_fast(dout, cache):
             dw += cols.T @ d
             np.matmul(d, w_row, out=cols)
             dcols = cols.reshape(m, setup.H_out, setup.W_out, HH, WW, C)
-            for kh, kw, sh, sw in _taps(HH, WW, setup):
+            for kh, kw, sh, sw in taps:
                 dx_pad[n0:n1, sh, sw, :] += dcols[:, :, :, kh, kw]
     if layout == "nchw":
         dw = dw.reshape(F, C, HH, WW)
@@ -408,10 +414,8 @@ def _window_slices(setup):
     the k-th element (row by row) of every window.
     """
     HH, WW, S, H_out, W_out = setup
-    for p in range(HH):
-        for q in range(WW):
-            yield (p * WW + q, p, q,
-                   slice(p, p + S * (H_out - 1) + 1, S), slice(q, q + S * (W_out - 1) + 1, S))
+    for k, (p, q, slice_h, slice_w) in enumerate(_taps(HH, WW, S, 1, H_out, W_out)):
+        yield k, p, q, slice_h, slice_w
 
 
 def _blocks(x, setup):
