@@ -40,8 +40,12 @@ _AXES = ("height", "width")
 
 
 # ----------------------------------------------------------------- validation
-def _as_int(value, name: str, minimum: int) -> int:
-    """Return ``value`` as a Python int, or raise a ValueError that says why not."""
+def as_int(value, name: str, minimum: int) -> int:
+    """``value`` as a Python int >= ``minimum``, or a ValueError naming ``name`` that says why not.
+
+    Accepts Python and numpy integers; refuses booleans and floats (``3.0`` gets
+    the hint "write 3").  The one integer check every geometry function uses.
+    """
     if isinstance(value, bool):
         raise ValueError(f"{name} must be an integer, got the boolean {value!r}.")
     try:
@@ -67,10 +71,10 @@ def _pair(value, name: str, minimum: int) -> Tuple[Tuple[int, int], bool]:
                 f"{name} must be an integer or an (H, W) pair, got {value!r} "
                 f"with {len(value)} entries."
             )
-        h = _as_int(value[0], f"{name}[0] ({_AXES[0]})", minimum)
-        w = _as_int(value[1], f"{name}[1] ({_AXES[1]})", minimum)
+        h = as_int(value[0], f"{name}[0] ({_AXES[0]})", minimum)
+        w = as_int(value[1], f"{name}[1] ({_AXES[1]})", minimum)
         return (h, w), True
-    number = _as_int(value, name, minimum)
+    number = as_int(value, name, minimum)
     return (number, number), False
 
 
@@ -288,8 +292,8 @@ def conv_geometry(W: int, F: int, S: int = 1, P: int = 0, dilation: int = 1) -> 
     '(7 - 3 + 2*0)/2 + 1 = 3'
     """
     w, f, s, p, d = (
-        _as_int(W, "W", 1), _as_int(F, "F", 1), _as_int(S, "S", 1),
-        _as_int(P, "P", 0), _as_int(dilation, "dilation", 1),
+        as_int(W, "W", 1), as_int(F, "F", 1), as_int(S, "S", 1),
+        as_int(P, "P", 0), as_int(dilation, "dilation", 1),
     )
     out = _conv_axis(w, f, s, p, d)
     f_eff = f + (f - 1) * (d - 1)
@@ -363,8 +367,8 @@ def conv_param_count(F: Size, D_in: int, K: int, out_size: Size = None,
     105705600
     """
     (fh, fw), _ = _pair(F, "F", 1)
-    d_in = _as_int(D_in, "D_in", 1)
-    k = _as_int(K, "K", 1)
+    d_in = as_int(D_in, "D_in", 1)
+    k = as_int(K, "K", 1)
     if not isinstance(sharing, bool):
         raise ValueError(f"sharing must be True or False, got {sharing!r}.")
     per_neuron = fh * fw * d_in
@@ -384,14 +388,17 @@ def conv_param_count(F: Size, D_in: int, K: int, out_size: Size = None,
 # Notebook 04 (architectures): memory and parameter budgets, receptive fields.
 #
 # These functions take a network as a plain sequence of layers.  A layer is a
-# :class:`LayerDims` (or a plain tuple in its field order, or any object with
-# those attributes, such as ``cs231n_lib.specs.Layer``).  Volumes are written
-# the way the notes write them, ``(H, W, D)`` with depth last.
+# :class:`LayerDims` (or a plain tuple in its field order, or an object whose
+# ``dims`` is a LayerDims, such as the layers of ``cs231n_lib.specs`` and
+# ``cs231n_lib.nets``).  Volumes are written the way the notes write them,
+# ``(H, W, D)`` with depth last.
 # =============================================================================
 import dataclasses as _dataclasses
 from typing import Optional as _Optional
 
 __all__ += [
+    "as_int",
+    "as_layer_dims",
     "LayerDims",
     "BudgetRow",
     "Budget",
@@ -424,8 +431,14 @@ class LayerDims(NamedTuple):
     name: str = ""
 
 
-def _as_layer(layer) -> LayerDims:
-    """Accept a LayerDims, a tuple in its field order, or an object with its attributes."""
+def as_layer_dims(layer) -> LayerDims:
+    """One layer's geometry as a checked :class:`LayerDims`.
+
+    ``layer`` is a LayerDims; a tuple in its field order (kind first); or an
+    object with a ``dims`` attribute holding a LayerDims (a layer of
+    ``cs231n_lib.specs`` or ``cs231n_lib.nets``).  Anything else is refused
+    with a ValueError: guessing the missing sizes would give wrong numbers.
+    """
     if isinstance(layer, LayerDims):
         dims = layer
     elif isinstance(layer, tuple):
@@ -435,26 +448,27 @@ def _as_layer(layer) -> LayerDims:
             )
         dims = LayerDims(*layer)
     else:
-        try:
-            kind = layer.kind
-        except AttributeError:
+        dims = getattr(layer, "dims", None)
+        if callable(dims):
+            dims = dims()
+        if not isinstance(dims, LayerDims):
             raise ValueError(
-                f"A layer must be a LayerDims, a tuple {LayerDims._fields} or an object "
-                f"with those attributes; got {layer!r}."
-            ) from None
-        dims = LayerDims(kind, *(getattr(layer, f, d) for f, d in zip(
-            LayerDims._fields[1:], LayerDims._field_defaults.values())))
+                f"Cannot read the geometry of {layer!r}. A layer must be a LayerDims, a tuple "
+                f"{LayerDims._fields} (kind first), or an object whose `dims` is a LayerDims "
+                "(as the layers of cs231n_lib.specs and cs231n_lib.nets have). To pass a whole "
+                "net, pass the net itself."
+            )
     kind = str(dims.kind).lower()
     if kind not in _KINDS:
         raise ValueError(f"Unknown layer kind {dims.kind!r}; expected one of {_KINDS}.")
     label = dims.name or (kind.upper() if kind in ("relu", "input") else "")
     dims = dims._replace(
         kind=kind,
-        F=_as_int(dims.F, "F", 1),
-        K=_as_int(dims.K, "K", 0),
-        S=_as_int(dims.S, "S", 1),
-        P=_as_int(dims.P, "P", 0),
-        dilation=_as_int(dims.dilation, "dilation", 1),
+        F=as_int(dims.F, "F", 1),
+        K=as_int(dims.K, "K", 0),
+        S=as_int(dims.S, "S", 1),
+        P=as_int(dims.P, "P", 0),
+        dilation=as_int(dims.dilation, "dilation", 1),
     )
     if not label:
         label = {
@@ -468,7 +482,7 @@ def _as_layer(layer) -> LayerDims:
 def _as_shape(shape, name="input_shape"):
     if not isinstance(shape, (tuple, list)) or len(shape) != 3:
         raise ValueError(f"{name} must be a volume (H, W, D), got {shape!r}.")
-    return tuple(_as_int(v, f"{name}[{i}]", 1) for i, v in enumerate(shape))
+    return tuple(as_int(v, f"{name}[{i}]", 1) for i, v in enumerate(shape))
 
 
 def layer_output_shape(shape, layer):
@@ -483,7 +497,7 @@ def layer_output_shape(shape, layer):
     (1, 1, 4096)
     """
     h, w, d = _as_shape(shape, "shape")
-    lay = _as_layer(layer)
+    lay = as_layer_dims(layer)
     if lay.kind in ("conv", "fc") and lay.K < 1:
         raise ValueError(f"{lay.name}: a {lay.kind} layer needs K >= 1 filters/neurons, got K = {lay.K}.")
     size = h if h == w else (h, w)  # a pair only when needed: errors then name the axis
@@ -584,7 +598,7 @@ class Budget:
 
     def training_bytes(self, batch_size: int = 1) -> int:
         """Activations (with backward) for ``batch_size`` images plus parameters x3."""
-        n = _as_int(batch_size, "batch_size", 1)
+        n = as_int(batch_size, "batch_size", 1)
         return n * self.training_activation_bytes + self.training_param_bytes
 
 
@@ -623,7 +637,7 @@ def budget(input_shape, layers, bytes_per_value: int = 4, backward_factor: int =
     shape = _as_shape(input_shape)
     for value, name in ((bytes_per_value, "bytes_per_value"),
                         (backward_factor, "backward_factor"), (param_copies, "param_copies")):
-        _as_int(value, name, 1)
+        as_int(value, name, 1)
     nbytes = int(bytes_per_value)
     rows = []
     if include_input:
@@ -631,7 +645,7 @@ def budget(input_shape, layers, bytes_per_value: int = 4, backward_factor: int =
         rows.append(BudgetRow("INPUT", "input", shape, n, n, 0, 0, _product_text(shape, n), "0",
                               n * nbytes, 0))
     for raw in layers:
-        lay = _as_layer(raw)
+        lay = as_layer_dims(raw)
         if lay.kind == "input":
             continue
         h, w, d = shape
@@ -681,6 +695,23 @@ class RFRow(NamedTuple):
         return (u + v) / 2
 
 
+def _layers_of(layers, input_size):
+    """A net (an object with ``layer_dims()``) -> its layers, and its input height as the
+    default ``input_size``; a sequence of layers passes through."""
+    if hasattr(layers, "layer_dims"):
+        if input_size is None and getattr(layers, "input_dim", None) is not None:
+            _, H, W = layers.input_dim
+            if H != W:
+                raise ValueError(
+                    f"the net's input is {H}x{W}, not square: pass input_size (the height or the width).")
+            input_size = H
+        return layers.layer_dims(), input_size
+    if isinstance(layers, (str, bytes)) or not hasattr(layers, "__iter__"):
+        raise ValueError(
+            f"layers must be a sequence of layers or a net with a layer_dims() method, got {layers!r}.")
+    return layers, input_size
+
+
 def receptive_field(layers, input_size: _Optional[int] = None):
     """Receptive-field size, effective stride and padding after every layer.
 
@@ -698,15 +729,20 @@ def receptive_field(layers, input_size: _Optional[int] = None):
     size), so it needs ``input_size``.  With ``input_size`` (one spatial axis)
     every layer's output size is also checked with :func:`conv_output_size`.
 
+    ``layers`` may also be a whole net: any object with a ``layer_dims()``
+    method (the nets of :mod:`cs231n_lib.nets`); its input height is then the
+    default ``input_size``.
+
     Returns a list with one :class:`RFRow` per layer ('input' layers skipped).
 
     >>> [r.size for r in receptive_field([('conv', 3)] * 3)]
     [3, 5, 7]
     """
-    size = None if input_size is None else _as_int(input_size, "input_size", 1)
+    layers, input_size = _layers_of(layers, input_size)
+    size = None if input_size is None else as_int(input_size, "input_size", 1)
     kernels, rows = [], []
     for raw in layers:
-        lay = _as_layer(raw)
+        lay = as_layer_dims(raw)
         if lay.kind == "input":
             continue
         if lay.kind == "conv":

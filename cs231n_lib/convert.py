@@ -60,7 +60,7 @@ def fc_to_conv(w, b, input_shape) -> Tuple[np.ndarray, np.ndarray, dict]:
     b = np.asarray(b)
     if not isinstance(input_shape, (tuple, list)) or len(input_shape) != 3:
         raise ValueError(f"input_shape must be (C, H, W), got {input_shape!r}.")
-    C, H, W = (arithmetic._as_int(v, name, 1) for v, name in zip(input_shape, "CHW"))
+    C, H, W = (arithmetic.as_int(v, name, 1) for v, name in zip(input_shape, "CHW"))
     if w.ndim != 2:
         raise ValueError(f"Affine weights must have shape (D, M), got shape {w.shape}.")
     D, M = w.shape

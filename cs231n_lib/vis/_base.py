@@ -1,0 +1,31 @@
+"""What every figure shares: a fresh Figure (never pyplot state), the colours, number formatting."""
+from __future__ import annotations
+
+__all__ = ["PAD_COLOUR", "INPUT_COLOUR", "OUTPUT_COLOURS", "clear_axes"]
+
+# Colours used consistently across the figures.
+PAD_COLOUR = "#d9d9d9"
+
+
+INPUT_COLOUR = "#ffffff"
+
+
+OUTPUT_COLOURS = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"]
+
+
+def _new_figure(width, height):
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def clear_axes(ax):
+    """Remove what was drawn on ``ax`` but keep the axes itself (much cheaper than
+    creating new axes, so an explorer can redraw on every slider move)."""
+    for artist in list(ax.collections) + list(ax.patches) + list(ax.lines) + list(ax.texts) + list(ax.images):
+        artist.remove()
+
+
+def _fmt(value):
+    value = float(value)
+    return f"{value:.0f}" if value == round(value) and abs(value) < 1e4 else f"{value:.2f}"

@@ -1,0 +1,167 @@
+"""Notebook 04 (architectures): how the receptive field grows, memory and parameter budgets, score maps."""
+from __future__ import annotations
+
+from .. import arithmetic
+from ._base import OUTPUT_COLOURS, _new_figure
+
+__all__ = ["receptive_field_paths", "receptive_field_figure", "budget_figure", "score_map_figure"]
+
+def _rf_kernels(layers, input_size=None):
+    """(k, s, p, dilation, F) per layer, from arithmetic's view of each layer."""
+    rows = arithmetic.receptive_field(layers, input_size=input_size)
+    dims = [arithmetic.as_layer_dims(lay) for lay in layers]
+    dims = [d for d in dims if d.kind != "input"]
+    taps = []
+    for d, row in zip(dims, rows):
+        if d.kind == "conv":
+            taps.append((d.F, d.dilation))
+        else:
+            taps.append((row.k, 1))
+    return rows, taps
+
+
+def receptive_field_paths(layers, unit=0):
+    """Which units of every layer feed output unit ``unit`` of the last layer, and how
+    many paths lead to each.
+
+    Returns a list, from the input (index 0) to the last layer, of dicts
+    ``{index: number of paths}``; indices are in that layer's own coordinates
+    (negative or too large = padding).  The input entry is the receptive field,
+    weighted by how often each pixel is used (with all-ones filters it is the
+    gradient of the unit with respect to the input).
+    """
+    rows, taps = _rf_kernels(layers)
+    levels = [{int(unit): 1}]
+    for row, (F, dil) in zip(reversed(rows), reversed(taps)):
+        below = {}
+        for j, count in levels[0].items():
+            for t in range(F):
+                i = j * row.s - row.p + t * dil
+                below[i] = below.get(i, 0) + count
+        levels.insert(0, below)
+    return levels
+
+
+def receptive_field_figure(layers, units=(0, 1), max_lines=400):
+    """How the receptive field grows, layer by layer, for a 1-D stack of layers.
+
+    Top: one row per layer (input at the bottom); a dot is a unit, placed at the
+    centre of its receptive field in input coordinates; coloured units feed the
+    chosen output units ``units`` of the last layer, grey ones do not.  Bottom:
+    the input pixels in each chosen unit's field, with the number of paths that
+    reach each pixel.  ``layers`` are LayerDims / tuples as for
+    :func:`cs231n_lib.arithmetic.receptive_field` (no FC layers).
+    """
+    rows, taps = _rf_kernels(layers)
+    fig = _new_figure(9, 6)
+    ax_top, ax_bottom = fig.subplots(2, 1, height_ratios=[1.6, 1])
+    centres = [lambda j: float(j)] + [
+        (lambda j, r=row: r.center(j)) for row in rows]
+    spans = [row.span(u) for row in rows[-1:] for u in units]
+    lo, hi = min(s[0] for s in spans) - 1, max(s[1] for s in spans) + 1
+    names = ["input"] + [row.name for row in rows]
+    # grey: every unit whose centre falls in the window
+    for level, centre in enumerate(centres):
+        stride = 1 if level == 0 else rows[level - 1].stride
+        first = int((lo - (0 if level == 0 else centre(0))) // stride) - 1
+        xs = [centre(j) for j in range(first, first + int((hi - lo) // stride) + 3)]
+        xs = [x for x in xs if lo <= x <= hi]
+        ax_top.scatter(xs, [level] * len(xs), s=12, color="#bbbbbb", zorder=1)
+    for n, unit in enumerate(units):
+        colour = OUTPUT_COLOURS[n % len(OUTPUT_COLOURS)]
+        levels = receptive_field_paths(layers, unit)
+        offset = 0.12 * n
+        segments = []
+        for level in range(len(levels) - 1, 0, -1):
+            row = rows[level - 1]
+            F, dil = taps[level - 1]
+            for j in levels[level]:
+                for t in range(F):
+                    i = j * row.s - row.p + t * dil
+                    segments.append([(centres[level](j), level + offset),
+                                     (centres[level - 1](i), level - 1 + offset)])
+        if len(segments) <= max_lines:
+            from matplotlib.collections import LineCollection
+
+            ax_top.add_collection(LineCollection(segments, colors=colour, linewidths=0.6,
+                                                 alpha=0.5, zorder=2))
+        for level, found in enumerate(levels):
+            xs = [centres[level](j) for j in found]
+            ax_top.scatter(xs, [level + offset] * len(xs), s=22, color=colour, zorder=3,
+                           label=f"units feeding output unit {unit}" if level == 0 else None)
+        field = levels[0]
+        xs = sorted(field)
+        ax_bottom.bar([x + (n - (len(units) - 1) / 2) * 0.4 for x in xs],
+                      [field[x] for x in xs], width=0.4, color=colour,
+                      label=f"unit {unit}: pixels {rows[-1].span(unit)[0]}..{rows[-1].span(unit)[1]}")
+    ax_top.set_yticks(range(len(names)), names)
+    ax_top.set_xlim(lo - 0.5, hi + 0.5)
+    ax_top.set_xlabel("position in input coordinates (pixels; < 0 or past the edge = padding)")
+    ax_top.set_ylabel("layer")
+    last = rows[-1]
+    ax_top.set_title(f"receptive field after {len(rows)} layers: r = {last.size}, "
+                     f"effective stride S = {last.stride}, padding P = {last.padding}")
+    ax_top.legend(loc="upper left", fontsize=8)
+    ax_bottom.set_xlim(lo - 0.5, hi + 0.5)
+    ax_bottom.set_xlabel("input pixel")
+    ax_bottom.set_ylabel("paths to the unit")
+    ax_bottom.set_title("input pixels in each field (height = how many paths reach the pixel)")
+    ax_bottom.legend(loc="upper left", fontsize=8)
+    return fig
+
+
+def budget_figure(budget, title="memory and parameters per layer"):
+    """Two bar charts of a :class:`cs231n_lib.arithmetic.Budget`: activations and
+    parameters per layer, in millions (in-place ReLU rows left out)."""
+    rows = [r for r in budget.rows if r.stored or r.params]
+    labels = [f"{i}: {r.name}" for i, r in enumerate(rows)]
+    fig = _new_figure(10, 0.22 * len(rows) + 2)
+    ax_act, ax_par = fig.subplots(1, 2, sharey=True)
+    ys = list(range(len(rows)))
+    ax_act.barh(ys, [r.stored / 1e6 for r in rows], color=OUTPUT_COLOURS[0])
+    ax_par.barh(ys, [r.params / 1e6 for r in rows], color=OUTPUT_COLOURS[1])
+    ax_act.set_yticks(ys, labels, fontsize=7)
+    ax_act.invert_yaxis()
+    for ax, what, total in ((ax_act, "activations", budget.activations),
+                            (ax_par, "parameters", budget.params)):
+        ax.set_xlabel(f"{what} (millions)")
+        ax.set_title(f"{what}: {total:,} in total")
+    ax_act.set_ylabel("layer")
+    ax_par.set_ylabel("layer (same rows)")
+    fig.suptitle(title)
+    return fig
+
+
+def score_map_figure(image, scores, crop, stride, label="class 0 score"):
+    """Left: a 2-D image with the outlines of the crops at ``stride``; right: the
+    grid of scores (one number per crop), as the converted network returns it.
+
+    image : (H, W) array; scores : (rows, cols) array; crop : crop size in pixels.
+    """
+    import numpy as np
+    from matplotlib.patches import Rectangle
+
+    image, scores = np.asarray(image), np.asarray(scores)
+    fig = _new_figure(9, 4)
+    ax_img, ax_map = fig.subplots(1, 2)
+    ax_img.imshow(image, cmap="gray")
+    rows, cols = scores.shape
+    for i in range(rows):
+        for j in range(cols):
+            colour = OUTPUT_COLOURS[(i * cols + j) % len(OUTPUT_COLOURS)]
+            ax_img.add_patch(Rectangle((j * stride - 0.5 + 0.15 * (i % 2), i * stride - 0.5 + 0.15 * (j % 2)),
+                                       crop, crop, fill=False, edgecolor=colour, linewidth=1))
+    ax_img.set_title(f"{image.shape[0]}x{image.shape[1]} input, {rows}x{cols} crops of "
+                     f"{crop}x{crop} at stride {stride}")
+    ax_img.set_xlabel("column (pixels)")
+    ax_img.set_ylabel("row (pixels)")
+    shown = ax_map.imshow(scores, cmap="viridis")
+    for i in range(rows):
+        for j in range(cols):
+            ax_map.text(j, i, f"{scores[i, j]:.2f}", ha="center", va="center", color="white",
+                        fontsize=8)
+    fig.colorbar(shown, ax=ax_map, label=label)
+    ax_map.set_title(f"score map: one {label} per crop")
+    ax_map.set_xlabel("crop column")
+    ax_map.set_ylabel("crop row")
+    return fig

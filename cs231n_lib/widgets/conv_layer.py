@@ -1,0 +1,146 @@
+"""Notebook 02 (the conv layer): filtering photographs with one conv layer, as an explorer."""
+from __future__ import annotations
+
+import functools
+from typing import NamedTuple
+
+from ..vis import conv_layer as vis
+from ._base import _view_html, _wire
+
+__all__ = ["PHOTOS", "PHOTO_FILTERS", "PHOTO_RANGES", "sample_photo", "PhotoView", "photo_filter_view", "photo_filter_figure", "photo_filter_explorer"]
+
+# Photos that ship inside scikit-image (no download needed).
+PHOTOS = ("camera", "coins", "astronaut", "chelsea")
+
+
+# Filters for the photo explorer: name -> rows of the kernel (a cross-correlation kernel).
+PHOTO_FILTERS = {
+    "vertical edges (Sobel x)": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "horizontal edges (Sobel y)": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "all edges (Laplacian)": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "blur (3x3 box)": [[1 / 9] * 3] * 3,
+    "blur (5x5 box)": [[1 / 25] * 5] * 5,
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+}
+
+
+PHOTO_RANGES = {"stride": range(1, 5), "pad": range(0, 4), "dilation": range(1, 4)}
+
+
+def sample_photo(name="camera", size=121):
+    """A square grayscale photo from scikit-image's bundled data, values in [0, 1].
+
+    ``name`` is one of :data:`PHOTOS`.  The photo is shrunk by averaging
+    whole blocks of pixels (an integer factor, so it stays sharp) and the
+    centre ``size`` x ``size`` square is kept.  The default 121 is chosen so
+    that ``121 - 3 + 2*1 = 120`` is divisible by the strides 1 to 4.
+    """
+    return _photo(name, int(size)).copy()
+
+
+@functools.lru_cache(maxsize=8)
+def _photo(name, size):
+    import numpy as np
+    from skimage import data
+
+    if name not in PHOTOS:
+        raise ValueError(f"photo must be one of {PHOTOS}, got {name!r}.")
+    img = np.asarray(getattr(data, name)(), dtype=np.float64)
+    if img.ndim == 3:  # RGB -> luminance (ITU-R 601 weights)
+        img = img[..., :3] @ np.array([0.299, 0.587, 0.114])
+    img = img / 255.0
+    k = max(1, min(img.shape) // size)
+    H, W = (img.shape[0] // k) * k, (img.shape[1] // k) * k
+    img = img[:H, :W].reshape(H // k, k, W // k, k).mean(axis=(1, 3))
+    if min(img.shape) < size:
+        raise ValueError(f"photo {name!r} is only {img.shape} after shrinking; ask for size <= {min(img.shape)}.")
+    top, left = (img.shape[0] - size) // 2, (img.shape[1] - size) // 2
+    return img[top:top + size, left:left + size]
+
+
+class PhotoView(NamedTuple):
+    """What the photo explorer shows: ``valid``, the text panel, and the arrays to draw.
+
+    ``text`` holds the output-size formulas, or the explanation of an
+    invalid setting; ``html`` is the panel as the widget shows it.
+    """
+
+    valid: bool
+    text: str
+    image: object
+    kernel: object
+    out: object
+
+    @property
+    def html(self) -> str:
+        return _view_html(self.valid, self.text)
+
+
+def photo_filter_view(photo="camera", filter_name="vertical edges (Sobel x)", stride=1, pad=0,
+                      dilation=1, size=121) -> PhotoView:
+    """Filter a photo with one conv layer (one input channel, one filter).
+
+    Never raises for values in :data:`PHOTO_RANGES`: an invalid geometry
+    gives ``valid=False`` and the layer's explanation (the formula with the
+    numbers), with the photo and kernel but no output.
+    """
+    import numpy as np
+
+    from ..fast_layers import conv_forward_fast
+
+    image = sample_photo(photo, size)
+    kernel = np.asarray(PHOTO_FILTERS[filter_name], dtype=np.float64)
+    HH, WW = kernel.shape
+    param = {"stride": stride, "pad": pad, "dilation": dilation}
+    try:
+        out, _ = conv_forward_fast(image[None, None], kernel[None, None], np.zeros(1), param)
+    except ValueError as err:
+        return PhotoView(False, str(err), image, kernel, None)
+    out = out[0, 0]
+    H, W = image.shape
+    span = dilation * (HH - 1) + 1
+    lines = [
+        f"input {H}x{W}, filter {HH}x{WW}"
+        + (f" (dilation {dilation}: spans {span}x{dilation * (WW - 1) + 1} pixels)" if dilation > 1 else ""),
+        f"output height: ({H} - {span} + 2*{pad})/{stride} + 1 = {out.shape[0]}",
+        f"output width:  ({W} - {dilation * (WW - 1) + 1} + 2*{pad})/{stride} + 1 = {out.shape[1]}",
+        f"output range: {float(out.min()):.3f} to {float(out.max()):.3f}",
+    ]
+    return PhotoView(True, "\n".join(lines), image, kernel, out)
+
+
+def photo_filter_figure(view: PhotoView, title=""):
+    """The figure for a valid :class:`PhotoView` (photo, filter, output)."""
+    if not view.valid:
+        raise ValueError("this setting is invalid; show view.html instead of a figure")
+    return vis.filtered_photo_figure(view.image, view.kernel, view.out, title)
+
+
+def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)", stride=1, pad=1,
+                          dilation=1):
+    """Dropdowns for photo and filter, sliders for stride, padding and dilation.
+
+    Shows the output-size formulas and the filtered photo, or the reason a
+    setting is invalid.  Returns the widget.
+    """
+    import ipywidgets as w
+
+    style = {"description_width": "initial"}
+    controls = {
+        "photo": w.Dropdown(options=PHOTOS, value=photo, description="photo", style=style),
+        "filter_name": w.Dropdown(options=list(PHOTO_FILTERS), value=filter_name,
+                                  description="filter", style=style),
+    }
+    values = {"stride": stride, "pad": pad, "dilation": dilation}
+    for key, rng in PHOTO_RANGES.items():
+        controls[key] = w.IntSlider(value=values[key], min=rng[0], max=rng[-1], description=key,
+                                    continuous_update=False, style=style)
+    def render(**settings):
+        view = photo_filter_view(**settings)
+        return view.html, photo_filter_figure(view, settings["filter_name"]) if view.valid else None
+
+    text, picture, wiring = _wire(controls, render)
+    left = w.VBox([controls["photo"], controls["filter_name"]])
+    right = w.VBox([controls[k] for k in PHOTO_RANGES])
+    return w.VBox([w.HBox([left, right]), text, picture, wiring])
