@@ -11,6 +11,9 @@ import threading
 import numpy as np
 
 from ._checks import check_conv_inputs, check_dout, result_dtype
+from ._checks import check_pool_dout as _pool_check_dout
+from ._checks import pool_input as _pool_input
+from ._checks import pool_setup as _pool_setup
 from .im2col import col2im, im2col
 
 __all__ = [
@@ -368,11 +371,6 @@ def conv_backward_fast(dout, cache):
 # Either way the Python loop runs over the HH*WW positions *inside* a window
 # (4 for 2x2, 9 for 3x3), each step a vectorised operation on the whole
 # batch; it never loops over the data.
-from ._pool_checks import (  # noqa: E402
-    check_dout as _pool_check_dout,
-    pool_input as _pool_input,
-    pool_setup as _pool_setup,
-)
 
 __all__ += [
     "max_pool_forward_fast", "max_pool_backward_fast",

@@ -19,6 +19,9 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_conv_inputs, check_dout, result_dtype
+from ._checks import check_pool_dout as _pool_check_dout
+from ._checks import pool_input as _pool_input
+from ._checks import pool_setup as _pool_setup
 
 __all__ = ["conv_forward_naive", "conv_backward_naive"]
 
@@ -139,11 +142,6 @@ def conv_backward_naive(dout, cache):
 # ``pool_param = {'pool_height': HH, 'pool_width': WW, 'stride': S}``.
 # Window (i, j) of the output covers rows i*S .. i*S+HH-1 and columns
 # j*S .. j*S+WW-1 of the input; pooling is never padded.
-from ._pool_checks import (  # noqa: E402
-    check_dout as _pool_check_dout,
-    pool_input as _pool_input,
-    pool_setup as _pool_setup,
-)
 
 __all__ += [
     "max_pool_forward_naive", "max_pool_backward_naive",
