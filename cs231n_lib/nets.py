@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .arithmetic import conv_output_size, pool_output_size
+from .arithmetic import LayerDims, conv_output_size, pool_output_size
 from .layer_utils import (
     affine_relu_backward,
     affine_relu_forward,
@@ -167,6 +167,11 @@ class _Layer:
     def describe(self):
         return self.kind
 
+    @property
+    def dims(self):
+        """The layer's geometry as :class:`cs231n_lib.arithmetic.LayerDims` (for budgets and receptive fields)."""
+        return LayerDims(self.kind)
+
 
 class conv(_Layer):
     """A convolutional layer: ``conv(num_filters, filter_size, stride=1, pad=None)``.
@@ -213,6 +218,10 @@ class conv(_Layer):
     def describe(self):
         return f"conv {self.num_filters} x {self.filter_size}x{self.filter_size}, stride {self.stride}, pad {self.pad}"
 
+    @property
+    def dims(self):
+        return LayerDims("conv", self.filter_size, self.num_filters, self.stride, self.pad)
+
 
 class relu(_Layer):
     """Elementwise ``max(0, x)``; no parameters."""
@@ -255,6 +264,10 @@ class pool(_Layer):
     def describe(self):
         return f"max pool {self.size}x{self.size}, stride {self.stride}"
 
+    @property
+    def dims(self):
+        return LayerDims("pool", self.size, 0, self.stride)
+
 
 class affine(_Layer):
     """A fully connected layer ``affine(out_dim)``; flattens its input.  ``W`` (D, M), ``b`` (M,)."""
@@ -285,6 +298,10 @@ class affine(_Layer):
 
     def describe(self):
         return f"affine -> {self.out_dim}"
+
+    @property
+    def dims(self):
+        return LayerDims("fc", K=self.out_dim)
 
 
 LAYER_KINDS = {"conv": conv, "relu": relu, "pool": pool, "affine": affine}
@@ -385,6 +402,13 @@ class SequentialNet:
             frozen = " (frozen)" if name in self.frozen else ""
             lines.append(f"{name}: {self.layers[name].describe()} -> {self.shapes[name]}, {n} parameters{frozen}")
         return "\n".join(lines)
+
+    def layer_dims(self):
+        """Every layer's geometry as :class:`~cs231n_lib.arithmetic.LayerDims`, named as in the net.
+
+        ``arithmetic.receptive_field(net)`` and ``arithmetic.budget`` read a net through this.
+        """
+        return [self.layers[name].dims._replace(name=name) for name in self.names]
 
     def _check_name(self, name):
         if name not in self.layers:

@@ -111,30 +111,24 @@ class SpecError(ValueError):
 
 @dataclass(frozen=True)
 class Layer:
-    """One layer of a parsed spec.
+    """One layer of a parsed spec: its geometry (a LayerDims) and where it was written.
 
-    kind : 'input', 'conv', 'relu', 'pool' or 'fc'
-    F, K, S, P, dilation : as in :class:`cs231n_lib.arithmetic.LayerDims`
+    dims : the :class:`cs231n_lib.arithmetic.LayerDims` (kind, F, K, S, P,
+        dilation, name); its fields are also readable here (``layer.F``, ...)
     shape : for 'input', the volume (H, W, D); otherwise None
-    name : the layer as written in canonical form, e.g. 'CONV3-64'
     position, length : where the layer's token is in the spec text
     """
 
-    kind: str
-    F: int = 1
-    K: int = 0
-    S: int = 1
-    P: int = 0
-    dilation: int = 1
+    dims: arithmetic.LayerDims
     shape: Optional[Tuple[int, int, int]] = None
-    name: str = ""
     position: int = 0
     length: int = 1
 
-    def dims(self) -> arithmetic.LayerDims:
-        """The geometry as a plain :class:`~cs231n_lib.arithmetic.LayerDims`."""
-        return arithmetic.LayerDims(self.kind, self.F, self.K, self.S, self.P,
-                                    self.dilation, self.name)
+
+# kind, F, K, S, P, dilation and name are those of the LayerDims, read through.
+for _field in arithmetic.LayerDims._fields:
+    setattr(Layer, _field, property(lambda self, _f=_field: getattr(self.dims, _f)))
+del _field
 
 
 @dataclass(frozen=True)
@@ -158,7 +152,7 @@ class Spec:
 
     def budget(self, **options) -> arithmetic.Budget:
         """:func:`cs231n_lib.arithmetic.budget` of this network (same options)."""
-        return arithmetic.budget(self.input_shape, [lay.dims() for lay in self.layers],
+        return arithmetic.budget(self.input_shape, [lay.dims for lay in self.layers],
                                  **options)
 
     def receptive_field(self, axis: str = "height"):
@@ -166,7 +160,7 @@ class Spec:
         if axis not in ("height", "width"):
             raise ValueError(f"axis must be 'height' or 'width', got {axis!r}.")
         size = self.input_shape[0 if axis == "height" else 1]
-        return arithmetic.receptive_field([lay.dims() for lay in self.layers], input_size=size)
+        return arithmetic.receptive_field([lay.dims for lay in self.layers], input_size=size)
 
 
 # ------------------------------------------------------------------ tokenizer
@@ -258,12 +252,12 @@ def _parse_layer(text, token, pos):
         if 0 in shape:
             raise SpecError(f"Every size of the input volume must be positive, got {shape}.",
                             text, pos, len(token))
-        return Layer("input", shape=shape, name="INPUT({}x{}x{})".format(*shape),
+        return Layer(arithmetic.LayerDims("input", name="INPUT({}x{}x{})".format(*shape)), shape=shape,
                      position=pos, length=len(token))
     if upper == "RELU":
         if "(" in token:
             raise SpecError("RELU takes no options.", text, body_start - 1, len(body) + 2)
-        return Layer("relu", name="RELU", position=pos, length=len(token))
+        return Layer(arithmetic.LayerDims("relu", name="RELU"), position=pos, length=len(token))
     m = _CONV.match(head)
     if m:
         F, K = int(m.group("F")), int(m.group("K"))
@@ -291,7 +285,7 @@ def _parse_layer(text, token, pos):
             f", {k}={v}" for k, v, default in (("S", S, 1), ("P", P, (F + (F - 1) * (d - 1) - 1) // 2),
                                                ("D", d, 1)) if v != default)
         name = f"CONV{F}-{K}" + (f"({extras[2:]})" if extras else "")
-        return Layer("conv", F, K, S, P, d, name=name, position=pos, length=len(token))
+        return Layer(arithmetic.LayerDims("conv", F, K, S, P, d, name), position=pos, length=len(token))
     m = _POOL.match(head)
     if m:
         F = int(m.group("F") or 2)
@@ -302,7 +296,7 @@ def _parse_layer(text, token, pos):
         if S < 1:
             raise SpecError("The stride S must be at least 1.", **where)
         name = f"POOL{F}" + (f"(S={S})" if S != F else "")
-        return Layer("pool", F, 0, S, 0, 1, name=name, position=pos, length=len(token))
+        return Layer(arithmetic.LayerDims("pool", F, 0, S, 0, 1, name), position=pos, length=len(token))
     m = _FC.match(head)
     if m:
         K = int(m.group("K"))
@@ -310,7 +304,7 @@ def _parse_layer(text, token, pos):
             raise SpecError("An FC layer needs at least one neuron.", **where)
         if "(" in token:
             raise SpecError("FC takes no options.", text, body_start - 1, len(body) + 2)
-        return Layer("fc", K=K, name=f"FC-{K}", position=pos, length=len(token))
+        return Layer(arithmetic.LayerDims("fc", K=K, name=f"FC-{K}"), position=pos, length=len(token))
     hint = ""
     if upper in ("CONV", "FC"):
         hint = f" {upper} needs its sizes: " + (
@@ -421,7 +415,7 @@ def parse(text: str) -> Spec:
     shape, shapes = first.shape, []
     for lay in layers[1:]:
         try:
-            shape = arithmetic.layer_output_shape(shape, lay.dims())
+            shape = arithmetic.layer_output_shape(shape, lay.dims)
         except ValueError as err:
             h, w, d = shape
             raise SpecError(f"{lay.name} does not fit its {h}x{w}x{d} input: {err}",

@@ -142,3 +142,52 @@ def test_clipped_field_matches_the_impulse_response(chain, width):
             # ... and without padding its ends are reached (with padding a unit may read
             # only zeros, e.g. a 1x1 filter at stride 2 on a padded border)
             assert nonzero.min() == min(clipped) and nonzero.max() == max(clipped)
+
+
+# ------------------------------------------------------------ a whole net
+def test_receptive_field_of_the_shapes_net_matches_the_recurrence_by_hand():
+    """pool3 of the shipped shapes net sees 22 pixels: r grows by (k - 1) * (product of
+    the strides below), walked here over the recipe's layer dicts, not the library's dims."""
+    from cs231n_lib import pretrained
+
+    net = pretrained.reference_net()
+    r, jump, expected = 1, 1, {}
+    for name, spec in pretrained.REFERENCE_LAYERS:
+        if spec["kind"] == "conv":
+            k, s = spec["filter_size"], spec.get("stride", 1)
+        elif spec["kind"] == "pool":
+            k = spec["size"]
+            s = spec.get("stride") or k
+        elif spec["kind"] == "relu":
+            k, s = 1, 1
+        else:
+            break  # the classifier sees the whole image
+        r += (k - 1) * jump
+        jump *= s
+        expected[name] = (r, jump)
+    rows = {row.name: row for row in receptive_field(net)}
+    assert expected["pool3"] == (22, 8)
+    for name, (size, stride) in expected.items():
+        assert (rows[name].size, rows[name].stride) == (size, stride), name
+    # the net's own layers, passed one by one, are read the same way (not as 1x1 defaults)
+    convs = [net.layers[n] for n in net.names if net.layers[n].kind in ("conv", "pool", "relu")]
+    assert receptive_field(convs)[-1].size == 22
+
+
+def test_objects_without_geometry_are_refused_not_read_as_1x1():
+    class Conv:
+        kind = "conv"
+        filter_size = 5
+
+    with pytest.raises(ValueError, match="A layer must be a LayerDims"):
+        receptive_field([Conv()])
+    with pytest.raises(ValueError, match="sequence of layers or a net"):
+        receptive_field(42)
+
+
+def test_spec_layers_read_their_fields_through_layer_dims():
+    spec = specs.parse("INPUT(32x32x3) -> CONV5-16(S=1, P=2) -> POOL2 -> FC-10")
+    conv = spec.layers[0]
+    assert isinstance(conv.dims, LayerDims)
+    assert (conv.kind, conv.F, conv.K, conv.S, conv.P, conv.dilation) == ("conv", 5, 16, 1, 2, 1)
+    assert [r.size for r in spec.receptive_field()][:2] == [5, 6]

@@ -37,7 +37,7 @@ def test_nested_repetition_expands():
 def test_notation_is_forgiving_about_case_spaces_and_arrows():
     a = parse("input(32x32x3)→conv3-8→relu→pool→fc-10")
     b = parse("INPUT( 32 x 32 x 3 ) -> CONV3-8 -> RELU -> POOL2 -> FC-10")
-    assert [lay.dims() for lay in a.layers] == [lay.dims() for lay in b.layers]
+    assert [lay.dims for lay in a.layers] == [lay.dims for lay in b.layers]
     assert a.shapes == b.shapes
     assert str(a) == "INPUT(32x32x3) -> CONV3-8 -> RELU -> POOL2 -> FC-10"
 
