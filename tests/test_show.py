@@ -1,0 +1,51 @@
+"""show.source: a function's teaching lines, without docstring and input checks."""
+import pytest
+
+from cs231n_lib import layers, show
+
+
+def _example(x, k):
+    """A docstring that should not be shown."""
+    if k < 1:
+        raise ValueError("k must be positive")
+    # the comment that explains the step stays
+    y = x * k
+    if y > 10:
+        y = 10
+    return y
+
+
+def test_docstring_and_checks_are_dropped_and_the_rest_kept_in_order():
+    text = show.source(_example)
+    assert text.splitlines() == [
+        "def _example(x, k):",
+        "    # the comment that explains the step stays",
+        "    y = x * k",
+        "    if y > 10:",
+        "        y = 10",
+        "    return y",
+    ]
+
+
+def test_flags_keep_them():
+    text = show.source(_example, docstring=True, checks=True)
+    assert '"""A docstring that should not be shown."""' in text
+    assert 'raise ValueError("k must be positive")' in text
+
+
+def test_a_library_layer_shows_its_loops_not_its_docstring():
+    text = show.source(layers.max_pool_forward_naive)
+    assert text.startswith("def max_pool_forward_naive(x, pool_param):")
+    assert "for n in range(N):" in text
+    assert "Parameters" not in text and '"""' not in text
+
+
+def test_display_is_the_source_itself_and_markdown_in_jupyter():
+    text = show.source(_example)
+    assert repr(text) == str(text)
+    assert text._repr_markdown_().startswith("```python\ndef _example")
+
+
+def test_builtins_have_no_source_and_say_so():
+    with pytest.raises(ValueError, match="cannot show the source"):
+        show.source(len)
