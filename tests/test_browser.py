@@ -99,9 +99,9 @@ EXPLORERS = [
         ),
         # A realistic bug: the callback ignores the sliders and shows a stale view.
         breaker=(
-            "from cs231n_lib import widgets as _widgets\n"
-            "_stale = _widgets.conv_view(W=7, F=3, S=2, P=0)\n"
-            "_widgets.render_conv_explorer = lambda axes, **settings: _stale"
+            "from cs231n_lib.widgets import conv_arithmetic as _explorer\n"
+            "_stale = _explorer.conv_view(W=7, F=3, S=2, P=0)\n"
+            "_explorer.render_conv_explorer = lambda axes, **settings: _stale"
         ),
     ),
     Explorer(
