@@ -292,9 +292,10 @@ def _finish(data, class_names, subtract_mean=False, scale="unit", peak=1.0):
     centre = scale == "cs231n" or bool(subtract_mean)
     if centre:
         if len(data["X_train"]) == 0:
+            asked = "scale='cs231n'" if scale == "cs231n" else "subtract_mean=True"
             raise ValueError(
-                f"scale={scale!r}, subtract_mean={subtract_mean} subtracts the training set's mean image, "
-                "but the training set is empty: ask for num_train >= 1 (or scale='unit', subtract_mean=False)."
+                f"{asked} subtracts the training set's mean image, but the training set is empty: "
+                "ask for at least one training image (or scale='unit', subtract_mean=False)."
             )
         mean = data["X_train"].mean(axis=0, dtype=np.float64).astype(np.float32)
         for split in SPLITS:

@@ -7,6 +7,8 @@ import zipfile
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cs231n_lib import data
 
@@ -155,3 +157,19 @@ def test_bad_requests_get_clear_errors():
             data.load_mnist(size=size)
     with pytest.raises(ValueError, match="channels must be 1 .* or 3"):
         data.load_mnist(channels=2)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 5000), st.integers(0, 600), st.integers(0, 600), st.integers(0, 3))
+def test_any_sizes_up_to_5000_are_balanced(a, b, c, seed):
+    if a + b + c > 5000:
+        with pytest.raises(ValueError, match="only 5000 MNIST digits"):
+            data.load_mnist(num_train=a, num_val=b, num_test=c, seed=seed, size=28, channels=1)
+        return
+    d = data.load_mnist(num_train=a, num_val=b, num_test=c, seed=seed, size=28, channels=1)
+    total = np.zeros(10, dtype=np.int64)
+    for split, n in zip(("train", "val", "test"), (a, b, c)):
+        counts = np.bincount(d[f"y_{split}"], minlength=10)
+        assert counts.sum() == n and counts.max() - counts.min() <= 1
+        total += counts
+    assert total.max() <= 500
