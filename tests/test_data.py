@@ -50,10 +50,13 @@ def test_shape_boxes_bound_their_masks_and_masks_mark_the_object():
         assert tuple(box) == (rows[0], cols[0], rows[-1] + 1, cols[-1] + 1)
         # objects cover between 2% and 60% of the image and lie inside it
         assert 0.02 < mask.mean() < 0.6
-        # the object's colour stands out: mean colour inside vs outside differs
-        inside = X[:, mask].mean(axis=1)
+        # the object's paint stands out: its colour is drawn at least 0.45 (RGB distance) from the
+        # background's mean, so at least a quarter of the object's pixels lie 0.3 or more from the
+        # mean colour outside it (a quarter, not all: "stripes" are half paint, half dark stripes,
+        # whose mean colour can come close to the background's)
         outside = X[:, ~mask].mean(axis=1)
-        assert np.linalg.norm(inside - outside) > 0.1
+        distance = np.linalg.norm(X[:, mask] - outside[:, None], axis=0)
+        assert np.percentile(distance, 75) > 0.3
 
 
 def test_shape_areas_follow_their_geometry():
@@ -66,6 +69,46 @@ def test_shape_areas_follow_their_geometry():
         areas[name] = data.make_shapes(20, seed=2, classes=[k])["masks"].reshape(20, -1).sum(axis=1)
     assert np.allclose(areas["ring"] / areas["disc"], 1 - 0.55 ** 2, atol=0.05)
     assert np.allclose(areas["frame"] / areas["square"], (0.9 ** 2 - 0.55 ** 2) / 0.8 ** 2, atol=0.09)
+
+
+def _counts_differ_by_at_most_one(y, classes):
+    counts = np.array([np.sum(y == c) for c in classes])
+    assert counts.sum() == len(y) and counts.max() - counts.min() <= 1, counts.tolist()
+
+
+def test_shape_labels_are_balanced_for_any_n_and_do_not_depend_on_n():
+    full = data.make_shapes(47, seed=5, size=8)
+    K = len(data.SHAPE_CLASSES)
+    for n in range(48):
+        labels = data.make_shapes(n, seed=5, size=8)["y"]
+        assert np.array_equal(labels, full["y"][:n])
+        _counts_differ_by_at_most_one(labels, range(K))
+    # each block of K images holds every class once, in a random order that changes from block to block
+    blocks = full["y"][:40].reshape(4, K)
+    assert all(sorted(b) == list(range(K)) for b in blocks)
+    assert len({tuple(b) for b in blocks}) == 4
+    # other seeds and splits draw other orders
+    assert not np.array_equal(full["y"], data.make_shapes(47, seed=6, size=8)["y"])
+    assert not np.array_equal(full["y"], data.make_shapes(47, seed=5, size=8, split=1)["y"])
+
+
+def test_shape_labels_are_balanced_over_a_subset_of_classes():
+    classes = [7, 2, 9]
+    d = data.make_shapes(20, seed=0, size=8, classes=classes)
+    assert set(d["y"].tolist()) == set(classes)
+    _counts_differ_by_at_most_one(d["y"], classes)
+    with pytest.raises(ValueError, match="distinct"):
+        data.make_shapes(4, classes=[1, 1, 2])
+    with pytest.raises(ValueError, match="at least one"):
+        data.make_shapes(4, classes=[])
+
+
+def test_load_shapes_splits_are_balanced():
+    # the old labels were drawn independently: the 500-image test split held 22 to 45 of a class
+    d = data.load_shapes(num_train=23, num_val=17, num_test=500, seed=0, size=8)
+    assert np.bincount(d["y_test"]).tolist() == [50] * 10
+    for split in ("train", "val"):
+        _counts_differ_by_at_most_one(d[f"y_{split}"], range(10))
 
 
 def test_load_shapes_layout_masks_and_mean():
@@ -151,7 +194,10 @@ def test_cifar_loader_uses_the_environment_variable(tiny_cifar, monkeypatch):
     root, hashes, _ = tiny_cifar
     monkeypatch.setenv("CIFAR10_DIR", str(root / "cifar-10-batches-py"))
     d = data.load_cifar10(num_train=10, num_val=2, num_test=4, hashes=hashes)
-    assert np.allclose(d["X_train"].mean(axis=0), 0, atol=1e-5) and "mean_image" in d
+    # the default is the same as every loader's: [0, 1], nothing subtracted (the assignment's
+    # get_CIFAR10_data subtracts the mean by default; subtract_mean=True or scale="cs231n" do that here)
+    assert d["input_convention"] == "unit" and "mean_image" not in d
+    assert d["X_train"].min() >= 0 and d["X_train"].max() <= 1
     monkeypatch.delenv("CIFAR10_DIR")
     with pytest.raises(FileNotFoundError, match="download_cifar10"):
         data.load_cifar10()
@@ -210,3 +256,141 @@ def test_download_cifar10_without_pooch_says_how_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "pooch", None)
     with pytest.raises(ImportError, match=r"cs231n-notebooks\[cifar\]"):
         data.download_cifar10()
+
+
+# ------------------------------------------------------- input conventions
+LOADERS = {
+    "shapes": lambda **kw: data.load_shapes(num_train=30, num_val=10, num_test=10, **kw),
+    "mnist": lambda **kw: data.load_mnist(num_train=40, num_val=10, num_test=10, **kw),
+    "digits": lambda **kw: data.load_digits(**kw),
+    "faces": lambda **kw: data.load_faces(**kw),
+    "photos": lambda **kw: data.load_photos(per_class=6, num_val=8, num_test=8, **kw),
+}
+
+
+@pytest.fixture(params=sorted(LOADERS) + ["cifar10"])
+def loader(request, tiny_cifar):
+    if request.param == "cifar10":
+        root, hashes, _ = tiny_cifar
+        return lambda **kw: data.load_cifar10(root, num_train=8, num_val=2, num_test=3, hashes=hashes, **kw)
+    return LOADERS[request.param]
+
+
+def test_every_loader_records_its_input_convention(loader):
+    unit = loader()
+    assert unit["input_convention"] == "unit" and "mean_image" not in unit
+    for split in ("train", "val", "test"):
+        X = unit[f"X_{split}"]
+        assert X.dtype == np.float32 and X.min() >= 0 and X.max() <= 1
+    # the mean image, by an independent route: float64 mean of the [0, 1] training images
+    mean = unit["X_train"].astype(np.float64).mean(axis=0)
+
+    centred = loader(subtract_mean=True)
+    assert centred["input_convention"] == "unit-centred"
+    assert np.allclose(centred["mean_image"], mean, atol=1e-6)
+    assert np.allclose(centred["X_train"].mean(axis=0), 0, atol=1e-5)
+
+    cs = loader(scale="cs231n")
+    assert cs["input_convention"] == "cs231n"
+    assert np.allclose(cs["mean_image"], 255 * mean, atol=1e-3)
+    for split in ("train", "val", "test"):
+        assert centred[f"X_{split}"].dtype == cs[f"X_{split}"].dtype == np.float32
+        assert np.allclose(centred[f"X_{split}"], unit[f"X_{split}"] - mean, atol=1e-6)
+        assert np.allclose(cs[f"X_{split}"], 255 * unit[f"X_{split}"] - 255 * mean, atol=1e-3)
+        assert np.array_equal(cs[f"y_{split}"], unit[f"y_{split}"])
+    # subtract_mean=True adds nothing to the cs231n scale, which always subtracts the mean
+    assert np.array_equal(loader(scale="cs231n", subtract_mean=True)["X_val"], cs["X_val"])
+
+
+def test_every_loader_has_the_same_defaults():
+    import inspect
+
+    for f in (data.load_shapes, data.load_mnist, data.load_digits, data.load_faces, data.load_photos,
+              data.load_cifar10):
+        params = inspect.signature(f).parameters
+        assert params["subtract_mean"].default is False, f.__name__
+        assert params["scale"].default == "unit", f.__name__
+        if f is not data.load_cifar10:  # CIFAR-10's splits are fixed: the first images of the batches
+            assert params["seed"].default == 0, f.__name__
+    assert set(data.INPUT_CONVENTIONS) == {"unit", "unit-centred", "cs231n"}
+
+
+def test_cifar_cs231n_scale_is_the_assignments(tiny_cifar):
+    # get_CIFAR10_data: float64 pixels 0..255, the mean of the training images subtracted from every split
+    root, hashes, content = tiny_cifar
+    d = data.load_cifar10(root, num_train=8, num_val=4, num_test=3, hashes=hashes, scale="cs231n")
+    train = np.concatenate([content["data_batch_1"][0], content["data_batch_2"][0]]).astype(np.float64)
+    mean = train[:8].mean(axis=0)
+    assert np.allclose(d["X_train"], train[:8] - mean, atol=1e-4)
+    assert np.allclose(d["X_val"], train[8:12] - mean, atol=1e-4)
+    assert np.allclose(d["X_test"], content["test_batch"][0][:3].astype(np.float64) - mean, atol=1e-4)
+
+
+def test_bad_convention_options_are_refused_before_any_work(tiny_cifar):
+    root, hashes, _ = tiny_cifar
+    for call in (lambda **kw: data.load_shapes(num_train=2, num_val=1, num_test=1, **kw),
+                 lambda **kw: data.load_cifar10(root, num_train=8, num_val=2, num_test=3, hashes=hashes, **kw),
+                 lambda **kw: data.load_mnist(num_train=10, num_val=0, num_test=0, **kw)):
+        with pytest.raises(ValueError, match=r"scale must be 'unit'.*or 'cs231n'.*got '0\.\.255'"):
+            call(scale="0..255")
+        with pytest.raises(ValueError, match="subtract_mean must be True or False, got 'yes'"):
+            call(subtract_mean="yes")
+    with pytest.raises(ValueError, match="scale='cs231n' subtracts the training set's mean image, but the training set is empty"):
+        data.load_shapes(num_train=0, num_val=2, num_test=2, scale="cs231n")
+    with pytest.raises(ValueError, match="subtract_mean=True subtracts .* training set is empty"):
+        data.load_shapes(num_train=0, num_val=2, num_test=2, subtract_mean=True)
+
+
+# ------------------------------------------------------------------- photos
+def _photograph(name):
+    from skimage import data as skdata
+
+    photo = np.asarray(getattr(skdata, name)(), dtype=np.float64) / 255.0
+    return np.repeat(photo[..., None], 3, axis=2) if photo.ndim == 2 else photo
+
+
+def test_no_photo_pixel_is_in_two_splits():
+    from skimage.transform import rescale
+
+    d = data.load_photos()
+    for label, name in enumerate(data.PHOTOS):
+        photo = _photograph(name)
+        owner = np.full(photo.shape[:2], -1)  # which split each pixel of the photograph feeds
+        rescaled = {}
+        for split_id, split in enumerate(("train", "val", "test")):
+            mine = np.flatnonzero(d[f"y_{split}"] == label)
+            assert len(mine) > 0
+            for i in mine:
+                top, left, bottom, right = d[f"regions_{split}"][i]
+                assert 0 <= top < bottom <= photo.shape[0] and 0 <= left < right <= photo.shape[1]
+                region = owner[top:bottom, left:right]
+                assert np.all((region == -1) | (region == split_id)), f"{name}: a pixel feeds two splits"
+                region[...] = split_id
+                # the crop is computed from this block of the photograph alone: scale the block on its
+                # own (to a short side of 128 for the whole photograph) and cut the crop out of it
+                key = (top, left, bottom, right)
+                if key not in rescaled:
+                    rescaled[key] = rescale(photo[top:bottom, left:right], 128 / min(photo.shape[:2]),
+                                            order=1, anti_aliasing=True, channel_axis=2)
+                r, c = d[f"offsets_{split}"][i]
+                crop = rescaled[key][r:r + 32, c:c + 32].transpose(2, 0, 1)
+                assert crop.shape == (3, 32, 32)
+                assert np.allclose(d[f"X_{split}"][i], np.clip(crop, 0, 1), atol=1e-6)
+        # every split owns a real part of the photograph: at least a sixth of it
+        for split_id in range(3):
+            assert np.mean(owner == split_id) >= 1 / 6 - 0.01, (name, split_id)
+
+
+def test_photo_splits_are_balanced_and_deterministic():
+    d = data.load_photos(per_class=30, num_val=13, num_test=19, seed=3)
+    assert [len(d[f"y_{s}"]) for s in ("train", "val", "test")] == [240 - 32, 13, 19]
+    for split in ("train", "val", "test"):
+        _counts_differ_by_at_most_one(d[f"y_{split}"], range(len(data.PHOTOS)))
+        # the photographs are mixed, not one after the other
+        assert len(set(d[f"y_{split}"][:8].tolist())) > 2
+    again = data.load_photos(per_class=30, num_val=13, num_test=19, seed=3)
+    assert all(np.array_equal(d[k], again[k]) for k in d if k != "class_names" and k != "input_convention")
+    other = data.load_photos(per_class=30, num_val=13, num_test=19, seed=4)
+    assert not np.array_equal(d["regions_test"], other["regions_test"])
+    with pytest.raises(ValueError, match="leave no training crop"):
+        data.load_photos(per_class=3, num_val=8, num_test=16)
