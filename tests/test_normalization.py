@@ -88,10 +88,10 @@ def test_batchnorm_train_output_has_the_batch_statistics_beta_and_gamma():
     x = _data((50, 4), 6, scale=7, shift=-3)
     gamma, beta = np.array([1.0, 2.0, 0.5, 3.0]), np.array([-1.0, 0.0, 4.0, 11.0])
     out, _ = batchnorm_forward(x, gamma, beta, {"mode": "train", "eps": 1e-5})
-    assert np.allclose(out.mean(axis=0), beta, atol=1e-12)
+    assert np.allclose(out.mean(axis=0), beta, atol=1e-12, rtol=0)
     # std of gamma * (x - mu) / sqrt(var + eps) is gamma * sqrt(var / (var + eps))
     var = x.var(axis=0)
-    assert np.allclose(out.std(axis=0), gamma * np.sqrt(var / (var + 1e-5)), rtol=1e-12)
+    assert np.allclose(out.std(axis=0), gamma * np.sqrt(var / (var + 1e-5)), rtol=1e-12, atol=0)
 
 
 def test_batchnorm_running_averages_follow_the_formula_and_are_updated_in_place():
@@ -109,16 +109,16 @@ def test_batchnorm_running_averages_follow_the_formula_and_are_updated_in_place(
             expected_mean[d] = momentum * expected_mean[d] + (1 - momentum) * mu
             expected_var[d] = momentum * expected_var[d] + (1 - momentum) * var
     assert bn_param["running_mean"] is running_mean and bn_param["running_var"] is running_var
-    assert np.allclose(running_mean, expected_mean, rtol=1e-12)
-    assert np.allclose(running_var, expected_var, rtol=1e-12)
+    assert np.allclose(running_mean, expected_mean, rtol=1e-12, atol=0)
+    assert np.allclose(running_var, expected_var, rtol=1e-12, atol=0)
 
 
 def test_batchnorm_missing_running_averages_start_at_zero_as_in_cs231n():
     x = _data((6, 2), 7)
     bn_param = {"mode": "train"}  # momentum 0.9 by default
     batchnorm_forward(x, np.ones(2), np.zeros(2), bn_param)
-    assert np.allclose(bn_param["running_mean"], 0.1 * x.mean(axis=0))
-    assert np.allclose(bn_param["running_var"], 0.1 * x.var(axis=0))
+    assert np.allclose(bn_param["running_mean"], 0.1 * x.mean(axis=0), rtol=1e-12, atol=0)
+    assert np.allclose(bn_param["running_var"], 0.1 * x.var(axis=0), rtol=1e-12, atol=0)
 
 
 def test_batchnorm_test_mode_uses_running_averages_and_leaves_them_alone():
@@ -127,7 +127,7 @@ def test_batchnorm_test_mode_uses_running_averages_and_leaves_them_alone():
     rm, rv = np.array([0.5, -1.0, 2.0]), np.array([4.0, 9.0, 0.25])
     bn_param = {"mode": "test", "running_mean": rm.copy(), "running_var": rv.copy(), "eps": 1e-3}
     out, _ = batchnorm_forward(x, gamma, beta, bn_param)
-    assert np.allclose(out, gamma * (x - rm) / np.sqrt(rv + 1e-3) + beta, rtol=1e-13)
+    assert np.allclose(out, gamma * (x - rm) / np.sqrt(rv + 1e-3) + beta, rtol=1e-13, atol=0)
     assert np.array_equal(bn_param["running_mean"], rm) and np.array_equal(bn_param["running_var"], rv)
 
 
@@ -260,8 +260,8 @@ def test_spatial_batchnorm_running_averages_follow_the_formula():
             values = x[:, c].ravel()
             exp_mean[c] = momentum * exp_mean[c] + (1 - momentum) * values.mean()
             exp_var[c] = momentum * exp_var[c] + (1 - momentum) * ((values - values.mean()) ** 2).mean()
-    assert np.allclose(bn_param["running_mean"], exp_mean, rtol=1e-12)
-    assert np.allclose(bn_param["running_var"], exp_var, rtol=1e-12)
+    assert np.allclose(bn_param["running_mean"], exp_mean, rtol=1e-12, atol=0)
+    assert np.allclose(bn_param["running_var"], exp_var, rtol=1e-12, atol=0)
 
 
 # --------------------------------------------------------------- group norm
@@ -325,8 +325,8 @@ def test_groupnorm_groups_are_contiguous_channels():
     out, _ = spatial_groupnorm_forward(x, np.ones((1, C, 1, 1)), np.zeros((1, C, 1, 1)), G, {})
     groups = out.reshape(N, G, -1)
     var = x.reshape(N, G, -1).var(axis=2)
-    assert np.allclose(groups.mean(axis=2), 0, atol=1e-12)
-    assert np.allclose(groups.std(axis=2), np.sqrt(var / (var + 1e-5)), rtol=1e-12)
+    assert np.allclose(groups.mean(axis=2), 0, atol=1e-12, rtol=0)
+    assert np.allclose(groups.std(axis=2), np.sqrt(var / (var + 1e-5)), rtol=1e-12, atol=0)
 
 
 # --------------------------------------------------------------- dropout
@@ -343,7 +343,7 @@ def test_dropout_preserves_the_expected_value(p):
     kept = float((mask != 0).mean())
     assert abs(kept - p) < 5 * math.sqrt(p * (1 - p) / n)
     # (a layer keeping 1 - p instead fails this for p != 0.5: the fraction is off by |1 - 2p|, >= 60 SE here)
-    assert np.allclose(out[mask != 0], x[mask != 0] / p, rtol=1e-15) and np.all(out[mask == 0] == 0)
+    assert np.allclose(out[mask != 0], x[mask != 0] / p, rtol=1e-15, atol=0) and np.all(out[mask == 0] == 0)
 
 
 def test_dropout_half_keeps_half_and_scales_by_two():
