@@ -9,7 +9,9 @@ Arrays are NCHW (batch, channels, height, width); filters are
 (F, C, HH, WW); convolution is cross-correlation (the filter is not
 flipped), as in CS231n and every deep-learning framework.  These versions
 favour readability over speed: ``fast_layers`` has the vectorised twins,
-with the same signatures and the same results.
+with the same signatures and the same results.  The affine, normalization
+and dropout layers (assignment 2's batch, layer, spatial batch and group norm)
+are whole-array numpy expressions: there is no loop worth writing out.
 
 Bad input raises ``ValueError`` naming the shapes involved; invalid
 geometry raises the formula error of :mod:`cs231n_lib.arithmetic`.
@@ -868,17 +870,24 @@ def batchnorm_backward_alt(dout, cache):
     """Backward pass of batch normalization in its simplified closed form.
 
     Working the graph of :func:`batchnorm_backward` out on paper, with
-    ``s = sqrt(var + eps)`` and means over the batch::
+    ``s = sqrt(var + eps)`` and N examples, the gradient of every input needs
+    only ``dbeta = sum(dout)`` and ``dgamma = sum(dout * x_hat)`` (sums over
+    the batch), which the parameters need anyway::
 
-        dx = gamma / s * (dout - mean(dout) - x_hat * mean(dout * x_hat))
+        dx = gamma / (N * s) * (N * dout - dbeta - x_hat * dgamma)
 
     Same inputs, cache and outputs as :func:`batchnorm_backward`.
     """
     cache = _norm_cache(cache, "batchnorm_forward", "batchnorm_backward_alt")
     dout = _norm_dout(dout, cache.x.shape)
+    x_hat, gamma = cache.x_hat, cache.gamma
+    N = dout.shape[0]
     dbeta = dout.sum(axis=0)
-    dgamma = (dout * cache.x_hat).sum(axis=0)
-    dx = _standardize_backward(dout * cache.gamma, cache.x_hat, cache.var, cache.eps, 0, cache.mode)
+    dgamma = (dout * x_hat).sum(axis=0)
+    scale = gamma / np.sqrt(cache.var + cache.eps)
+    if cache.mode == "test":  # mean and var are constants
+        return dout * scale, dgamma, dbeta
+    dx = scale / N * (N * dout - dbeta - x_hat * dgamma)
     return dx, dgamma, dbeta
 
 
