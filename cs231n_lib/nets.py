@@ -533,14 +533,23 @@ class SequentialNet:
 
 
 # ---------------------------------------------------------- fully connected
-# CS231n assignment 2's FullyConnectedNet, kept in one self-contained section.
+# CS231n assignment 2's FullyConnectedNet, kept in one self-contained section: it imports
+# what it uses here and shares no helper with the classes above.
 from .layer_utils import (  # noqa: E402
     affine_bn_relu_backward,
     affine_bn_relu_forward,
     affine_ln_relu_backward,
     affine_ln_relu_forward,
+    affine_relu_backward as _fc_affine_relu_backward,
+    affine_relu_forward as _fc_affine_relu_forward,
 )
-from .layers import dropout_backward, dropout_forward  # noqa: E402
+from .layers import (  # noqa: E402
+    affine_backward as _fc_affine_backward,
+    affine_forward as _fc_affine_forward,
+    dropout_backward,
+    dropout_forward,
+    softmax_loss as _fc_softmax_loss,
+)
 
 __all__ += ["FullyConnectedNet"]
 
@@ -554,6 +563,19 @@ def _fc_number(value, what):
     if not np.isfinite(value):
         raise ValueError(f"{what} must be finite, got {value}.")
     return value
+
+
+def _fc_batch(X, input_dim):
+    """``X`` as an array of shape (N, *input_dim), or a ValueError with both shapes."""
+    try:
+        X = np.asarray(X)
+    except Exception as err:  # ragged lists and the like
+        raise ValueError(f"FullyConnectedNet expects an array X: {err}") from None
+    if X.ndim != len(input_dim) + 1 or tuple(X.shape[1:]) != tuple(input_dim):
+        raise ValueError(
+            f"FullyConnectedNet expects X of shape (N, {', '.join(map(str, input_dim))}), got X.shape={X.shape}."
+        )
+    return X
 
 
 def _fc_positive_int(value, what):
@@ -665,7 +687,7 @@ class FullyConnectedNet:
 
         X : (N, *input_dim); y : int array (N,) of labels in 0..C-1.
         """
-        X = _check_batch(X, self.input_dim, "FullyConnectedNet").astype(self.dtype, copy=False)
+        X = _fc_batch(X, self.input_dim).astype(self.dtype, copy=False)
         mode = "test" if y is None else "train"
         if self.use_dropout:
             self.dropout_param["mode"] = mode
@@ -688,19 +710,19 @@ class FullyConnectedNet:
             elif self.normalization == "layernorm":
                 h, cache = affine_ln_relu_forward(h, W, b, p[f"gamma{i}"], p[f"beta{i}"], self.bn_params[i - 1])
             else:
-                h, cache = affine_relu_forward(h, W, b)
+                h, cache = _fc_affine_relu_forward(h, W, b)
             drop_cache = None
             if self.use_dropout:
                 h, drop_cache = dropout_forward(h, self.dropout_param)
             caches.append((cache, drop_cache))
-        scores, last_cache = affine_forward(h, p[f"W{L}"], p[f"b{L}"])
+        scores, last_cache = _fc_affine_forward(h, p[f"W{L}"], p[f"b{L}"])
         if mode == "test":
             return scores
 
-        loss, dscores = softmax_loss(scores, y)
+        loss, dscores = _fc_softmax_loss(scores, y)
         loss += 0.5 * self.reg * sum(float(np.sum(p[f"W{i}"] ** 2)) for i in range(1, L + 1))
         grads = {}
-        dh, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dscores, last_cache)
+        dh, grads[f"W{L}"], grads[f"b{L}"] = _fc_affine_backward(dscores, last_cache)
         for i in range(L - 1, 0, -1):
             cache, drop_cache = caches[i - 1]
             if self.use_dropout:
@@ -712,7 +734,7 @@ class FullyConnectedNet:
                 dh, grads[f"W{i}"], grads[f"b{i}"], grads[f"gamma{i}"], grads[f"beta{i}"] = \
                     affine_ln_relu_backward(dh, cache)
             else:
-                dh, grads[f"W{i}"], grads[f"b{i}"] = affine_relu_backward(dh, cache)
+                dh, grads[f"W{i}"], grads[f"b{i}"] = _fc_affine_relu_backward(dh, cache)
         for i in range(1, L + 1):
             grads[f"W{i}"] = grads[f"W{i}"] + self.reg * p[f"W{i}"]
         return loss, {k: np.asarray(v, dtype=self.dtype) for k, v in grads.items()}
