@@ -667,12 +667,13 @@ def _scale_shift(gamma, beta, shape, layout, x, layer):
     return gamma, beta
 
 
-def _bn_settings(bn_param, D, dtype, layout="(D,)", name="bn_param"):
+def _bn_settings(bn_param, D, dtype, count, layer, layout="(D,)", name="bn_param"):
     """Check a batch-norm ``bn_param``; fill in missing running statistics (zeros, as CS231n).
 
     Returns ``(mode, eps, momentum)``.  Existing ``running_mean`` and
     ``running_var`` must have shape ``layout`` = (D,); integer ones are stored
-    back as float arrays.
+    back as float arrays.  ``count`` is how many numbers each statistic is
+    taken over: 'train' mode needs at least 2.  Nothing is stored on an error.
     """
     _check_param_dict(bn_param, name, _BN_KEYS, ("mode",), "{'mode': 'train', 'eps': 1e-5, 'momentum': 0.9}")
     eps = _eps(bn_param, name)
@@ -683,15 +684,22 @@ def _bn_settings(bn_param, D, dtype, layout="(D,)", name="bn_param"):
             f"{name}['momentum'] must lie in [0, 1] (running = momentum * running + "
             f"(1 - momentum) * sample), got {momentum}."
         )
+    if mode == "train" and count < 2:
+        what = "examples" if layout == "(D,)" else "numbers per channel (N*H*W)"
+        raise ValueError(
+            f"{layer} in 'train' mode needs at least 2 {what}, got 1: the variance of one number "
+            "is 0 and the output would be just beta."
+        )
     if mode == "test" and not ("running_mean" in bn_param and "running_var" in bn_param):
         raise ValueError(
             f"{name} has mode 'test' but no running_mean / running_var: test mode normalizes with the "
             "running averages that 'train' mode keeps, so run the layer in 'train' mode first "
             f"(or put your own running_mean and running_var of shape {layout} = ({D},) into it)."
         )
+    checked = {}
     for key in ("running_mean", "running_var"):
         if key not in bn_param:
-            bn_param[key] = np.zeros(D, dtype=dtype)
+            checked[key] = np.zeros(D, dtype=dtype)
             continue
         value = bn_param[key]
         arr = _float_array(value, f"{name}['{key}']")
@@ -703,7 +711,8 @@ def _bn_settings(bn_param, D, dtype, layout="(D,)", name="bn_param"):
         if key == "running_var" and np.any(arr < 0):
             raise ValueError(f"{name}['running_var'] holds negative variances: {arr[arr < 0][:5]}.")
         if arr is not value:
-            bn_param[key] = arr
+            checked[key] = arr
+    bn_param.update(checked)
     return mode, eps, momentum
 
 
@@ -803,12 +812,7 @@ def batchnorm_forward(x, gamma, beta, bn_param):
     """
     x = _norm_input(x, 2, "(N, D)", "batchnorm_forward")
     gamma, beta = _scale_shift(gamma, beta, x.shape[1:], "(D,)", x, "batchnorm_forward")
-    mode, eps, momentum = _bn_settings(bn_param, x.shape[1], x.dtype)
-    if mode == "train" and x.shape[0] < 2:
-        raise ValueError(
-            f"batchnorm_forward in 'train' mode needs at least 2 examples (x.shape={x.shape}): "
-            "with one, every feature's variance is 0 and the output is just beta."
-        )
+    mode, eps, momentum = _bn_settings(bn_param, x.shape[1], x.dtype, x.shape[0], "batchnorm_forward")
     if mode == "train":
         x_hat, mean, var = _standardize(x, 0, eps)
         _update_running(bn_param, "running_mean", mean[0], momentum)
@@ -974,12 +978,7 @@ def spatial_batchnorm_forward(x, gamma, beta, bn_param):
     x = _norm_input(x, 4, "(N, C, H, W)", "spatial_batchnorm_forward")
     N, C, H, W = x.shape
     gamma, beta = _scale_shift(gamma, beta, (C,), "(C,)", x, "spatial_batchnorm_forward")
-    mode, eps, momentum = _bn_settings(bn_param, C, x.dtype, "(C,)")
-    if mode == "train" and N * H * W < 2:
-        raise ValueError(
-            f"spatial_batchnorm_forward in 'train' mode needs N*H*W >= 2 numbers per channel, "
-            f"x.shape={x.shape} has 1: its variance is 0 and the output is just beta."
-        )
+    mode, eps, momentum = _bn_settings(bn_param, C, x.dtype, N * H * W, "spatial_batchnorm_forward", "(C,)")
     if mode == "train":
         x_hat, mean, var = _standardize(x, (0, 2, 3), eps)
         _update_running(bn_param, "running_mean", mean.reshape(C), momentum)

@@ -437,7 +437,7 @@ def test_layernorm_and_spatial_refuse_bad_input():
     with pytest.raises(ValueError, match=r"running_mean.*\(C,\) = \(3,\), one number per channel"):
         spatial_batchnorm_forward(np.zeros((2, 3, 2, 2)), np.ones(3), np.zeros(3),
                                   {"mode": "train", "running_mean": np.zeros(2)})
-    with pytest.raises(ValueError, match="N\\*H\\*W >= 2"):
+    with pytest.raises(ValueError, match="at least 2 numbers per channel \\(N\\*H\\*W\\)"):
         spatial_batchnorm_forward(np.zeros((1, 3, 1, 1)), np.ones(3), np.zeros(3), {"mode": "train"})
 
 
@@ -480,6 +480,17 @@ def test_groupnorm_accepts_the_mode_key_the_assignment_passes():
 def test_dropout_refuses_bad_params(param, words):
     with pytest.raises(ValueError, match=words):
         dropout_forward(np.ones((2, 2)), param)
+
+
+def test_a_refused_call_leaves_bn_param_as_it_was():
+    bn_param = {"mode": "train"}
+    with pytest.raises(ValueError, match="at least 2 examples"):
+        batchnorm_forward(np.zeros((1, 3)), np.ones(3), np.zeros(3), bn_param)
+    assert bn_param == {"mode": "train"}
+    bad_var = {"mode": "train", "running_var": np.zeros(5)}
+    with pytest.raises(ValueError, match="running_var"):
+        batchnorm_forward(np.zeros((4, 3)), np.ones(3), np.zeros(3), bad_var)
+    assert sorted(bad_var) == ["mode", "running_var"]  # no running_mean filled in
 
 
 def test_backward_passes_refuse_wrong_caches_and_douts():
