@@ -737,7 +737,7 @@ def _standardize(x, axes, eps):
 def _standardize_backward(dx_hat, x_hat, var, eps, axes, mode):
     """Gradient through :func:`_standardize`, in the closed form.
 
-    With M numbers per statistic and ``s = sqrt(var + eps)``::
+    With ``s = sqrt(var + eps)``::
 
         dx = (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)) / s
 
@@ -769,6 +769,7 @@ def _norm_cache(cache, layer, backward):
 
 
 def _norm_dout(dout, x_shape):
+    """``dout`` as a float array of the forward output's shape, or a ValueError with both shapes."""
     dout = _float_array(dout, "dout")
     if dout.shape != tuple(x_shape):
         raise ValueError(f"dout.shape={dout.shape} must equal the forward output shape {tuple(x_shape)}.")
