@@ -566,15 +566,24 @@ def _fc_number(value, what):
 
 
 def _fc_batch(X, input_dim):
-    """``X`` as an array of shape (N, *input_dim), or a ValueError with both shapes."""
+    """``X`` as an array (N, d_1, ..., d_k), or a ValueError with both shapes.
+
+    With an integer ``input_dim`` D (CS231n's way) any example shape of D numbers is
+    flattened, e.g. CIFAR-10's (N, 3, 32, 32) for D = 3*32*32; with a shape, X must have it.
+    """
     try:
         X = np.asarray(X)
     except Exception as err:  # ragged lists and the like
         raise ValueError(f"FullyConnectedNet expects an array X: {err}") from None
-    if X.ndim != len(input_dim) + 1 or tuple(X.shape[1:]) != tuple(input_dim):
-        raise ValueError(
-            f"FullyConnectedNet expects X of shape (N, {', '.join(map(str, input_dim))}), got X.shape={X.shape}."
-        )
+    D = int(np.prod(input_dim))
+    if len(input_dim) == 1:
+        ok = X.ndim >= 2 and int(np.prod(X.shape[1:])) == D
+        want = f"(N, d_1, ..., d_k) with d_1 * ... * d_k = input_dim = {D}"
+    else:
+        ok = tuple(X.shape[1:]) == tuple(input_dim)
+        want = f"(N, {', '.join(map(str, input_dim))})"
+    if not ok:
+        raise ValueError(f"FullyConnectedNet expects X of shape {want}, got X.shape={X.shape}.")
     return X
 
 
@@ -590,7 +599,8 @@ class FullyConnectedNet:
     Parameters
     ----------
     hidden_dims : list of ints, the sizes of the L - 1 hidden layers (may be empty).
-    input_dim : int D, or a shape (d_1, ..., d_k) that each input is flattened from.
+    input_dim : int D (inputs of any shape with D numbers per example are flattened, as in
+        CS231n), or a shape (d_1, ..., d_k) that every input must have.
     num_classes : C, scores produced.
     dropout_keep_ratio : probability of *keeping* a unit in the dropout layer after every
         ReLU, in (0, 1]; 1 means no dropout layers.
@@ -685,7 +695,8 @@ class FullyConnectedNet:
     def loss(self, X, y=None):
         """Scores (N, C) for ``y=None`` (test mode); otherwise ``(loss, grads)`` (train mode).
 
-        X : (N, *input_dim); y : int array (N,) of labels in 0..C-1.
+        X : (N, d_1, ..., d_k) with D numbers per example (an integer ``input_dim``), or
+        (N, *input_dim) (a shape); y : int array (N,) of labels in 0..C-1.
         """
         X = _fc_batch(X, self.input_dim).astype(self.dtype, copy=False)
         mode = "test" if y is None else "train"

@@ -259,4 +259,10 @@ def test_loss_refuses_inputs_of_the_wrong_shape():
     net = FullyConnectedNet([5], input_dim=(3, 4, 4), seed=0)
     with pytest.raises(ValueError, match=r"\(N, 3, 4, 4\).*\(2, 48\)"):
         net.loss(np.zeros((2, 48)))
-    net.loss(np.zeros((2, 3, 4, 4)))
+    assert net.loss(np.zeros((2, 3, 4, 4))).shape == (2, 10)
+    # an integer input_dim flattens any example of that many numbers, as CS231n's net does with CIFAR-10
+    net = FullyConnectedNet([5], seed=0)
+    assert net.loss(np.zeros((2, 3, 32, 32))).shape == (2, 10)
+    assert net.loss(np.zeros((2, 3072))).shape == (2, 10)
+    with pytest.raises(ValueError, match=r"input_dim = 3072, got X.shape=\(2, 3, 32, 31\)"):
+        net.loss(np.zeros((2, 3, 32, 31)))
