@@ -530,3 +530,222 @@ class SequentialNet:
         """Predicted labels (N,) for the batch ``X``, computed ``batch_size`` images at a time."""
         out = [np.argmax(self.loss(X[i:i + batch_size]), axis=1) for i in range(0, len(X), batch_size)]
         return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+# ---------------------------------------------------------- fully connected
+# CS231n assignment 2's FullyConnectedNet, kept in one self-contained section: it imports
+# what it uses here and shares no helper with the classes above.
+from .layer_utils import (  # noqa: E402
+    affine_bn_relu_backward,
+    affine_bn_relu_forward,
+    affine_ln_relu_backward,
+    affine_ln_relu_forward,
+    affine_relu_backward as _fc_affine_relu_backward,
+    affine_relu_forward as _fc_affine_relu_forward,
+)
+from .layers import (  # noqa: E402
+    affine_backward as _fc_affine_backward,
+    affine_forward as _fc_affine_forward,
+    dropout_backward,
+    dropout_forward,
+    softmax_loss as _fc_softmax_loss,
+)
+
+__all__ += ["FullyConnectedNet"]
+
+_NORMALIZATIONS = (None, "batchnorm", "layernorm")
+
+
+def _fc_number(value, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{what} must be a number, got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{what} must be finite, got {value}.")
+    return value
+
+
+def _fc_batch(X, input_dim):
+    """``X`` as an array (N, d_1, ..., d_k), or a ValueError with both shapes.
+
+    With an integer ``input_dim`` D (CS231n's way) any example shape of D numbers is
+    flattened, e.g. CIFAR-10's (N, 3, 32, 32) for D = 3*32*32; with a shape, X must have it.
+    """
+    try:
+        X = np.asarray(X)
+    except Exception as err:  # ragged lists and the like
+        raise ValueError(f"FullyConnectedNet expects an array X: {err}") from None
+    D = int(np.prod(input_dim))
+    if len(input_dim) == 1:
+        ok = X.ndim >= 2 and int(np.prod(X.shape[1:])) == D
+        want = f"(N, d_1, ..., d_k) with d_1 * ... * d_k = input_dim = {D}"
+    else:
+        ok = tuple(X.shape[1:]) == tuple(input_dim)
+        want = f"(N, {', '.join(map(str, input_dim))})"
+    if not ok:
+        raise ValueError(f"FullyConnectedNet expects X of shape {want}, got X.shape={X.shape}.")
+    return X
+
+
+def _fc_positive_int(value, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+class FullyConnectedNet:
+    """{affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine - softmax, CS231n's fully connected net.
+
+    Parameters
+    ----------
+    hidden_dims : list of ints, the sizes of the L - 1 hidden layers (may be empty).
+    input_dim : int D (inputs of any shape with D numbers per example are flattened, as in
+        CS231n), or a shape (d_1, ..., d_k) that every input must have.
+    num_classes : C, scores produced.
+    dropout_keep_ratio : probability of *keeping* a unit in the dropout layer after every
+        ReLU, in (0, 1]; 1 means no dropout layers.
+    normalization : None, ``'batchnorm'`` or ``'layernorm'``: a normalization layer
+        between every hidden affine layer and its ReLU (never after the last affine layer).
+    reg : L2 regularization strength: the loss adds ``0.5 * reg * sum(W**2)`` over
+        the weights ``W1 .. WL`` (not the biases, gammas or betas).
+    weight_scale : weights start as ``weight_scale * N(0, 1)``; biases and betas as
+        zeros, gammas as ones.
+    dtype : dtype of the parameters and of the computation (float32 to train,
+        float64 for gradient checks).
+    seed : None, an integer or a ``numpy.random.Generator``.  The weights are drawn
+        from ``numpy.random.default_rng(seed)``.  As in CS231n, the seed also goes to
+        the dropout layers: an integer gives the same dropout mask on every call
+        (what a gradient check needs), a Generator a new reproducible mask on every
+        call, None a new random one.
+
+    Attributes
+    ----------
+    params : ``W1`` (D, H1), ``b1`` (H1,), ``gamma1``, ``beta1`` (H1,) (with
+        normalization), ..., ``WL`` (H_{L-1}, C), ``bL`` (C,).
+    num_layers : L = len(hidden_dims) + 1.
+    bn_params : one dict per hidden layer: the ``bn_param`` of each batch-norm layer
+        (holding its running averages) or the ``ln_param`` of each layer-norm layer.
+    dropout_param : the ``dropout_param`` of the dropout layers (``{}`` without dropout).
+
+    ``loss(X)`` runs the net in test mode and returns scores; ``loss(X, y)`` runs it
+    in train mode (dropout on, batch statistics, running averages updated) and
+    returns ``(loss, grads)``.
+    """
+
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
+                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
+        if isinstance(hidden_dims, (int, np.integer)):
+            raise ValueError(
+                f"hidden_dims is a list of hidden-layer sizes, got the number {hidden_dims!r}; "
+                f"for one hidden layer write [{hidden_dims}]."
+            )
+        try:
+            hidden_dims = list(hidden_dims)
+        except TypeError:
+            raise ValueError(f"hidden_dims must be a list of positive integers, got {hidden_dims!r}.") from None
+        hidden_dims = [_fc_positive_int(h, f"hidden_dims[{i}]") for i, h in enumerate(hidden_dims)]
+        dims_in = input_dim if isinstance(input_dim, (tuple, list)) else (input_dim,)
+        self.input_dim = tuple(_fc_positive_int(d, "input_dim") for d in dims_in)
+        num_classes = _fc_positive_int(num_classes, "num_classes")
+        keep = _fc_number(dropout_keep_ratio, "dropout_keep_ratio")
+        if not 0 < keep <= 1:
+            raise ValueError(
+                f"dropout_keep_ratio is the probability of KEEPING a unit and must lie in (0, 1], got {keep} "
+                "(1 means no dropout)."
+            )
+        if normalization not in _NORMALIZATIONS:
+            raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got {normalization!r}.")
+        reg = _fc_number(reg, "reg")
+        weight_scale = _fc_number(weight_scale, "weight_scale")
+        if reg < 0 or weight_scale <= 0:
+            raise ValueError(f"reg must be >= 0 and weight_scale > 0, got reg={reg}, weight_scale={weight_scale}.")
+        if not np.issubdtype(np.dtype(dtype), np.floating):
+            raise ValueError(f"dtype must be a floating-point type such as np.float32, got {dtype!r}.")
+        if seed is not None and not isinstance(seed, np.random.Generator):
+            if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+                raise ValueError(f"seed must be None, a non-negative integer or a numpy Generator, got {seed!r}.")
+
+        self.normalization = normalization
+        self.use_dropout = keep != 1
+        self.reg = reg
+        self.num_layers = 1 + len(hidden_dims)
+        self.dtype = dtype
+        rng = np.random.default_rng(seed)
+        dims = [int(np.prod(self.input_dim))] + hidden_dims + [num_classes]
+        self.params = {}
+        for i in range(1, self.num_layers + 1):
+            self.params[f"W{i}"] = weight_scale * rng.standard_normal((dims[i - 1], dims[i]))
+            self.params[f"b{i}"] = np.zeros(dims[i])
+            if normalization is not None and i < self.num_layers:
+                self.params[f"gamma{i}"] = np.ones(dims[i])
+                self.params[f"beta{i}"] = np.zeros(dims[i])
+        self.params = {k: v.astype(dtype) for k, v in self.params.items()}
+
+        self.dropout_param = {}
+        if self.use_dropout:
+            self.dropout_param = {"mode": "train", "p": keep}
+            if seed is not None:
+                self.dropout_param["seed"] = rng if isinstance(seed, np.random.Generator) else seed
+        self.bn_params = []
+        if normalization == "batchnorm":
+            self.bn_params = [{"mode": "train"} for _ in range(self.num_layers - 1)]
+        elif normalization == "layernorm":
+            self.bn_params = [{} for _ in range(self.num_layers - 1)]
+
+    def loss(self, X, y=None):
+        """Scores (N, C) for ``y=None`` (test mode); otherwise ``(loss, grads)`` (train mode).
+
+        X : (N, d_1, ..., d_k) with D numbers per example (an integer ``input_dim``), or
+        (N, *input_dim) (a shape); y : int array (N,) of labels in 0..C-1.
+        """
+        X = _fc_batch(X, self.input_dim).astype(self.dtype, copy=False)
+        mode = "test" if y is None else "train"
+        if self.use_dropout:
+            self.dropout_param["mode"] = mode
+        if self.normalization == "batchnorm":
+            if mode == "test" and self.bn_params and "running_mean" not in self.bn_params[0]:
+                raise ValueError(
+                    "This FullyConnectedNet uses batch normalization and has not run a training pass yet, "
+                    "so it has no running averages to normalize with in test mode: call loss(X, y) "
+                    "(or train it with a Solver) before asking for scores."
+                )
+            for bn_param in self.bn_params:
+                bn_param["mode"] = mode
+
+        p, L = self.params, self.num_layers
+        h, caches = X, []
+        for i in range(1, L):
+            W, b = p[f"W{i}"], p[f"b{i}"]
+            if self.normalization == "batchnorm":
+                h, cache = affine_bn_relu_forward(h, W, b, p[f"gamma{i}"], p[f"beta{i}"], self.bn_params[i - 1])
+            elif self.normalization == "layernorm":
+                h, cache = affine_ln_relu_forward(h, W, b, p[f"gamma{i}"], p[f"beta{i}"], self.bn_params[i - 1])
+            else:
+                h, cache = _fc_affine_relu_forward(h, W, b)
+            drop_cache = None
+            if self.use_dropout:
+                h, drop_cache = dropout_forward(h, self.dropout_param)
+            caches.append((cache, drop_cache))
+        scores, last_cache = _fc_affine_forward(h, p[f"W{L}"], p[f"b{L}"])
+        if mode == "test":
+            return scores
+
+        loss, dscores = _fc_softmax_loss(scores, y)
+        loss += 0.5 * self.reg * sum(float(np.sum(p[f"W{i}"] ** 2)) for i in range(1, L + 1))
+        grads = {}
+        dh, grads[f"W{L}"], grads[f"b{L}"] = _fc_affine_backward(dscores, last_cache)
+        for i in range(L - 1, 0, -1):
+            cache, drop_cache = caches[i - 1]
+            if self.use_dropout:
+                dh = dropout_backward(dh, drop_cache)
+            if self.normalization == "batchnorm":
+                dh, grads[f"W{i}"], grads[f"b{i}"], grads[f"gamma{i}"], grads[f"beta{i}"] = \
+                    affine_bn_relu_backward(dh, cache)
+            elif self.normalization == "layernorm":
+                dh, grads[f"W{i}"], grads[f"b{i}"], grads[f"gamma{i}"], grads[f"beta{i}"] = \
+                    affine_ln_relu_backward(dh, cache)
+            else:
+                dh, grads[f"W{i}"], grads[f"b{i}"] = _fc_affine_relu_backward(dh, cache)
+        for i in range(1, L + 1):
+            grads[f"W{i}"] = grads[f"W{i}"] + self.reg * p[f"W{i}"]
+        return loss, {k: np.asarray(v, dtype=self.dtype) for k, v in grads.items()}
