@@ -66,9 +66,12 @@ def stored_figures(nb):
 
 
 def bare_widgets(nb):
-    """Widget views stored without any static fallback of their own: the book shows a note."""
+    """Widget views stored without a static fallback of their own (their text/plain, if any,
+    is ipywidgets' repr or a progress bar): the book shows a note for each."""
     return sum(1 for out in stored_outputs(nb)
-               if WIDGET_VIEW in out.get("data", {}) and set(out["data"]) <= {WIDGET_VIEW, "text/plain"})
+               if WIDGET_VIEW in out.get("data", {}) and set(out["data"]) <= {WIDGET_VIEW, "text/plain"}
+               and (WIDGET_REPR.search(_text(out["data"].get("text/plain", "")))
+                    or not _text(out["data"].get("text/plain", "")).strip()))
 
 
 # ---------------------------------------------------------------- requirements
@@ -114,6 +117,11 @@ def test_a_progress_bar_becomes_its_own_note():
 def test_a_widget_with_a_stored_fallback_shows_the_fallback():
     shown = book_tool["static_output"](_widget_output({"image/png": "iVBORw0KGgo=", "text/html": "<b>W=7</b>"}))
     assert shown["data"] == {"text/html": "<b>W=7</b>", "image/png": "iVBORw0KGgo="}
+
+
+def test_a_widget_with_a_text_for_readers_shows_that_text():
+    text = "conv explorer at W=7, F=3, S=2, P=0: output 3x3x8 (run the notebook to move the sliders)"
+    assert book_tool["static_output"](_widget_output(text=text))["data"] == {"text/plain": text}
 
 
 def test_other_outputs_are_untouched_and_badges_become_local():

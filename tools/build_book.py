@@ -12,7 +12,8 @@ The notebooks are staged into a scratch folder before Sphinx (docs/conf.py) read
     book, and the table of contents (docs/index.md) lists them in teaching order;
   * a widget output (an explorer, a progress bar) has no state and needs a kernel: it is
     replaced by the static fallback stored with it (an image, HTML or Markdown in the same
-    output) or, without one, by a note saying what the live notebook shows there;
+    output, or a text/plain written for readers rather than ipywidgets' own repr) or,
+    without one, by a note saying what the live notebook shows there;
   * the Colab and Binder badge pictures come from docs/_static/badges (the links stay the
     notebook's own), so that reading the book fetches nothing from other sites.
 """
@@ -39,7 +40,8 @@ BADGES = {
     "https://colab.research.google.com/assets/colab-badge.svg": "colab.svg",
     "https://mybinder.org/badge_logo.svg": "binder.svg",
 }
-PROGRESS_BAR = re.compile(r"\d+%\|")
+PROGRESS_BAR = re.compile(r"\d+%\|")  # tqdm's text of a progress bar
+DEFAULT_REPR = re.compile(r"^\w+\(\w+=")  # ipywidgets' own repr: VBox(children=(...  IntSlider(value=7, ...
 
 EXPLORER_NOTE = (
     '<div class="widget-fallback"><p><strong>Interactive explorer.</strong> In a running notebook '
@@ -68,9 +70,11 @@ def static_output(output):
     if WIDGET_VIEW not in data:
         return output
     fallback = {mime: data[mime] for mime in STATIC_FALLBACK if mime in data}
+    text = _text(data.get("text/plain", ""))
+    if not fallback and text.strip() and not DEFAULT_REPR.match(text) and not PROGRESS_BAR.search(text):
+        fallback = {"text/plain": text}  # a text written for readers without a kernel
     if not fallback:
-        note = PROGRESS_NOTE if PROGRESS_BAR.search(_text(data.get("text/plain", ""))) else EXPLORER_NOTE
-        fallback = {"text/html": note}
+        fallback = {"text/html": PROGRESS_NOTE if PROGRESS_BAR.search(text) else EXPLORER_NOTE}
     shown = {k: v for k, v in output.items() if k not in ("data", "execution_count")}
     shown["output_type"] = "display_data"
     shown["data"] = fallback
