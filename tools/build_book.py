@@ -45,9 +45,9 @@ DEFAULT_REPR = re.compile(r"^\w+\(\w+=")  # ipywidgets' own repr: VBox(children=
 
 EXPLORER_NOTE = (
     '<div class="widget-fallback"><p><strong>Interactive explorer.</strong> In a running notebook '
-    "this cell shows sliders and a drawing that follows them. Open the notebook in Colab or Binder "
-    "(badges at the top of this page) to use it; the figures and numbers around this cell show "
-    "its settings as a static picture.</p></div>"
+    "this cell shows sliders, and what it shows follows them. Open the notebook in Colab or Binder "
+    "(badges at the top of this page) to use it; the cells next to it show fixed settings as "
+    "static figures and numbers.</p></div>"
 )
 PROGRESS_NOTE = (
     '<div class="widget-fallback"><p><strong>Progress bar.</strong> In a running notebook a bar '
