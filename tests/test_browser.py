@@ -457,7 +457,7 @@ def control_values(page, explorer):
     return [tuple(c) for c in out.evaluate(_CONTROLS_JS)]
 
 
-def time_explorer(page, explorer, home, rounds=1, limit=STEP_LIMIT, trace=None):
+def time_explorer(page, explorer, home, rounds=1, limit=STEP_LIMIT, trace=None, probe=None):
     """Milliseconds from each control change to the new figure on the page, one change at a time.
 
     Replays the explorer's steps ``rounds`` times, each time from ``home`` (the
@@ -468,7 +468,8 @@ def time_explorer(page, explorer, home, rounds=1, limit=STEP_LIMIT, trace=None):
     draw nothing and are not counted, nor are changes that show nothing new (a control the
     current setting ignores). ``trace``, a list, receives for each change a dict: the
     change, ``figure_ms`` (or None), ``text_ms`` (to the first change of the explorer's
-    output, the text panel) and the new picture's PNG size and pixels.
+    output, the text panel) and the new picture's PNG size and pixels, and, given ``probe``
+    (a function returning a number, e.g. the kernel's CPU seconds), its change over the update.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -486,6 +487,7 @@ def time_explorer(page, explorer, home, rounds=1, limit=STEP_LIMIT, trace=None):
         if (kind, description, value) in control_values(page, explorer):
             continue  # already there: no change, no update
         events = root.evaluate("root => root.__latency.events.length")
+        before = probe() if probe else None
         if kind == "slider":
             _set_slider(out, description, value)
         else:
@@ -503,7 +505,7 @@ def time_explorer(page, explorer, home, rounds=1, limit=STEP_LIMIT, trace=None):
             latencies.append(min(drawn) - since)
         if trace is not None:
             trace.append({"change": (kind, description, value), "figure_ms": min(drawn) - since if drawn else None,
-                          **root.evaluate(_DETAILS_JS, since)})
+                          "probe": probe() - before if probe else None, **root.evaluate(_DETAILS_JS, since)})
     return latencies
 
 
