@@ -124,6 +124,28 @@ def test_a_widget_with_a_text_for_readers_shows_that_text():
     assert book_tool["static_output"](_widget_output(text=text))["data"] == {"text/plain": text}
 
 
+def test_links_to_repository_files_point_at_github_and_links_between_notebooks_stay():
+    url = notebook_cells["repository_url"]()
+    nb = {"metadata": {}, "cells": [{"cell_type": "markdown", "source": (
+        f"See [the layer](../cs231n_lib/layers.py#L10), [the data](../data), [the next one]({NOTEBOOKS[-1].name}), "
+        "[a section](#exercises), [numpy](https://numpy.org) and [a typo](../no_such_file.py).")}]}
+    text = book_tool["static_notebook"](nb)["cells"][0]["source"]
+    assert f"[the layer]({url}/blob/main/cs231n_lib/layers.py#L10)" in text
+    assert f"[the data]({url}/tree/main/data)" in text
+    assert f"[the next one]({NOTEBOOKS[-1].name})" in text
+    assert "[a section](#exercises)" in text and "[numpy](https://numpy.org)" in text
+    assert "[a typo](../no_such_file.py)" in text  # left broken: the build fails on it
+
+
+def test_a_broken_link_in_a_notebook_fails_the_build(requirements, tmp_path):
+    nb = _notebook(NOTEBOOKS[0])
+    nb["cells"].insert(1, {"cell_type": "markdown", "metadata": {}, "source": "Read [this](../no_such_file.py)."})
+    broken = tmp_path / NOTEBOOKS[0].name
+    broken.write_text(json.dumps(nb), encoding="utf-8")
+    with pytest.raises(RuntimeError, match="no_such_file"):
+        book_tool["build"](tmp_path / "html", paths=[broken])
+
+
 def test_other_outputs_are_untouched_and_badges_become_local():
     nb = _notebook(NOTEBOOKS[0])
     staged = book_tool["static_notebook"](nb)

@@ -15,7 +15,9 @@ The notebooks are staged into a scratch folder before Sphinx (docs/conf.py) read
     output, or a text/plain written for readers rather than ipywidgets' own repr) or,
     without one, by a note saying what the live notebook shows there;
   * the Colab and Binder badge pictures come from docs/_static/badges (the links stay the
-    notebook's own), so that reading the book fetches nothing from other sites.
+    notebook's own), so that reading the book fetches nothing from other sites;
+  * a link to a file of the repository outside the book (../cs231n_lib/...) points at it
+    on GitHub; a link to another notebook stays a link inside the book.
 """
 import argparse
 import copy
@@ -82,6 +84,27 @@ def static_output(output):
     return shown
 
 
+def repository_url():
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    return re.search(r'^Repository\s*=\s*"([^"]+)"', text, re.M).group(1).rstrip("/")
+
+
+def _repository_link(match):
+    """A Markdown link from a notebook to a file of the repository outside the book (say
+    ../cs231n_lib/arithmetic.py) points at that file on GitHub; other links stay as written."""
+    target, fragment = match.group(2).partition("#")[::2]
+    path = (ROOT / "notebooks" / target).resolve()
+    inside_book = path.parent == ROOT / "notebooks" and re.fullmatch(r"\d\d_.+\.ipynb", path.name)
+    if inside_book or not path.exists() or ROOT not in path.parents:
+        return match.group(0)
+    kind = "tree" if path.is_dir() else "blob"
+    url = f"{repository_url()}/{kind}/main/{path.relative_to(ROOT).as_posix()}" + (f"#{fragment}" if fragment else "")
+    return f"{match.group(1)}({url})"
+
+
+LOCAL_LINK = re.compile(r"(\[[^\]]*\])\((?!https?:|mailto:|#)([^)\s]+)\)")
+
+
 def static_notebook(nb, badge_dir="../_badges"):
     """A copy of notebook ``nb`` (a dict) as the book shows it."""
     nb = copy.deepcopy(nb)
@@ -91,19 +114,19 @@ def static_notebook(nb, badge_dir="../_badges"):
             source = _text(cell["source"])
             for url, name in BADGES.items():
                 source = source.replace(f"]({url})", f"]({badge_dir}/{name})")
-            cell["source"] = source
+            cell["source"] = LOCAL_LINK.sub(_repository_link, source)
         elif cell["cell_type"] == "code":
             cell["outputs"] = [static_output(out) for out in cell.get("outputs", [])]
     return nb
 
 
-def stage(src):
-    """Write the book's sources into the empty folder ``src``."""
+def stage(src, paths=None):
+    """Write the book's sources (the notebooks ``paths``, default all) into the empty folder ``src``."""
     src = pathlib.Path(src)
     (src / "notebooks").mkdir(parents=True)
     shutil.copy2(DOCS / "index.md", src / "index.md")
     shutil.copytree(DOCS / "_static" / "badges", src / "_badges")
-    for path in notebooks():
+    for path in paths or notebooks():
         nb = json.loads(path.read_text(encoding="utf-8"))
         (src / "notebooks" / path.name).write_text(json.dumps(static_notebook(nb), indent=1), encoding="utf-8")
     return src
@@ -120,15 +143,16 @@ def offline_env():
     return env
 
 
-def build(out=DEFAULT_OUT, python=sys.executable):
-    """Stage the notebooks and build the HTML book into ``out`` (replaced); return ``out``.
+def build(out=DEFAULT_OUT, python=sys.executable, paths=None):
+    """Stage the notebooks (``paths``, default all) and build the HTML book into ``out``
+    (replaced); return ``out``.
 
     Sphinx runs with -W: any warning (a broken reference, a missing image, a formula that
     does not convert) fails the build, with Sphinx's messages in the exception.
     """
     out = pathlib.Path(out)
     with tempfile.TemporaryDirectory(prefix="cs231n-book-") as scratch:
-        src = stage(pathlib.Path(scratch) / "src")
+        src = stage(pathlib.Path(scratch) / "src", paths)
         if out.exists():
             shutil.rmtree(out)
         cmd = [python, "-m", "sphinx", "-b", "html", "-c", str(DOCS), "-W", "--keep-going", "-q",
