@@ -12,6 +12,10 @@ The expected texts in the table are worked out by hand from the formulas, not
 produced by the library. test_a_broken_callback_is_caught breaks an explorer's
 callback on purpose, in the kernel, and checks that the same browser check fails.
 
+After the check, each explorer's steps are replayed one change at a time and the time from
+each change to the new figure on the page is recorded in test-artifacts/browser/latency.json
+(never asserted; benchmarks/bench_widgets.py prints it with more rounds).
+
 Needs Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`; never
 `playwright install`). Without it the tests are skipped with the reason, except
 under CI (environment variable CI set), where a missing browser is a failure.
@@ -19,12 +23,12 @@ under CI (environment variable CI set), where a missing browser is a failure.
 import contextlib
 import dataclasses
 import json
-import statistics
 import os
 import pathlib
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
