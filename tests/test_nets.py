@@ -48,6 +48,30 @@ def test_three_layer_convnet_gradient_check_float64():
     assert max(errors.values()) < 1e-4, errors
 
 
+def test_three_layer_convnet_passes_the_assignments_own_checks():
+    """ConvolutionalNetworks.ipynb of CS231n assignment 2 (cs231n.github.io, assignments/2019/
+    spring1819_assignment2.zip): the sanity check sets ``model.reg = 0.5`` on a built model and expects
+    the loss to rise from about ln(10) (here on the small model); the gradient check uses input_dim (3, 16, 16), 3 filters of 3x3,
+    hidden_dim 7, float64, the default weight_scale 1e-3, h = 1e-6, and accepts relative errors "up to
+    the order of e-2"."""
+    rng = np.random.default_rng(231)
+    X = rng.standard_normal((2, 3, 16, 16))
+    y = rng.integers(10, size=2)
+    model = ThreeLayerConvNet(num_filters=3, filter_size=3, input_dim=(3, 16, 16), hidden_dim=7, dtype=np.float64)
+    loss, grads = model.loss(X, y)
+    assert abs(loss - math.log(10)) < 1e-3
+    model.reg = 0.5  # set on the built model, as the assignment does
+    penalty = 0.5 * 0.5 * sum(float(np.sum(model.params[k] ** 2)) for k in ("W1", "W2", "W3"))
+    assert model.loss(X, y)[0] == pytest.approx(loss + penalty, rel=1e-12) and penalty > 0
+    model.reg = 0.0
+    for name in sorted(grads):
+        num = eval_numerical_gradient(lambda _: model.loss(X, y)[0], model.params[name], verbose=False, h=1e-6)
+        # "order of e-2" means below 1e-1: with weights of 1e-3 some gradients are ~1e-9, where the round-off
+        # of a centred difference with h = 1e-6 (~1e-10) is already a few percent (measured up to 2e-2 for W2).
+        # A wrong backward pass gives errors near 1.
+        assert rel_error(num, grads[name]) < 1e-1, name
+
+
 def test_three_layer_convnet_refuses_even_filters_and_wrong_inputs():
     with pytest.raises(ValueError, match="odd"):
         ThreeLayerConvNet(filter_size=4)
