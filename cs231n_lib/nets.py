@@ -550,8 +550,12 @@ class SequentialNet:
 
     def _check_name(self, name):
         if name not in self.layers:
+            owner = next((layer for layer, keys in self.param_keys.items() if name in keys.values()), None)
             close = difflib.get_close_matches(str(name), self.names, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            if owner is not None:
+                hint = f" {name!r} is a parameter of layer {owner!r}: name the layer."
+            else:
+                hint = f" Did you mean {close[0]!r}?" if close else ""
             raise ValueError(f"no layer named {name!r}; the layers are {self.names}.{hint}")
 
     # -- freezing

@@ -288,6 +288,8 @@ def test_three_layer_convnet_has_the_sequential_api_and_keeps_cs231n_names():
     net.freeze("conv1")
     _, grads = net.loss(X, np.array([0, 3]))
     assert set(grads) == {"W2", "b2", "W3", "b3"}
+    with pytest.raises(ValueError, match="'W2' is a parameter of layer 'fc2': name the layer"):
+        net.freeze("W2")
 
 
 @pytest.mark.parametrize("layer, unit", [("fc3", (2,)), ("conv1", (1,)), ("relu1", (0, 3, 4)), ("fc2", ())])
