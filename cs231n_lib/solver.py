@@ -146,52 +146,8 @@ class Solver:
         self.model = model
         if not hasattr(model, "params") or not hasattr(model, "loss"):
             raise ValueError("model must have a `params` dict and a `loss(X, y=None)` method.")
-        missing = [k for k in ("X_train", "y_train", "X_val", "y_val") if k not in data]
-        if missing:
-            raise ValueError(f"data lacks {missing}; it needs X_train, y_train, X_val and y_val.")
-        for split in ("train", "val"):
-            X, y = data[f"X_{split}"], data[f"y_{split}"]
-            if len(X) != len(y):
-                raise ValueError(
-                    f"X_{split}.shape={np.shape(X)} and y_{split}.shape={np.shape(y)} "
-                    "must have the same number of examples."
-                )
-        model_convention = getattr(model, "input_convention", None)
-        data_convention = data.get("input_convention")
-        if data_convention is not None and data_convention not in INPUT_CONVENTIONS:
-            raise ValueError(
-                f"data['input_convention'] is {data_convention!r}, not one of {sorted(INPUT_CONVENTIONS)}."
-            )
-        if model_convention is not None and data_convention is not None and model_convention != data_convention:
-            raise ValueError(convention_mismatch(model_convention, data_convention, who=type(model).__name__))
-        num_classes = self.num_classes = getattr(model, "num_classes", None)
-        self.X_train, self.y_train = data["X_train"], _labels(data["y_train"], "y_train", num_classes)
-        self.X_val, self.y_val = data["X_val"], _labels(data["y_val"], "y_val", num_classes)
-
-        rule = settings["update_rule"]
-        self.rule_name = None
-        if isinstance(rule, str):
-            if rule not in optim.RULES:
-                raise ValueError(f"update_rule {rule!r} is not one of {sorted(optim.RULES)}.")
-            self.rule_name, rule = rule, optim.RULES[rule]
-        elif callable(rule):
-            self.rule_name = next((k for k, f in optim.RULES.items() if f is rule), None)
-        else:
-            raise ValueError("update_rule must be a name from cs231n_lib.optim or a callable.")
-        self.update_rule = rule
-        config = settings["optim_config"]
-        if config is not None and not isinstance(config, dict):
-            raise ValueError(f"optim_config must be a dict such as {{'learning_rate': 1e-3}}, got {config!r}.")
-        self.optim_config = dict(config or {})
-        if self.rule_name is not None:
-            optim.check_config(self.rule_name, self.optim_config, state=False, name="optim_config")
-        for key, value in self.optim_config.items():
-            if self.rule_name is not None and not (isinstance(value, (int, float, np.number))
-                                                   and not isinstance(value, bool) and np.isfinite(value)):
-                raise ValueError(f"optim_config[{key!r}] must be a finite number, got {value!r}.")
-        lr = self.optim_config.get("learning_rate")
-        if lr is not None and self.rule_name is not None and lr <= 0:
-            raise ValueError(f"optim_config['learning_rate'] must be > 0, got {lr!r}.")
+        self._set_data(data)
+        self._set_update_rule(settings["update_rule"], settings["optim_config"])
         self.lr_decay = float(settings["lr_decay"])
         for key in ("batch_size", "num_epochs", "print_every"):
             if not _is_count(settings[key]):
@@ -221,6 +177,54 @@ class Solver:
                 "(e.g. print_every=1000)."
             )
         self._reset()
+
+    def _set_data(self, data):
+        """Check the data dict against the model: splits, labels, input convention."""
+        missing = [k for k in ("X_train", "y_train", "X_val", "y_val") if k not in data]
+        if missing:
+            raise ValueError(f"data lacks {missing}; it needs X_train, y_train, X_val and y_val.")
+        for split in ("train", "val"):
+            X, y = data[f"X_{split}"], data[f"y_{split}"]
+            if len(X) != len(y):
+                raise ValueError(
+                    f"X_{split}.shape={np.shape(X)} and y_{split}.shape={np.shape(y)} "
+                    "must have the same number of examples."
+                )
+        model_convention = getattr(self.model, "input_convention", None)
+        data_convention = data.get("input_convention")
+        if data_convention is not None and data_convention not in INPUT_CONVENTIONS:
+            raise ValueError(
+                f"data['input_convention'] is {data_convention!r}, not one of {sorted(INPUT_CONVENTIONS)}."
+            )
+        if model_convention is not None and data_convention is not None and model_convention != data_convention:
+            raise ValueError(convention_mismatch(model_convention, data_convention, who=type(self.model).__name__))
+        self.num_classes = getattr(self.model, "num_classes", None)
+        self.X_train, self.y_train = data["X_train"], _labels(data["y_train"], "y_train", self.num_classes)
+        self.X_val, self.y_val = data["X_val"], _labels(data["y_val"], "y_val", self.num_classes)
+
+    def _set_update_rule(self, rule, config):
+        """The update rule (a name of ``optim.RULES`` or a callable) and its checked ``optim_config``."""
+        self.rule_name = None
+        if isinstance(rule, str):
+            if rule not in optim.RULES:
+                raise ValueError(f"update_rule {rule!r} is not one of {sorted(optim.RULES)}.")
+            self.rule_name, rule = rule, optim.RULES[rule]
+        elif callable(rule):
+            self.rule_name = next((k for k, f in optim.RULES.items() if f is rule), None)
+        else:
+            raise ValueError("update_rule must be a name from cs231n_lib.optim or a callable.")
+        self.update_rule = rule
+        if config is not None and not isinstance(config, dict):
+            raise ValueError(f"optim_config must be a dict such as {{'learning_rate': 1e-3}}, got {config!r}.")
+        self.optim_config = dict(config or {})
+        if self.rule_name is None:
+            return  # a rule of your own reads what it likes
+        optim.check_config(self.rule_name, self.optim_config, state=False, name="optim_config")
+        for key, value in self.optim_config.items():
+            if isinstance(value, bool) or not isinstance(value, (int, float, np.number)) or not np.isfinite(value):
+                raise ValueError(f"optim_config[{key!r}] must be a finite number, got {value!r}.")
+        if self.optim_config.get("learning_rate", 1) <= 0:
+            raise ValueError(f"optim_config['learning_rate'] must be > 0, got {self.optim_config['learning_rate']!r}.")
 
     def _reset(self):
         """Histories, best parameters, the random generator and one optimizer config per parameter."""
