@@ -63,6 +63,12 @@ _CONVERSIONS = {
     ("unit", "cs231n"): "255 * (X - m)" + _TRAIN_MEAN,
     ("unit-centred", "cs231n"): "255 * X",
 }
+# The options of cs231n_lib.data's loaders that give each convention.
+_LOADER_OPTIONS = {
+    "unit": "scale='unit' and subtract_mean=False, their defaults",
+    "unit-centred": "subtract_mean=True",
+    "cs231n": "scale='cs231n'",
+}
 # A "unit" net refuses a batch outside [0, 1] by more than this (slightly out-of-range
 # images, e.g. an unclipped adversarial perturbation, still pass).
 _UNIT_MARGIN = 0.1
@@ -83,8 +89,8 @@ def convention_mismatch(model_convention, data_convention, who="The model"):
     return (
         f"{who} reads images in the {model_convention!r} convention ({INPUT_CONVENTIONS[model_convention]}), "
         f"but data['input_convention'] is {data_convention!r} ({INPUT_CONVENTIONS[data_convention]}). "
-        f"Load the data again in the {model_convention!r} convention (the loaders of cs231n_lib.data can "
-        f"return each convention){how}."
+        f"Load the data again in the {model_convention!r} convention (the loaders of cs231n_lib.data with "
+        f"{_LOADER_OPTIONS[model_convention]}){how}."
     )
 
 
@@ -122,7 +128,7 @@ def _check_unit_range(X, name, input_mean):
     raise ValueError(
         f"{name} reads images in the 'unit' convention (values in [0, 1], nothing subtracted{own}), but this "
         f"batch holds values from {lo:.3g} to {hi:.3g}: it looks like {looks}. {fix}, or load the data again "
-        "in the 'unit' convention."
+        f"in the 'unit' convention (the loaders of cs231n_lib.data with {_LOADER_OPTIONS['unit']})."
     )
 
 

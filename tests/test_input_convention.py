@@ -32,6 +32,7 @@ def test_the_shipped_net_refuses_mean_subtracted_shapes_and_names_the_fix(shippe
     text = str(err.value)
     assert "'unit' convention" in text and "input_mean 0.5" in text
     assert "mean image subtracted" in text and "X + data['mean_image']" in text
+    assert "with scale='unit' and subtract_mean=False" in text
     with pytest.raises(ValueError, match=r"0\.\.255 pixels.*Divide 0\.\.255 pixels by 255"):
         shipped.loss(shapes["X_test"][:4] * 255)
     with pytest.raises(ValueError, match=r"from 0\.5 to 1\.5: it looks like images pushed above 1.*np\.clip\(X, 0, 1\)"):
@@ -91,7 +92,8 @@ def test_the_solver_refuses_data_in_another_convention(data_convention, conversi
     text = str(err.value)
     assert f"reads images in the 'unit' convention" in text
     assert f"data['input_convention'] is '{data_convention}'" in text
-    assert "Load the data again in the 'unit' convention" in text and conversion in text
+    assert "Load the data again in the 'unit' convention (the loaders of cs231n_lib.data with scale='unit' and " \
+        "subtract_mean=False, their defaults)" in text and conversion in text
 
 
 def test_the_solver_accepts_matching_or_unknown_conventions():
