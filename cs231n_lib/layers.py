@@ -473,6 +473,60 @@ def relu_backward(dout, cache):
     return dout * (x > 0)
 
 
+# Two variants of the ReLU backward pass that the visualisation techniques use in place of
+# the true gradient.  Neither is a derivative of anything: they are rules for what to send
+# back.  A net selects one per call (``SequentialNet.backward_from(..., relu_rule="guided")``).
+__all__ += ["relu_backward_guided", "relu_backward_deconvnet"]
+
+
+def relu_backward_guided(dout, cache):
+    """Guided backpropagation through a ReLU (Springenberg et al., 2014).
+
+    The gradient passes only where the forward input was positive (as in
+    :func:`relu_backward`) *and* the incoming gradient is positive:
+    ``dx = dout * (x > 0) * (dout > 0)``.  Back-propagated through a whole
+    net, this keeps only the evidence *for* a unit, which gives sharper
+    pictures than the plain gradient.
+
+    Parameters
+    ----------
+    dout : array of the shape of ``x``
+    cache : ``x`` from :func:`relu_forward`.
+
+    Returns
+    -------
+    dx : array of the shape of ``x``, never negative.
+    """
+    x = cache
+    dout = _float_array(dout, "dout")
+    if dout.shape != x.shape:
+        raise ValueError(f"dout.shape={dout.shape} must equal x.shape={x.shape}.")
+    return dout * ((x > 0) & (dout > 0))
+
+
+def relu_backward_deconvnet(dout, cache):
+    """The "deconvnet" rule through a ReLU (Zeiler and Fergus, 2014).
+
+    The signal going down passes through a ReLU of its own: only where the
+    incoming gradient is positive, whatever the forward input was:
+    ``dx = dout * (dout > 0)`` (``x`` is not used, only its shape checked).
+
+    Parameters
+    ----------
+    dout : array of the shape of ``x``
+    cache : ``x`` from :func:`relu_forward`.
+
+    Returns
+    -------
+    dx : array of the shape of ``x``, never negative.
+    """
+    x = cache
+    dout = _float_array(dout, "dout")
+    if dout.shape != x.shape:
+        raise ValueError(f"dout.shape={dout.shape} must equal x.shape={x.shape}.")
+    return dout * (dout > 0)
+
+
 def _check_scores_labels(x, y, name):
     x = _float_array(x, "x")
     if x.ndim != 2:
