@@ -9,12 +9,16 @@ Arrays are NCHW (batch, channels, height, width); filters are
 (F, C, HH, WW); convolution is cross-correlation (the filter is not
 flipped), as in CS231n and every deep-learning framework.  These versions
 favour readability over speed: ``fast_layers`` has the vectorised twins,
-with the same signatures and the same results.
+with the same signatures and the same results.  The affine, normalization
+and dropout layers (assignment 2's batch, layer, spatial batch and group norm)
+are whole-array numpy expressions: there is no loop worth writing out.
 
 Bad input raises ``ValueError`` naming the shapes involved; invalid
 geometry raises the formula error of :mod:`cs231n_lib.arithmetic`.
 """
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -469,6 +473,60 @@ def relu_backward(dout, cache):
     return dout * (x > 0)
 
 
+# Two variants of the ReLU backward pass that the visualisation techniques use in place of
+# the true gradient.  Neither is a derivative of anything: they are rules for what to send
+# back.  A net selects one per call (``SequentialNet.backward_from(..., relu_rule="guided")``).
+__all__ += ["relu_backward_guided", "relu_backward_deconvnet"]
+
+
+def relu_backward_guided(dout, cache):
+    """Guided backpropagation through a ReLU (Springenberg et al., 2014).
+
+    The gradient passes only where the forward input was positive (as in
+    :func:`relu_backward`) *and* the incoming gradient is positive:
+    ``dx = dout * (x > 0) * (dout > 0)``.  Back-propagated through a whole
+    net, this keeps only the evidence *for* a unit, which gives sharper
+    pictures than the plain gradient.
+
+    Parameters
+    ----------
+    dout : array of the shape of ``x``
+    cache : ``x`` from :func:`relu_forward`.
+
+    Returns
+    -------
+    dx : array of the shape of ``x``, never negative.
+    """
+    x = cache
+    dout = _float_array(dout, "dout")
+    if dout.shape != x.shape:
+        raise ValueError(f"dout.shape={dout.shape} must equal x.shape={x.shape}.")
+    return dout * ((x > 0) & (dout > 0))
+
+
+def relu_backward_deconvnet(dout, cache):
+    """The "deconvnet" rule through a ReLU (Zeiler and Fergus, 2014).
+
+    The signal going down passes through a ReLU of its own: only where the
+    incoming gradient is positive, whatever the forward input was:
+    ``dx = dout * (dout > 0)`` (``x`` is not used, only its shape checked).
+
+    Parameters
+    ----------
+    dout : array of the shape of ``x``
+    cache : ``x`` from :func:`relu_forward`.
+
+    Returns
+    -------
+    dx : array of the shape of ``x``, never negative.
+    """
+    x = cache
+    dout = _float_array(dout, "dout")
+    if dout.shape != x.shape:
+        raise ValueError(f"dout.shape={dout.shape} must equal x.shape={x.shape}.")
+    return dout * (dout > 0)
+
+
 def _check_scores_labels(x, y, name):
     x = _float_array(x, "x")
     if x.ndim != 2:
@@ -549,3 +607,636 @@ def svm_loss(x, y):
     dx[np.arange(N), y] -= positive.sum(axis=1)
     dx /= N
     return loss, dx
+
+
+# ---- normalization and dropout ----
+# CS231n assignment 2's batch, layer, spatial batch and group normalization,
+# and inverted dropout, with the assignment's signatures.  Every normalization
+# is the same two steps on different axes:
+#
+#     x_hat = (x - mean) / sqrt(var + eps)      mean and var over some axes
+#     out   = gamma * x_hat + beta              one gamma and beta per feature / channel
+#
+# batch norm: (N, D), statistics of every feature over the batch (axis 0);
+# layer norm: (N, D), statistics of every example over its features (axis 1);
+# spatial batch norm: (N, C, H, W), of every channel over the batch and the image;
+# group norm: (N, C, H, W), of every group of C/G channels of one image.
+
+__all__ += [
+    "NormCache",
+    "batchnorm_forward", "batchnorm_backward", "batchnorm_backward_alt",
+    "layernorm_forward", "layernorm_backward",
+    "spatial_batchnorm_forward", "spatial_batchnorm_backward",
+    "spatial_groupnorm_forward", "spatial_groupnorm_backward",
+    "dropout_forward", "dropout_backward",
+]
+
+_MODES = ("train", "test")
+_BN_KEYS = ("mode", "eps", "momentum", "running_mean", "running_var")
+_LN_KEYS = ("eps", "mode")  # 'mode' is accepted and ignored: layer and group norm act alike in both
+_DROPOUT_KEYS = ("p", "mode", "seed")
+
+
+class NormCache(NamedTuple):
+    """The cache of a normalization layer: a tuple, with names.
+
+    ``mean`` and ``var`` are the statistics that normalized ``x`` (the batch's
+    in 'train' mode, the running ones in 'test' mode), shaped to broadcast
+    against ``x_hat`` (group norm keeps ``x_hat`` as (N, G, C/G, H, W)).
+    """
+
+    layer: str           # the forward function that made it
+    x: np.ndarray        # the input
+    x_hat: np.ndarray    # (x - mean) / sqrt(var + eps)
+    mean: np.ndarray
+    var: np.ndarray
+    gamma: np.ndarray    # scale, as given
+    beta: np.ndarray     # shift, as given
+    eps: float
+    mode: str            # 'train': mean and var depend on x; 'test': they are constants
+
+
+def _real_number(value, what):
+    """``value`` as a finite Python float, or a ValueError naming ``what``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{what} must be a number, got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{what} must be finite, got {value}.")
+    return value
+
+
+def _check_param_dict(param, name, allowed, required, example):
+    """Check a CS231n parameter dict: a dict, the required keys, no unknown ones, a valid 'mode'."""
+    if not isinstance(param, dict):
+        raise ValueError(f"{name} must be a dict such as {example}, got {type(param).__name__}.")
+    missing = [k for k in required if k not in param]
+    unknown = sorted(set(param) - set(allowed), key=str)
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"is missing {missing}")
+        if unknown:
+            parts.append(f"has unknown key(s) {unknown}")
+        raise ValueError(
+            f"{name} {' and '.join(parts)}: the keys are {list(allowed)} "
+            f"(e.g. {example}). Got {param!r}."
+        )
+    if "mode" in param and param["mode"] not in _MODES:
+        raise ValueError(f"{name}['mode'] must be 'train' or 'test', got {param['mode']!r}.")
+
+
+def _eps(param, name):
+    """``param['eps']`` (default 1e-5) as a positive float."""
+    eps = _real_number(param.get("eps", 1e-5), f"{name}['eps']")
+    if eps <= 0:
+        raise ValueError(f"{name}['eps'] must be positive (it keeps sqrt(var + eps) away from 0), got {eps}.")
+    return eps
+
+
+def _norm_input(x, ndim, layout, layer):
+    """``x`` as a floating array of rank ``ndim`` with no empty axis."""
+    x = _float_array(x, "x")
+    if x.ndim != ndim:
+        raise ValueError(
+            f"{layer} expects x of shape {layout}, got x.shape={x.shape} ({x.ndim} dimensions)."
+        )
+    if 0 in x.shape:
+        raise ValueError(f"{layer} got an empty input, x.shape={x.shape}.")
+    return x
+
+
+def _scale_shift(gamma, beta, shape, layout, x, layer):
+    """gamma and beta as float arrays of exactly ``shape``, or a ValueError with all shapes."""
+    gamma, beta = _float_array(gamma, "gamma"), _float_array(beta, "beta")
+    for name, arr in (("gamma", gamma), ("beta", beta)):
+        if arr.shape != tuple(shape):
+            hint = ""
+            if arr.size == int(np.prod(shape)):
+                hint = f" (same numbers, other shape: use {name}.reshape{tuple(shape)})"
+            raise ValueError(
+                f"{layer}: {name} must have shape {layout} = {tuple(shape)} for x.shape={x.shape}, "
+                f"got {name}.shape={arr.shape}{hint}."
+            )
+    return gamma, beta
+
+
+def _bn_settings(bn_param, D, dtype, count, layer, layout="(D,)", name="bn_param"):
+    """Check a batch-norm ``bn_param``; fill in missing running statistics (zeros, as CS231n).
+
+    Returns ``(mode, eps, momentum)``.  Existing ``running_mean`` and
+    ``running_var`` must have shape ``layout`` = (D,); integer ones are stored
+    back as float arrays.  ``count`` is how many numbers each statistic is
+    taken over: 'train' mode needs at least 2.  Nothing is stored on an error.
+    """
+    _check_param_dict(bn_param, name, _BN_KEYS, ("mode",), "{'mode': 'train', 'eps': 1e-5, 'momentum': 0.9}")
+    eps = _eps(bn_param, name)
+    mode = bn_param["mode"]
+    momentum = _real_number(bn_param.get("momentum", 0.9), f"{name}['momentum']")
+    if not 0 <= momentum <= 1:
+        raise ValueError(
+            f"{name}['momentum'] must lie in [0, 1] (running = momentum * running + "
+            f"(1 - momentum) * sample), got {momentum}."
+        )
+    if mode == "train" and count < 2:
+        what = "examples" if layout == "(D,)" else "numbers per channel (N*H*W)"
+        raise ValueError(
+            f"{layer} in 'train' mode needs at least 2 {what}, got 1: the variance of one number "
+            "is 0 and the output would be just beta."
+        )
+    if mode == "test" and not ("running_mean" in bn_param and "running_var" in bn_param):
+        raise ValueError(
+            f"{name} has mode 'test' but no running_mean / running_var: test mode normalizes with the "
+            "running averages that 'train' mode keeps, so run the layer in 'train' mode first "
+            f"(or put your own running_mean and running_var of shape {layout} = ({D},) into it)."
+        )
+    checked = {}
+    for key in ("running_mean", "running_var"):
+        if key not in bn_param:
+            checked[key] = np.zeros(D, dtype=dtype)
+            continue
+        value = bn_param[key]
+        arr = _float_array(value, f"{name}['{key}']")
+        if arr.shape != (D,):
+            raise ValueError(
+                f"{name}['{key}'] must have shape {layout} = ({D},), one number per "
+                f"{'channel' if layout == '(C,)' else 'feature'}, got shape {arr.shape}."
+            )
+        if key == "running_var" and np.any(arr < 0):
+            raise ValueError(f"{name}['running_var'] holds negative variances: {arr[arr < 0][:5]}.")
+        if arr is not value:
+            checked[key] = arr
+    bn_param.update(checked)
+    return mode, eps, momentum
+
+
+def _update_running(bn_param, key, sample, momentum):
+    """``bn_param[key] = momentum * bn_param[key] + (1 - momentum) * sample``, in place where possible."""
+    old = bn_param[key]
+    new = momentum * old + (1 - momentum) * sample
+    if old.flags.writeable:
+        old[...] = new  # the caller's array itself changes (its dtype is kept)
+    else:
+        bn_param[key] = new
+
+
+def _standardize(x, axes, eps):
+    """``x_hat = (x - mean) / sqrt(var + eps)`` with mean and (biased) var over ``axes``."""
+    mean = x.mean(axis=axes, keepdims=True)
+    var = x.var(axis=axes, keepdims=True)
+    x_hat = (x - mean) / np.sqrt(var + eps)
+    return x_hat, mean, var
+
+
+def _standardize_backward(dx_hat, x_hat, var, eps, axes, mode):
+    """Gradient through :func:`_standardize`, in the closed form.
+
+    With ``s = sqrt(var + eps)``::
+
+        dx = (dx_hat - mean(dx_hat) - x_hat * mean(dx_hat * x_hat)) / s
+
+    (means over ``axes``).  In 'test' mode mean and var are constants and
+    ``dx = dx_hat / s``.
+    """
+    inv_std = 1.0 / np.sqrt(var + eps)
+    if mode == "test":
+        return dx_hat * inv_std
+    return inv_std * (
+        dx_hat
+        - dx_hat.mean(axis=axes, keepdims=True)
+        - x_hat * (dx_hat * x_hat).mean(axis=axes, keepdims=True)
+    )
+
+
+def _norm_cache(cache, layer, backward):
+    """The NormCache of ``layer``, or a ValueError saying where a wrong cache came from."""
+    if not isinstance(cache, NormCache):
+        raise ValueError(
+            f"{backward} needs the cache returned by {layer}, got a {type(cache).__name__}."
+        )
+    if cache.layer != layer:
+        raise ValueError(
+            f"{backward} got a cache made by {cache.layer}; pass it to that layer's backward function, "
+            f"or use the cache of {layer}."
+        )
+    return cache
+
+
+def _norm_dout(dout, x_shape):
+    """``dout`` as a float array of the forward output's shape, or a ValueError with both shapes."""
+    dout = _float_array(dout, "dout")
+    if dout.shape != tuple(x_shape):
+        raise ValueError(f"dout.shape={dout.shape} must equal the forward output shape {tuple(x_shape)}.")
+    return dout
+
+
+def batchnorm_forward(x, gamma, beta, bn_param):
+    """Forward pass of batch normalization: every feature normalized over the batch.
+
+    'train' mode uses the batch's mean and (biased, 1/N) variance of every
+    feature and updates the running averages in ``bn_param``::
+
+        running_mean = momentum * running_mean + (1 - momentum) * sample_mean
+        running_var  = momentum * running_var  + (1 - momentum) * sample_var
+
+    (the arrays in ``bn_param`` are updated in place; missing ones start as
+    zeros, as in CS231n).  'test' mode normalizes with the running averages.
+
+    Parameters
+    ----------
+    x : array of shape (N, D)
+    gamma : array of shape (D,), scale
+    beta : array of shape (D,), shift
+    bn_param : dict
+        ``'mode'``: 'train' or 'test' (required); ``'eps'`` (default 1e-5);
+        ``'momentum'`` (default 0.9); ``'running_mean'``, ``'running_var'``:
+        arrays of shape (D,).
+
+    Returns
+    -------
+    out : array of shape (N, D), ``gamma * (x - mean) / sqrt(var + eps) + beta``
+    cache : :class:`NormCache` for :func:`batchnorm_backward` or :func:`batchnorm_backward_alt`
+
+    Raises
+    ------
+    ValueError
+        x not (N, D), gamma or beta not (D,), a missing or unknown key, a mode
+        other than 'train'/'test', eps <= 0, momentum outside [0, 1], running
+        statistics of the wrong shape, 'test' mode without running statistics,
+        or 'train' mode with a single example (its variance is 0).
+    """
+    x = _norm_input(x, 2, "(N, D)", "batchnorm_forward")
+    gamma, beta = _scale_shift(gamma, beta, x.shape[1:], "(D,)", x, "batchnorm_forward")
+    mode, eps, momentum = _bn_settings(bn_param, x.shape[1], x.dtype, x.shape[0], "batchnorm_forward")
+    if mode == "train":
+        x_hat, mean, var = _standardize(x, 0, eps)
+        _update_running(bn_param, "running_mean", mean[0], momentum)
+        _update_running(bn_param, "running_var", var[0], momentum)
+    else:
+        mean = bn_param["running_mean"][None, :].copy()  # later training must not change this cache
+        var = bn_param["running_var"][None, :].copy()
+        x_hat = (x - mean) / np.sqrt(var + eps)
+    out = gamma * x_hat + beta
+    dtype = result_dtype(x, gamma, beta)
+    cache = NormCache("batchnorm_forward", x, x_hat, mean, var, gamma, beta, eps, mode)
+    return out.astype(dtype, copy=False), cache
+
+
+def batchnorm_backward(dout, cache):
+    """Backward pass of batch normalization, node by node through its computation graph.
+
+    Forward, written as a graph of small steps (means over the batch, N rows)::
+
+        mu = mean(x);  xc = x - mu;  var = mean(xc**2);  std = sqrt(var + eps)
+        x_hat = xc / std;  out = gamma * x_hat + beta
+
+    ``xc`` feeds two nodes (``x_hat`` and ``var``) and ``x`` two (``xc`` and
+    ``mu``): their gradients add up.  :func:`batchnorm_backward_alt` gives the
+    same numbers in one closed-form line.
+
+    Parameters
+    ----------
+    dout : array of shape (N, D), upstream gradient
+    cache : :class:`NormCache` from :func:`batchnorm_forward` (either mode)
+
+    Returns
+    -------
+    dx : array of shape (N, D)
+    dgamma : array of shape (D,)
+    dbeta : array of shape (D,)
+    """
+    cache = _norm_cache(cache, "batchnorm_forward", "batchnorm_backward")
+    x, x_hat, mu, var, gamma, eps = cache.x, cache.x_hat, cache.mean, cache.var, cache.gamma, cache.eps
+    dout = _norm_dout(dout, x.shape)
+    N = x.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    dx_hat = dout * gamma
+    std = np.sqrt(var + eps)
+    if cache.mode == "test":  # mu and var are constants: only the x_hat node
+        return dx_hat / std, dgamma, dbeta
+    xc = x - mu
+    dxc = dx_hat / std                                 # x_hat = xc / std, through xc
+    dstd = -np.sum(dx_hat * xc, axis=0) / std ** 2     # ... and through std
+    dvar = dstd / (2 * std)                            # std = sqrt(var + eps)
+    dxc = dxc + 2 * xc * dvar / N                      # var = mean(xc ** 2)
+    dmu = -np.sum(dxc, axis=0)                         # xc = x - mu
+    dx = dxc + dmu / N                                 # mu = mean(x)
+    return dx, dgamma, dbeta
+
+
+def batchnorm_backward_alt(dout, cache):
+    """Backward pass of batch normalization in its simplified closed form.
+
+    Working the graph of :func:`batchnorm_backward` out on paper, with
+    ``s = sqrt(var + eps)`` and N examples, the gradient of every input needs
+    only ``dbeta = sum(dout)`` and ``dgamma = sum(dout * x_hat)`` (sums over
+    the batch), which the parameters need anyway::
+
+        dx = gamma / (N * s) * (N * dout - dbeta - x_hat * dgamma)
+
+    Same inputs, cache and outputs as :func:`batchnorm_backward`.
+    """
+    cache = _norm_cache(cache, "batchnorm_forward", "batchnorm_backward_alt")
+    dout = _norm_dout(dout, cache.x.shape)
+    x_hat, gamma = cache.x_hat, cache.gamma
+    N = dout.shape[0]
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * x_hat).sum(axis=0)
+    scale = gamma / np.sqrt(cache.var + cache.eps)
+    if cache.mode == "test":  # mean and var are constants
+        return dout * scale, dgamma, dbeta
+    dx = scale / N * (N * dout - dbeta - x_hat * dgamma)
+    return dx, dgamma, dbeta
+
+
+def layernorm_forward(x, gamma, beta, ln_param):
+    """Forward pass of layer normalization: every example normalized over its own features.
+
+    The same in 'train' and 'test' mode; no running averages.
+
+    Parameters
+    ----------
+    x : array of shape (N, D)
+    gamma : array of shape (D,), scale (one per feature, as in batch norm)
+    beta : array of shape (D,), shift
+    ln_param : dict
+        ``'eps'`` (default 1e-5).  A ``'mode'`` key is accepted and ignored.
+
+    Returns
+    -------
+    out : array of shape (N, D)
+    cache : :class:`NormCache` for :func:`layernorm_backward`
+
+    Raises
+    ------
+    ValueError
+        x not (N, D), gamma or beta not (D,), an unknown key, eps <= 0.
+    """
+    x = _norm_input(x, 2, "(N, D)", "layernorm_forward")
+    gamma, beta = _scale_shift(gamma, beta, x.shape[1:], "(D,)", x, "layernorm_forward")
+    _check_param_dict(ln_param, "ln_param", _LN_KEYS, (), "{'eps': 1e-5}")
+    eps = _eps(ln_param, "ln_param")
+    x_hat, mean, var = _standardize(x, 1, eps)
+    out = gamma * x_hat + beta
+    cache = NormCache("layernorm_forward", x, x_hat, mean, var, gamma, beta, eps, "train")
+    return out.astype(result_dtype(x, gamma, beta), copy=False), cache
+
+
+def layernorm_backward(dout, cache):
+    """Backward pass of layer normalization (batch norm's closed form, along the features).
+
+    Parameters
+    ----------
+    dout : array of shape (N, D)
+    cache : :class:`NormCache` from :func:`layernorm_forward`
+
+    Returns
+    -------
+    dx : array of shape (N, D)
+    dgamma : array of shape (D,)
+    dbeta : array of shape (D,)
+    """
+    cache = _norm_cache(cache, "layernorm_forward", "layernorm_backward")
+    dout = _norm_dout(dout, cache.x.shape)
+    dbeta = dout.sum(axis=0)
+    dgamma = (dout * cache.x_hat).sum(axis=0)
+    dx = _standardize_backward(dout * cache.gamma, cache.x_hat, cache.var, cache.eps, 1, "train")
+    return dx, dgamma, dbeta
+
+
+def spatial_batchnorm_forward(x, gamma, beta, bn_param):
+    """Forward pass of spatial batch normalization: every channel normalized over the batch and the image.
+
+    Batch norm for conv layers: each of the C channels has one mean and one
+    variance, taken over all N*H*W numbers of that channel.  Modes and running
+    averages as in :func:`batchnorm_forward`, with one number per channel.
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W)
+    gamma : array of shape (C,), scale
+    beta : array of shape (C,), shift
+    bn_param : dict, as for :func:`batchnorm_forward`; running statistics of shape (C,)
+
+    Returns
+    -------
+    out : array of shape (N, C, H, W)
+    cache : :class:`NormCache` for :func:`spatial_batchnorm_backward`
+
+    Raises
+    ------
+    ValueError
+        As :func:`batchnorm_forward`, for x not (N, C, H, W), gamma or beta not (C,),
+        or 'train' mode with a single number per channel (N*H*W = 1).
+    """
+    x = _norm_input(x, 4, "(N, C, H, W)", "spatial_batchnorm_forward")
+    N, C, H, W = x.shape
+    gamma, beta = _scale_shift(gamma, beta, (C,), "(C,)", x, "spatial_batchnorm_forward")
+    mode, eps, momentum = _bn_settings(bn_param, C, x.dtype, N * H * W, "spatial_batchnorm_forward", "(C,)")
+    if mode == "train":
+        x_hat, mean, var = _standardize(x, (0, 2, 3), eps)
+        _update_running(bn_param, "running_mean", mean.reshape(C), momentum)
+        _update_running(bn_param, "running_var", var.reshape(C), momentum)
+    else:
+        mean = bn_param["running_mean"].reshape(1, C, 1, 1).copy()
+        var = bn_param["running_var"].reshape(1, C, 1, 1).copy()
+        x_hat = (x - mean) / np.sqrt(var + eps)
+    out = gamma.reshape(1, C, 1, 1) * x_hat + beta.reshape(1, C, 1, 1)
+    cache = NormCache("spatial_batchnorm_forward", x, x_hat, mean, var, gamma, beta, eps, mode)
+    return out.astype(result_dtype(x, gamma, beta), copy=False), cache
+
+
+def spatial_batchnorm_backward(dout, cache):
+    """Backward pass of spatial batch normalization.
+
+    Parameters
+    ----------
+    dout : array of shape (N, C, H, W)
+    cache : :class:`NormCache` from :func:`spatial_batchnorm_forward`
+
+    Returns
+    -------
+    dx : array of shape (N, C, H, W)
+    dgamma : array of shape (C,)
+    dbeta : array of shape (C,)
+    """
+    cache = _norm_cache(cache, "spatial_batchnorm_forward", "spatial_batchnorm_backward")
+    dout = _norm_dout(dout, cache.x.shape)
+    C = cache.x.shape[1]
+    dbeta = dout.sum(axis=(0, 2, 3))
+    dgamma = (dout * cache.x_hat).sum(axis=(0, 2, 3))
+    dx_hat = dout * cache.gamma.reshape(1, C, 1, 1)
+    dx = _standardize_backward(dx_hat, cache.x_hat, cache.var, cache.eps, (0, 2, 3), cache.mode)
+    return dx, dgamma, dbeta
+
+
+def _check_groups(G, C):
+    if isinstance(G, (bool, np.bool_)) or not isinstance(G, (int, np.integer)):
+        raise ValueError(f"G, the number of groups, must be an integer, got {G!r} ({type(G).__name__}).")
+    G = int(G)
+    if G < 1 or C % G:
+        divisors = [d for d in range(1, C + 1) if C % d == 0]
+        raise ValueError(
+            f"G={G} groups must divide the C={C} channels into equal groups; "
+            f"the divisors of {C} are {divisors}."
+        )
+    return G
+
+
+def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
+    """Forward pass of group normalization: every group of C/G channels of one image normalized on its own.
+
+    The channels are split into G contiguous groups (channels ``g*C/G`` to
+    ``(g+1)*C/G - 1``); each group of each image has one mean and one
+    variance, over its C/G*H*W numbers.  G = 1 is layer norm over a whole image,
+    G = C is instance norm.  The same in 'train' and 'test' mode.
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W)
+    gamma : array of shape (1, C, 1, 1), scale (one per channel)
+    beta : array of shape (1, C, 1, 1), shift
+    G : int, the number of groups; it divides C
+    gn_param : dict
+        ``'eps'`` (default 1e-5).  A ``'mode'`` key is accepted and ignored.
+
+    Returns
+    -------
+    out : array of shape (N, C, H, W)
+    cache : :class:`NormCache` for :func:`spatial_groupnorm_backward`
+        (its ``x_hat``, ``mean`` and ``var`` are shaped (N, G, C/G, H, W) and (N, G, 1, 1, 1))
+
+    Raises
+    ------
+    ValueError
+        x not (N, C, H, W), gamma or beta not (1, C, 1, 1), G not dividing C,
+        an unknown key, eps <= 0.
+    """
+    x = _norm_input(x, 4, "(N, C, H, W)", "spatial_groupnorm_forward")
+    N, C, H, W = x.shape
+    gamma, beta = _scale_shift(gamma, beta, (1, C, 1, 1), "(1, C, 1, 1)", x, "spatial_groupnorm_forward")
+    G = _check_groups(G, C)
+    _check_param_dict(gn_param, "gn_param", _LN_KEYS, (), "{'eps': 1e-5}")
+    eps = _eps(gn_param, "gn_param")
+    x_hat, mean, var = _standardize(x.reshape(N, G, C // G, H, W), (2, 3, 4), eps)
+    out = gamma * x_hat.reshape(N, C, H, W) + beta
+    cache = NormCache("spatial_groupnorm_forward", x, x_hat, mean, var, gamma, beta, eps, "train")
+    return out.astype(result_dtype(x, gamma, beta), copy=False), cache
+
+
+def spatial_groupnorm_backward(dout, cache):
+    """Backward pass of group normalization.
+
+    Parameters
+    ----------
+    dout : array of shape (N, C, H, W)
+    cache : :class:`NormCache` from :func:`spatial_groupnorm_forward`
+
+    Returns
+    -------
+    dx : array of shape (N, C, H, W)
+    dgamma : array of shape (1, C, 1, 1)
+    dbeta : array of shape (1, C, 1, 1)
+    """
+    cache = _norm_cache(cache, "spatial_groupnorm_forward", "spatial_groupnorm_backward")
+    dout = _norm_dout(dout, cache.x.shape)
+    x_hat = cache.x_hat.reshape(cache.x.shape)
+    dbeta = dout.sum(axis=(0, 2, 3), keepdims=True)
+    dgamma = (dout * x_hat).sum(axis=(0, 2, 3), keepdims=True)
+    dx_hat = (dout * cache.gamma).reshape(cache.x_hat.shape)
+    dx = _standardize_backward(dx_hat, cache.x_hat, cache.var, cache.eps, (2, 3, 4), "train")
+    return dx.reshape(cache.x.shape), dgamma, dbeta
+
+
+def _dropout_settings(dropout_param):
+    """``(p, mode, seed)`` from a CS231n ``dropout_param``, checked."""
+    _check_param_dict(dropout_param, "dropout_param", _DROPOUT_KEYS, ("p", "mode"),
+                      "{'mode': 'train', 'p': 0.5}")
+    p = _real_number(dropout_param["p"], "dropout_param['p']")
+    if not 0 < p <= 1:
+        raise ValueError(
+            f"dropout_param['p'] is the probability of KEEPING a unit and must lie in (0, 1], got {p}"
+            + (" (to drop 25% of the units, keep p = 0.75)" if p > 1 else "") + "."
+        )
+    seed = dropout_param.get("seed")
+    if seed is not None and not isinstance(seed, np.random.Generator):
+        if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+            raise ValueError(
+                "dropout_param['seed'] must be a non-negative integer (the same mask on every call) "
+                f"or a numpy.random.Generator (a new mask on every call), got {seed!r}."
+            )
+    return p, dropout_param["mode"], seed
+
+
+def dropout_forward(x, dropout_param):
+    """Forward pass of inverted dropout: keep each unit with probability p, scaled by 1/p.
+
+    In 'train' mode every number of ``x`` is kept with probability ``p`` and
+    divided by ``p``, or set to 0, so the expected output equals ``x``; 'test'
+    mode returns ``x`` unchanged (a copy).  ``p`` is the probability of
+    *keeping*, as in CS231n, not of dropping.
+
+    Parameters
+    ----------
+    x : array of any shape
+    dropout_param : dict
+        ``'p'``: keep probability in (0, 1]; ``'mode'``: 'train' or 'test';
+        ``'seed'`` (optional): an integer gives the same mask on every call
+        (what a gradient check needs), a ``numpy.random.Generator`` draws a new
+        mask from it on every call (reproducible training); without it the
+        mask comes from fresh entropy.  Masks come from
+        ``numpy.random.default_rng(seed)``, not from numpy's global generator
+        that CS231n's code seeds, so they differ from a student's for the same
+        seed; their statistics agree.
+
+    Returns
+    -------
+    out : array of the shape and dtype of ``x``
+    cache : tuple ``(dropout_param, mask)``: a copy of the dict and, in 'train'
+        mode, the array that multiplied ``x`` (``0`` or ``1/p``); None in 'test' mode.
+
+    Raises
+    ------
+    ValueError
+        A missing or unknown key, p outside (0, 1], a mode other than
+        'train'/'test', a seed that is not a non-negative integer or a Generator.
+    """
+    x = _float_array(x, "x")
+    p, mode, seed = _dropout_settings(dropout_param)
+    if mode == "train":
+        rng = np.random.default_rng(seed)
+        mask = ((rng.random(x.shape) < p) / p).astype(x.dtype)
+        out = x * mask
+    else:
+        mask = None
+        out = x.copy()
+    return out, (dict(dropout_param), mask)
+
+
+def dropout_backward(dout, cache):
+    """Backward pass of inverted dropout: the gradient flows through the kept units, times 1/p.
+
+    Parameters
+    ----------
+    dout : array of the shape of ``x``
+    cache : tuple ``(dropout_param, mask)`` from :func:`dropout_forward`
+
+    Returns
+    -------
+    dx : array of the shape of ``x``: ``dout * mask`` in 'train' mode, ``dout`` in 'test' mode.
+    """
+    try:
+        dropout_param, mask = cache
+        mode = dropout_param["mode"]
+    except (TypeError, ValueError, KeyError):
+        raise ValueError("dropout_backward needs the cache (dropout_param, mask) returned by dropout_forward.") from None
+    dout = _float_array(dout, "dout")
+    if mode == "test":
+        return dout.copy()
+    if mask is None or dout.shape != mask.shape:
+        raise ValueError(
+            f"dout.shape={dout.shape} must equal the shape of the forward output "
+            f"{None if mask is None else mask.shape}."
+        )
+    return dout * mask

@@ -9,29 +9,169 @@ Every model has CS231n's interface, which the :class:`~cs231n_lib.solver.Solver`
 
 :class:`SequentialNet` adds what the later notebooks need: the activations of
 any named layer, the gradient of any layer's units with respect to the
-input image, and frozen layers.
+input image (plain, guided or deconvnet), frozen layers, a copy with a new
+classifier head, and :func:`save_net` / :func:`load_net`.
+:class:`ThreeLayerConvNet` is a SequentialNet that keeps CS231n's
+constructor and parameter names ``W1 .. b3``.
+
+Every net may know its *input convention*, the scale of the images it was
+trained on (see ``INPUT_CONVENTIONS``); the Solver refuses data in another
+one, and a net in the ``"unit"`` convention refuses to classify a batch that
+is clearly not in [0, 1].
 """
 from __future__ import annotations
+
+import difflib
+import hashlib
+import json
+import pathlib
+import zipfile
 
 import numpy as np
 
 from .arithmetic import LayerDims, conv_output_size, pool_output_size
 from .layer_utils import (
+    affine_bn_relu_backward,
+    affine_bn_relu_forward,
+    affine_ln_relu_backward,
+    affine_ln_relu_forward,
     affine_relu_backward,
     affine_relu_forward,
-    conv_relu_pool_backward,
-    conv_relu_pool_forward,
 )
-from .layers import affine_backward, affine_forward, relu_backward, relu_forward, softmax_loss
+from .layers import (
+    affine_backward,
+    affine_forward,
+    dropout_backward,
+    dropout_forward,
+    relu_backward,
+    relu_backward_deconvnet,
+    relu_backward_guided,
+    relu_forward,
+    softmax_loss,
+)
 
-__all__ = ["TwoLayerNet", "ThreeLayerConvNet", "SequentialNet", "conv", "relu", "pool", "affine"]
+__all__ = ["TwoLayerNet", "ThreeLayerConvNet", "SequentialNet", "conv", "relu", "pool", "affine",
+           "INPUT_CONVENTIONS", "RELU_RULES", "save_net", "load_net", "sha256_of", "NET_CLASSES"]
+
+# The scales an image batch can come in.  A data dict names its own in data["input_convention"];
+# a net that knows its own refuses data in another (the Solver checks, and a "unit" net's
+# predict/loss check the range of every batch).
+INPUT_CONVENTIONS = {
+    "unit": "values in [0, 1], nothing subtracted",
+    "unit-centred": "values in [0, 1] minus the training set's mean image (data['mean_image'])",
+    "cs231n": "pixel values 0..255 minus the training set's mean image (data['mean_image']), as in CS231n",
+}
+# How to turn data of one convention into another, given data["mean_image"] (in the data's own
+# scale) or the mean m of the training images: used in the error messages.
+_TRAIN_MEAN = " with m = data['X_train'].mean(axis=0) computed once, before any split is converted"
+_CONVERSIONS = {
+    ("unit-centred", "unit"): "X + data['mean_image']",
+    ("cs231n", "unit"): "(X + data['mean_image']) / 255",
+    ("unit", "unit-centred"): "X - m" + _TRAIN_MEAN,
+    ("cs231n", "unit-centred"): "X / 255",
+    ("unit", "cs231n"): "255 * (X - m)" + _TRAIN_MEAN,
+    ("unit-centred", "cs231n"): "255 * X",
+}
+# The options of cs231n_lib.data's loaders that give each convention.
+_LOADER_OPTIONS = {
+    "unit": "scale='unit' and subtract_mean=False, their defaults",
+    "unit-centred": "subtract_mean=True",
+    "cs231n": "scale='cs231n'",
+}
+# A "unit" net refuses a batch outside [0, 1] by more than this (slightly out-of-range
+# images, e.g. an unclipped adversarial perturbation, still pass).
+_UNIT_MARGIN = 0.1
 
 
-def _check_batch(X, input_dim, name):
-    X = np.asarray(X)
-    if X.ndim != len(input_dim) + 1 or tuple(X.shape[1:]) != tuple(input_dim):
+def _check_convention(convention):
+    if convention is not None and convention not in INPUT_CONVENTIONS:
         raise ValueError(
-            f"{name} expects X of shape (N, {', '.join(map(str, input_dim))}), got X.shape={X.shape}."
+            f"input_convention must be None (no check) or one of {sorted(INPUT_CONVENTIONS)}, got {convention!r}."
+        )
+    return convention
+
+
+def convention_mismatch(model_convention, data_convention, who="The model"):
+    """The message for data in ``data_convention`` given to a model in ``model_convention``."""
+    convert = _CONVERSIONS.get((data_convention, model_convention))
+    how = f" or convert each split: X -> {convert}" if convert else ""
+    return (
+        f"{who} reads images in the {model_convention!r} convention ({INPUT_CONVENTIONS[model_convention]}), "
+        f"but data['input_convention'] is {data_convention!r} ({INPUT_CONVENTIONS[data_convention]}). "
+        f"Load the data again in the {model_convention!r} convention (the loaders of cs231n_lib.data with "
+        f"{_LOADER_OPTIONS[model_convention]}){how}."
+    )
+
+
+__all__ += ["convention_mismatch"]
+
+
+def _check_unit_range(X, name, input_mean):
+    """Refuse a batch that is clearly not in [0, 1], for a net in the "unit" convention."""
+    if X.size == 0:
+        return
+    lo, hi = float(np.min(X)), float(np.max(X))
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        bad = int(np.sum(~np.isfinite(X)))
+        raise ValueError(
+            f"{name}: this batch holds {bad} NaN or infinite value(s); a class score of such an image means "
+            "nothing. Find them with np.argwhere(~np.isfinite(X)) and repair or drop those images."
+        )
+    if lo >= -_UNIT_MARGIN and hi <= 1 + _UNIT_MARGIN:
+        return
+    own = ""
+    if input_mean is not None:
+        m = np.asarray(input_mean)
+        own = (f"; the net subtracts its own input_mean {float(m):g}" if m.size == 1
+               else "; the net subtracts its own input_mean image")
+    if hi > 2:
+        looks = ("0..255 pixels minus a mean image (the 'cs231n' convention)" if lo < -_UNIT_MARGIN
+                 else "0..255 pixels")
+        fix = "Divide 0..255 pixels by 255; for data in the 'cs231n' convention use (X + data['mean_image']) / 255"
+    elif lo < -_UNIT_MARGIN:
+        looks = "images with the mean image subtracted (the 'unit-centred' convention)"
+        fix = "Add the mean image back: X + data['mean_image']"
+    else:
+        looks = "images pushed above 1 (by a perturbation, or scaled otherwise)"
+        fix = "Clip them into [0, 1] with np.clip(X, 0, 1) or rescale them"
+    raise ValueError(
+        f"{name} reads images in the 'unit' convention (values in [0, 1], nothing subtracted{own}), but this "
+        f"batch holds values from {lo:.3g} to {hi:.3g}: it looks like {looks}. {fix}, or load the data again "
+        f"in the 'unit' convention (the loaders of cs231n_lib.data with {_LOADER_OPTIONS['unit']})."
+    )
+
+
+def _check_input_dim(input_dim, name, ndim=None):
+    """``input_dim`` as a tuple of ints; channels-last image shapes are refused with the fix."""
+    try:
+        dims = tuple(int(v) for v in np.atleast_1d(input_dim).tolist())
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}: input_dim must be a shape such as (3, 32, 32), got {input_dim!r}.") from None
+    if ndim is not None and len(dims) != ndim:
+        raise ValueError(f"{name}: input_dim must be (C, H, W), got {input_dim!r}.")
+    if len(dims) == 3 and dims[2] in (1, 3) and dims[0] not in (1, 3) and dims[0] > 4 and dims[1] > 4:
+        H, W, C = dims
+        raise ValueError(
+            f"{name}: input_dim={dims} looks like (H, W, C), channels last. cs231n_lib is NCHW, as CS231n: "
+            f"pass input_dim=({C}, {H}, {W}) and images of shape (N, {C}, {H}, {W}); a channels-last batch "
+            "converts with X.transpose(0, 3, 1, 2)."
+        )
+    if any(d < 1 for d in dims):
+        raise ValueError(f"{name}: every size in input_dim must be >= 1, got {dims}.")
+    return dims
+
+
+def _check_batch(X, input_dim, name, flatten=False):
+    """X as an array of shape (N, *input_dim); with ``flatten``, any (N, ...) of the same size per example."""
+    X = np.asarray(X)
+    if flatten and X.ndim >= 2 and int(np.prod(X.shape[1:])) == int(np.prod(input_dim)):
+        return X
+    if X.ndim != len(input_dim) + 1 or tuple(X.shape[1:]) != tuple(input_dim):
+        hint = ""
+        if X.ndim == 4 and len(input_dim) == 3 and tuple(X.shape[1:]) == (input_dim[1], input_dim[2], input_dim[0]):
+            hint = " X looks channels-last (N, H, W, C): convert it with X.transpose(0, 3, 1, 2)."
+        raise ValueError(
+            f"{name} expects X of shape (N, {', '.join(map(str, input_dim))}), got X.shape={X.shape}.{hint}"
         )
     return X
 
@@ -40,18 +180,24 @@ class TwoLayerNet:
     """affine - relu - affine - softmax, CS231n's fully connected two-layer net.
 
     Parameters: ``W1`` (D, H), ``b1`` (H,), ``W2`` (H, C), ``b2`` (C,), with
-    D = ``input_dim`` (an int, or a shape that is flattened), H = ``hidden_dim``
-    and C = ``num_classes``.  Weights start as ``weight_scale * N(0, 1)`` drawn
-    from ``numpy.random.default_rng(seed)``; biases as zeros.
+    D = ``input_dim`` (an int, or a shape such as (3, 32, 32) that is
+    flattened), H = ``hidden_dim`` and C = ``num_classes``.  Weights start as
+    ``weight_scale * N(0, 1)`` drawn from ``numpy.random.default_rng(seed)``;
+    biases as zeros.  Like CS231n's (whose weights are float64 arrays), it
+    computes in float64 unless ``dtype`` says otherwise.  ``loss`` accepts
+    any X of shape (N, ...) with D numbers per example.
+    ``input_convention`` (None: no check) is described in the module docstring.
     """
 
     def __init__(self, input_dim=3 * 32 * 32, hidden_dim=100, num_classes=10,
-                 weight_scale=1e-3, reg=0.0, dtype=np.float32, seed=0):
-        self.input_dim = tuple(np.atleast_1d(input_dim).tolist())
+                 weight_scale=1e-3, reg=0.0, dtype=np.float64, seed=0, input_convention=None):
+        self.input_dim = _check_input_dim(input_dim, "TwoLayerNet")
         D = int(np.prod(self.input_dim))
         rng = np.random.default_rng(seed)
+        self.hidden_dim, self.num_classes = int(hidden_dim), int(num_classes)
         self.reg = reg
-        self.dtype = dtype
+        self.dtype = dtype = np.dtype(dtype).type
+        self.input_convention = _check_convention(input_convention)
         self.params = {
             "W1": (weight_scale * rng.standard_normal((D, hidden_dim))).astype(dtype),
             "b1": np.zeros(hidden_dim, dtype=dtype),
@@ -59,9 +205,16 @@ class TwoLayerNet:
             "b2": np.zeros(num_classes, dtype=dtype),
         }
 
+    def spec(self):
+        """The constructor arguments that rebuild this net (without its weights), as plain JSON values."""
+        return {"input_dim": list(self.input_dim), "hidden_dim": self.hidden_dim, "num_classes": self.num_classes,
+                "reg": float(self.reg), "dtype": np.dtype(self.dtype).name, "input_convention": self.input_convention}
+
     def loss(self, X, y=None):
-        """Scores (N, C) for ``y=None``; otherwise ``(loss, grads)``.  X : (N, *input_dim)."""
-        X = _check_batch(X, self.input_dim, "TwoLayerNet").astype(self.dtype, copy=False)
+        """Scores (N, C) for ``y=None``; otherwise ``(loss, grads)``.  X : (N, ...) with D numbers per example."""
+        X = _check_batch(X, self.input_dim, "TwoLayerNet", flatten=True).astype(self.dtype, copy=False)
+        if self.input_convention == "unit":
+            _check_unit_range(X, "TwoLayerNet", None)
         p = self.params
         h, cache1 = affine_relu_forward(X, p["W1"], p["b1"])
         scores, cache2 = affine_forward(h, p["W2"], p["b2"])
@@ -77,86 +230,28 @@ class TwoLayerNet:
         return loss, {k: v.astype(self.dtype, copy=False) for k, v in grads.items()}
 
 
-class ThreeLayerConvNet:
-    """conv - relu - 2x2 max pool - affine - relu - affine - softmax, CS231n's three-layer ConvNet.
-
-    The convolution has stride 1 and pads ``(filter_size - 1) // 2`` zeros on
-    each side, so it keeps the height and width (filter_size must be odd);
-    the pool halves them.
-
-    Parameters
-    ----------
-    input_dim : (C, H, W) of one input image.
-    num_filters : F, filters in the convolutional layer.
-    filter_size : HH = WW, width and height of each filter (odd).
-    hidden_dim : units in the hidden affine layer.
-    num_classes : C_out, scores produced.
-    weight_scale : weights start as ``weight_scale * N(0, 1)``.
-    reg : L2 regularization strength.
-    dtype : numpy dtype of the parameters and of the computation
-        (float32 to train, float64 for gradient checks).
-    seed : seed of ``numpy.random.default_rng`` for the initial weights.
-
-    ``params``: ``W1`` (F, C, HH, WW), ``b1`` (F,), ``W2`` (F*H/2*W/2, hidden_dim),
-    ``b2`` (hidden_dim,), ``W3`` (hidden_dim, num_classes), ``b3`` (num_classes,).
-    """
-
-    def __init__(self, input_dim=(3, 32, 32), num_filters=32, filter_size=7, hidden_dim=100,
-                 num_classes=10, weight_scale=1e-3, reg=0.0, dtype=np.float32, seed=0):
-        if len(input_dim) != 3:
-            raise ValueError(f"input_dim must be (C, H, W), got {input_dim!r}.")
-        if filter_size % 2 != 1:
-            raise ValueError(
-                f"filter_size must be odd so that pad = (filter_size - 1) / 2 keeps the size; got {filter_size}."
-            )
-        C, H, W = (int(v) for v in input_dim)
-        pad = (filter_size - 1) // 2
-        self.conv_param = {"stride": 1, "pad": pad}
-        self.pool_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
-        H_conv = conv_output_size(H, filter_size, 1, pad)
-        W_conv = conv_output_size(W, filter_size, 1, pad)
-        H_pool, W_pool = pool_output_size(H_conv, 2, 2), pool_output_size(W_conv, 2, 2)
-        self.input_dim = (C, H, W)
-        self.reg = reg
-        self.dtype = dtype
-        rng = np.random.default_rng(seed)
-        flat = num_filters * H_pool * W_pool
-        self.params = {
-            "W1": weight_scale * rng.standard_normal((num_filters, C, filter_size, filter_size)),
-            "b1": np.zeros(num_filters),
-            "W2": weight_scale * rng.standard_normal((flat, hidden_dim)),
-            "b2": np.zeros(hidden_dim),
-            "W3": weight_scale * rng.standard_normal((hidden_dim, num_classes)),
-            "b3": np.zeros(num_classes),
-        }
-        self.params = {k: v.astype(dtype) for k, v in self.params.items()}
-
-    def loss(self, X, y=None):
-        """Scores (N, num_classes) for ``y=None``; otherwise ``(loss, grads)``.  X : (N, C, H, W)."""
-        X = _check_batch(X, self.input_dim, "ThreeLayerConvNet").astype(self.dtype, copy=False)
-        p = self.params
-        a1, cache1 = conv_relu_pool_forward(X, p["W1"], p["b1"], self.conv_param, self.pool_param)
-        a2, cache2 = affine_relu_forward(a1, p["W2"], p["b2"])
-        scores, cache3 = affine_forward(a2, p["W3"], p["b3"])
-        if y is None:
-            return scores
-        loss, dscores = softmax_loss(scores, y)
-        loss += 0.5 * self.reg * sum(float(np.sum(p[k] * p[k])) for k in ("W1", "W2", "W3"))
-        grads = {}
-        da2, grads["W3"], grads["b3"] = affine_backward(dscores, cache3)
-        da1, grads["W2"], grads["b2"] = affine_relu_backward(da2, cache2)
-        _, grads["W1"], grads["b1"] = conv_relu_pool_backward(da1, cache1)
-        for k in ("W1", "W2", "W3"):
-            grads[k] = grads[k] + self.reg * p[k]
-        return loss, {k: np.asarray(v, dtype=self.dtype) for k, v in grads.items()}
-
-
 # ---------------------------------------------------------------- sequential
 class _Layer:
-    """One layer of a :class:`SequentialNet`: shapes, parameters, forward and backward."""
+    """One layer of a :class:`SequentialNet`: shapes, parameters, forward and backward.
+
+    ``args`` names the constructor arguments; :meth:`spec` returns them with the
+    layer's ``kind``, a plain dict from which :func:`make_layer` rebuilds the layer
+    (and :func:`save_net` stores it).  A subclass with a new ``kind`` is registered
+    in ``LAYER_KINDS`` when it is defined.
+    """
 
     kind = "layer"
     param_names = ()
+    args = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:  # a subclass that keeps its parent's kind does not replace it
+            LAYER_KINDS[cls.kind] = cls
+
+    def spec(self):
+        """``{"kind": ..., <constructor argument>: value, ...}``: plain values that rebuild this layer."""
+        return {"kind": self.kind, **{name: getattr(self, name) for name in self.args}}
 
     def output_shape(self, in_shape):
         return in_shape
@@ -173,6 +268,9 @@ class _Layer:
         return LayerDims(self.kind)
 
 
+LAYER_KINDS = {}
+
+
 class conv(_Layer):
     """A convolutional layer: ``conv(num_filters, filter_size, stride=1, pad=None)``.
 
@@ -182,6 +280,7 @@ class conv(_Layer):
 
     kind = "conv"
     param_names = ("W", "b")
+    args = ("num_filters", "filter_size", "stride", "pad")
 
     def __init__(self, num_filters, filter_size=3, stride=1, pad=None):
         self.num_filters, self.filter_size, self.stride = int(num_filters), int(filter_size), int(stride)
@@ -231,14 +330,16 @@ class relu(_Layer):
     def forward(self, x, params):
         return relu_forward(x)
 
-    def backward(self, dout, cache):
-        return relu_backward(dout, cache), {}
+    def backward(self, dout, cache, relu_rule="backprop"):
+        """``dx, {}``; ``relu_rule`` picks the backward pass from ``RELU_RULES``."""
+        return RELU_RULES[relu_rule](dout, cache), {}
 
 
 class pool(_Layer):
     """Max pooling: ``pool(size=2, stride=None)`` (stride defaults to size); no parameters."""
 
     kind = "pool"
+    args = ("size", "stride")
 
     def __init__(self, size=2, stride=None):
         self.size = int(size)
@@ -274,6 +375,7 @@ class affine(_Layer):
 
     kind = "affine"
     param_names = ("W", "b")
+    args = ("out_dim",)
 
     def __init__(self, out_dim):
         self.out_dim = int(out_dim)
@@ -304,10 +406,14 @@ class affine(_Layer):
         return LayerDims("fc", K=self.out_dim)
 
 
-LAYER_KINDS = {"conv": conv, "relu": relu, "pool": pool, "affine": affine}
+# What a ReLU sends back in SequentialNet.backward_from / input_gradient (``relu_rule=``):
+# the true gradient, guided backpropagation (Springenberg et al. 2014) or the deconvnet
+# rule (Zeiler and Fergus 2014).  Every other layer back-propagates as usual.
+RELU_RULES = {"backprop": relu_backward, "guided": relu_backward_guided, "deconvnet": relu_backward_deconvnet}
 
 
-def _make_layer(spec):
+def make_layer(spec):
+    """A layer object from a layer or a dict ``{"kind": ..., <arguments>}`` (as :meth:`_Layer.spec` gives)."""
     if isinstance(spec, _Layer):
         return spec
     if isinstance(spec, dict):
@@ -315,8 +421,19 @@ def _make_layer(spec):
         kind = spec.pop("kind", None) or spec.pop("type", None)
         if kind not in LAYER_KINDS:
             raise ValueError(f"layer kind {kind!r} is not one of {sorted(LAYER_KINDS)}.")
-        return LAYER_KINDS[kind](**spec)
+        try:
+            return LAYER_KINDS[kind](**spec)
+        except TypeError as err:
+            raise ValueError(f"cannot build a {kind!r} layer from {spec!r}: {err}") from None
     raise ValueError(f"a layer must be a conv/relu/pool/affine object or a dict with 'kind'; got {spec!r}.")
+
+
+__all__ += ["make_layer", "LAYER_KINDS"]
+
+
+def _check_relu_rule(relu_rule):
+    if relu_rule not in RELU_RULES:
+        raise ValueError(f"relu_rule must be one of {sorted(RELU_RULES)}, got {relu_rule!r}.")
 
 
 class SequentialNet:
@@ -337,6 +454,15 @@ class SequentialNet:
     input_mean : None, a number, or an array broadcastable to (C, H, W): the
         net subtracts it from every input first (fixed, not trained), so
         callers feed raw images in [0, 1] and the net centres them itself.
+    input_convention : None (no check), or the scale of the images the net
+        reads, a key of ``INPUT_CONVENTIONS``: ``"unit"`` ([0, 1], nothing
+        subtracted), ``"unit-centred"`` or ``"cs231n"``.  The Solver refuses
+        data in another convention; a ``"unit"`` net's :meth:`loss` and
+        :meth:`predict` refuse a batch clearly outside [0, 1] (the analysis
+        methods do not check: they run on synthesized images too).
+    param_keys : optional ``{layer name: {"W": key, "b": key}}`` for layers whose
+        parameters are stored under other keys than ``"<layer>.W"``
+        (:class:`ThreeLayerConvNet` keeps CS231n's ``W1 .. b3`` this way).
 
     ``params`` is a flat dict with keys ``"<layer>.W"`` and ``"<layer>.b"``,
     so the :class:`~cs231n_lib.solver.Solver` trains it like any CS231n model.
@@ -345,8 +471,10 @@ class SequentialNet:
     """
 
     def __init__(self, layers, input_dim=(3, 32, 32), weight_scale=None, reg=0.0,
-                 dtype=np.float32, seed=0, input_mean=None):
-        self.input_dim = tuple(int(v) for v in input_dim)
+                 dtype=np.float32, seed=0, input_mean=None, input_convention=None, param_keys=None):
+        cls = type(self).__name__
+        self.input_dim = _check_input_dim(input_dim, cls)
+        dtype = np.dtype(dtype).type  # np.float32 also when given as "float32" (as spec() stores it)
         if input_mean is not None:
             input_mean = np.asarray(input_mean, dtype=dtype)
             try:
@@ -356,10 +484,12 @@ class SequentialNet:
                     f"input_mean of shape {input_mean.shape} does not broadcast to input_dim {self.input_dim}."
                 ) from None
         self.input_mean = input_mean
+        self.input_convention = _check_convention(input_convention)
         self.reg = reg
         self.dtype = dtype
         self.names, self.layers, self.shapes = [], {}, {}
         self.params = {}
+        self.param_keys = {}
         self.frozen = set()
         rng = np.random.default_rng(seed)
         shape = self.input_dim
@@ -373,19 +503,27 @@ class SequentialNet:
                 raise ValueError(f"layer name {name!r} is used twice; names must be unique.")
             if "." in name:
                 raise ValueError(f"layer name {name!r} must not contain '.'.")
-            layer = _make_layer(spec)
+            layer = make_layer(spec)
             try:
                 out_shape = tuple(int(v) for v in layer.output_shape(shape))
             except ValueError as err:
                 raise ValueError(f"layer {name!r} ({layer.describe()}) on input {shape}: {err}") from None
+            keys = {k: f"{name}.{k}" for k in layer.param_names}
+            keys.update((param_keys or {}).get(name, {}))
             for key, value in layer.init_params(shape, rng, weight_scale, dtype).items():
-                self.params[f"{name}.{key}"] = value
+                if keys[key] in self.params:
+                    raise ValueError(f"parameter key {keys[key]!r} of layer {name!r} is used twice.")
+                self.params[keys[key]] = value
+            self.param_keys[name] = keys
             self.names.append(name)
             self.layers[name] = layer
             self.shapes[name] = out_shape
             shape = out_shape
         if not self.names:
             raise ValueError("a SequentialNet needs at least one layer.")
+        unknown = sorted(set(param_keys or {}) - set(self.names))
+        if unknown:
+            raise ValueError(f"param_keys names layers {unknown} that the net does not have; its layers are {self.names}.")
         if len(shape) != 1:
             raise ValueError(
                 f"the last layer must output class scores (num_classes,), but {self.names[-1]!r} outputs {shape}: "
@@ -394,11 +532,26 @@ class SequentialNet:
         self.num_classes = shape[0]
 
     # -- description
+    def spec(self):
+        """The constructor arguments that rebuild this net (without its weights), as plain JSON values.
+
+        ``SequentialNet(**net.spec())`` is a net of the same architecture; :func:`save_net` stores it.
+        """
+        mean = None if self.input_mean is None else np.asarray(self.input_mean).tolist()
+        custom = {name: keys for name, keys in self.param_keys.items()
+                  if keys != {k: f"{name}.{k}" for k in self.layers[name].param_names}}
+        out = {"layers": [[name, self.layers[name].spec()] for name in self.names],
+               "input_dim": list(self.input_dim), "reg": float(self.reg), "dtype": np.dtype(self.dtype).name,
+               "input_mean": mean, "input_convention": self.input_convention}
+        if custom:
+            out["param_keys"] = custom
+        return out
+
     def summary(self):
         """One line per layer: name, description, output shape (C, H, W), parameter count."""
         lines = [f"input {self.input_dim}"]
         for name in self.names:
-            n = sum(self.params[f"{name}.{k}"].size for k in self.layers[name].param_names)
+            n = sum(self.params[key].size for key in self.param_keys[name].values())
             frozen = " (frozen)" if name in self.frozen else ""
             lines.append(f"{name}: {self.layers[name].describe()} -> {self.shapes[name]}, {n} parameters{frozen}")
         return "\n".join(lines)
@@ -412,7 +565,13 @@ class SequentialNet:
 
     def _check_name(self, name):
         if name not in self.layers:
-            raise ValueError(f"no layer named {name!r}; the layers are {self.names}.")
+            owner = next((layer for layer, keys in self.param_keys.items() if name in keys.values()), None)
+            close = difflib.get_close_matches(str(name), self.names, n=1)
+            if owner is not None:
+                hint = f" {name!r} is a parameter of layer {owner!r}: name the layer."
+            else:
+                hint = f" Did you mean {close[0]!r}?" if close else ""
+            raise ValueError(f"no layer named {name!r}; the layers are {self.names}.{hint}")
 
     # -- freezing
     def freeze(self, *names):
@@ -429,12 +588,56 @@ class SequentialNet:
             self.frozen.discard(name)
         return self
 
+    # -- a copy with a new classifier
+    def with_new_head(self, num_classes, from_layer=None, *, seed=0, weight_scale=None, freeze=False,
+                      head_name="head"):
+        """A copy of this net up to ``from_layer``, topped by a fresh affine classifier (transfer learning).
+
+        Parameters
+        ----------
+        num_classes : scores of the new classifier.
+        from_layer : the last layer to keep (default: all but the last layer).
+            The layers up to and including it keep copies of their weights (and
+            their parameter keys); every later layer is dropped.
+        seed, weight_scale : initialisation of the new head, as in :class:`SequentialNet`.
+        freeze : freeze every kept layer in the copy (train the head only).
+            Otherwise the copy's kept layers are frozen where this net's are.
+        head_name : name of the new layer.
+
+        Returns a :class:`SequentialNet` (this net is not changed) with the same
+        ``input_dim``, ``dtype``, ``reg``, ``input_mean`` and ``input_convention``.
+        """
+        if from_layer is None:
+            keep = self.names[:-1]
+        else:
+            self._check_name(from_layer)
+            keep = self.names[: self.names.index(from_layer) + 1]
+        try:
+            num_classes = int(num_classes)
+        except (TypeError, ValueError):
+            num_classes = 0
+        if num_classes < 1:
+            raise ValueError("num_classes must be a whole number >= 1.")
+        if head_name in keep or "." in str(head_name):
+            raise ValueError(f"head_name {head_name!r} must be new (the kept layers are {keep}) and contain no '.'.")
+        layers = [(name, make_layer(self.layers[name].spec())) for name in keep]
+        layers.append((head_name, affine(num_classes)))
+        mean = None if self.input_mean is None else np.array(self.input_mean, copy=True)
+        new = SequentialNet(layers, input_dim=self.input_dim, weight_scale=weight_scale, reg=self.reg,
+                            dtype=self.dtype, seed=seed, input_mean=mean, input_convention=self.input_convention,
+                            param_keys={name: dict(self.param_keys[name]) for name in keep})
+        for name in keep:
+            for key in self.param_keys[name].values():
+                new.params[key] = self.params[key].copy()
+        new.frozen = set(keep) if freeze else {name for name in keep if name in self.frozen}
+        return new
+
     # -- forward and backward
     def _layer_params(self, name):
-        return {k: self.params[f"{name}.{k}"] for k in self.layers[name].param_names}
+        return {k: self.params[key] for k, key in self.param_keys[name].items()}
 
     def _forward(self, X, upto=None):
-        X = _check_batch(X, self.input_dim, "SequentialNet").astype(self.dtype, copy=False)
+        X = _check_batch(X, self.input_dim, type(self).__name__).astype(self.dtype, copy=False)
         if self.input_mean is not None:
             X = X - self.input_mean
         if upto is not None:
@@ -447,15 +650,19 @@ class SequentialNet:
                 break
         return acts, caches
 
-    def _backward(self, dout, caches, start):
+    def _backward(self, dout, caches, start, relu_rule="backprop"):
         """Back-propagate ``dout`` from the output of layer ``start`` to the input; returns ``dX, grads``."""
         grads = {}
         idx = self.names.index(start)
         for name in reversed(self.names[: idx + 1]):
-            dout, layer_grads = self.layers[name].backward(dout, caches[name])
+            layer = self.layers[name]
+            if isinstance(layer, relu):
+                dout, layer_grads = layer.backward(dout, caches[name], relu_rule=relu_rule)
+            else:
+                dout, layer_grads = layer.backward(dout, caches[name])
             if name not in self.frozen:
                 for k, g in layer_grads.items():
-                    grads[f"{name}.{k}"] = g
+                    grads[self.param_keys[name][k]] = g
         return dout, grads
 
     def activations(self, X, names=None):
@@ -474,28 +681,36 @@ class SequentialNet:
         acts, _ = self._forward(X, upto=last)
         return {n: acts[n] for n in wanted}
 
-    def backward_from(self, X, layer, dout):
+    def backward_from(self, X, layer, dout, relu_rule="backprop"):
         """Gradient with respect to ``X`` of ``sum(dout * activation[layer])``.
 
         X : (N, C, H, W); dout : (N, *shapes[layer]).  Returns ``dX`` of X's shape.
+        ``relu_rule`` says what every ReLU sends back (``RELU_RULES``):
+        ``"backprop"`` the true gradient, ``"guided"`` guided backpropagation
+        (only where the ReLU's input and the incoming gradient are both
+        positive), ``"deconvnet"`` Zeiler and Fergus's rule (only where the
+        incoming gradient is positive).
         """
+        _check_relu_rule(relu_rule)
         acts, caches = self._forward(X, upto=layer)
         dout = np.asarray(dout, dtype=self.dtype)
         if dout.shape != acts[layer].shape:
             raise ValueError(
                 f"dout.shape={dout.shape} must equal the shape of layer {layer!r}'s output {acts[layer].shape}."
             )
-        dX, _ = self._backward(dout, caches, layer)
+        dX, _ = self._backward(dout, caches, layer, relu_rule)
         return dX
 
-    def input_gradient(self, X, layer, unit=()):
+    def input_gradient(self, X, layer, unit=(), relu_rule="backprop"):
         """Gradient with respect to the input of the sum over the batch of ``activation[layer][n][unit]``.
 
         ``unit`` indexes one example's activation: ``(c,)`` for class c of a
         scores layer or channel c of a conv layer (its whole map), ``(c, i, j)``
         for one position, ``()`` for the sum of the whole layer.
+        ``relu_rule`` as in :meth:`backward_from`.
         Returns ``(value, dX)``: the scalar (a float) and its gradient, X's shape.
         """
+        _check_relu_rule(relu_rule)
         acts, caches = self._forward(X, upto=layer)
         act = acts[layer]
         unit = unit if isinstance(unit, tuple) else (unit,)
@@ -507,21 +722,30 @@ class SequentialNet:
             ) from None
         dout = np.zeros_like(act)
         dout[(slice(None),) + unit] = 1
-        dX, _ = self._backward(dout, caches, layer)
+        dX, _ = self._backward(dout, caches, layer, relu_rule)
         return float(np.sum(selected)), dX
 
+    def _weight_keys(self):
+        return [self.param_keys[name]["W"] for name in self.names if "W" in self.param_keys[name]]
+
     def loss(self, X, y=None):
-        """Scores (N, num_classes) for ``y=None``; otherwise ``(loss, grads)`` (frozen layers omitted)."""
+        """Scores (N, num_classes) for ``y=None``; otherwise ``(loss, grads)`` (frozen layers omitted).
+
+        A net in the ``"unit"`` input convention refuses a batch clearly outside [0, 1].
+        """
+        if self.input_convention == "unit":
+            _check_unit_range(_check_batch(X, self.input_dim, type(self).__name__), type(self).__name__,
+                              self.input_mean)
         acts, caches = self._forward(X)
         scores = acts[self.names[-1]]
         if y is None:
             return scores
         loss, dscores = softmax_loss(scores, y)
-        weights = [k for k in self.params if k.endswith(".W")]
-        loss += 0.5 * self.reg * sum(float(np.sum(self.params[k] ** 2)) for k in weights)
+        weights = self._weight_keys()
+        loss += 0.5 * self.reg * sum(float(np.sum(self.params[k] * self.params[k])) for k in weights)
         _, grads = self._backward(dscores, caches, self.names[-1])
         for k in grads:
-            if k.endswith(".W"):
+            if k in weights:
                 grads[k] = grads[k] + self.reg * self.params[k]
             grads[k] = np.asarray(grads[k], dtype=self.dtype)
         return loss, grads
@@ -530,3 +754,393 @@ class SequentialNet:
         """Predicted labels (N,) for the batch ``X``, computed ``batch_size`` images at a time."""
         out = [np.argmax(self.loss(X[i:i + batch_size]), axis=1) for i in range(0, len(X), batch_size)]
         return np.concatenate(out) if out else np.zeros(0, dtype=np.int64)
+
+
+class ThreeLayerConvNet(SequentialNet):
+    """conv - relu - 2x2 max pool - affine - relu - affine - softmax, CS231n's three-layer ConvNet.
+
+    The convolution has stride 1 and pads ``(filter_size - 1) // 2`` zeros on
+    each side, so it keeps the height and width (filter_size must be odd);
+    the pool halves them.  It is a :class:`SequentialNet` with the layers
+    ``conv1, relu1, pool1, fc2, relu2, fc3``, so it has every analysis method
+    (``activations``, ``input_gradient``, ``backward_from``, ``freeze``,
+    ``predict``, ``summary``, ``with_new_head``, ...), while ``params`` keeps
+    CS231n's names.
+
+    Parameters
+    ----------
+    input_dim : (C, H, W) of one input image.
+    num_filters : F, filters in the convolutional layer.
+    filter_size : HH = WW, width and height of each filter (odd).
+    hidden_dim : units in the hidden affine layer.
+    num_classes : C_out, scores produced.
+    weight_scale : weights start as ``weight_scale * N(0, 1)``.
+    reg : L2 regularization strength.
+    dtype : numpy dtype of the parameters and of the computation
+        (float32 to train, float64 for gradient checks).
+    seed : seed of ``numpy.random.default_rng`` for the initial weights.
+    input_mean, input_convention : as in :class:`SequentialNet` (default: none,
+        as CS231n's).
+
+    ``params``: ``W1`` (F, C, HH, WW), ``b1`` (F,), ``W2`` (F*H/2*W/2, hidden_dim),
+    ``b2`` (hidden_dim,), ``W3`` (hidden_dim, num_classes), ``b3`` (num_classes,).
+    """
+
+    PARAM_KEYS = {"conv1": {"W": "W1", "b": "b1"}, "fc2": {"W": "W2", "b": "b2"}, "fc3": {"W": "W3", "b": "b3"}}
+
+    def __init__(self, input_dim=(3, 32, 32), num_filters=32, filter_size=7, hidden_dim=100,
+                 num_classes=10, weight_scale=1e-3, reg=0.0, dtype=np.float32, seed=0,
+                 input_mean=None, input_convention=None):
+        input_dim = _check_input_dim(input_dim, "ThreeLayerConvNet", ndim=3)
+        if int(filter_size) % 2 != 1:
+            raise ValueError(
+                f"filter_size must be odd so that pad = (filter_size - 1) / 2 keeps the size; got {filter_size}."
+            )
+        self.num_filters, self.filter_size = int(num_filters), int(filter_size)
+        self.hidden_dim = int(hidden_dim)
+        pad = (self.filter_size - 1) // 2
+        self.conv_param = {"stride": 1, "pad": pad}
+        self.pool_param = {"pool_height": 2, "pool_width": 2, "stride": 2}
+        layers = [
+            ("conv1", conv(self.num_filters, self.filter_size, stride=1, pad=pad)),
+            ("relu1", relu()),
+            ("pool1", pool(2)),
+            ("fc2", affine(self.hidden_dim)),
+            ("relu2", relu()),
+            ("fc3", affine(num_classes)),
+        ]
+        super().__init__(layers, input_dim=input_dim, weight_scale=weight_scale, reg=reg, dtype=dtype, seed=seed,
+                         input_mean=input_mean, input_convention=input_convention, param_keys=self.PARAM_KEYS)
+
+    def spec(self):
+        """The constructor arguments that rebuild this net (without its weights), as plain JSON values."""
+        mean = None if self.input_mean is None else np.asarray(self.input_mean).tolist()
+        return {"input_dim": list(self.input_dim), "num_filters": self.num_filters, "filter_size": self.filter_size,
+                "hidden_dim": self.hidden_dim, "num_classes": self.num_classes, "reg": float(self.reg),
+                "dtype": np.dtype(self.dtype).name, "input_mean": mean, "input_convention": self.input_convention}
+
+
+# ---------------------------------------------------------------- saving and loading
+# The nets save_net can write and load_net can rebuild, by class name.  A new net class
+# with a ``spec()`` (its constructor arguments) adds itself here.
+NET_CLASSES = {"SequentialNet": SequentialNet, "ThreeLayerConvNet": ThreeLayerConvNet, "TwoLayerNet": TwoLayerNet}
+_FORMAT = 2  # files without a "format" entry are the first format (a SequentialNet, float32)
+
+
+def sha256_of(path):
+    """Hex sha256 digest of a file."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def save_net(net, path, extra=None):
+    """Write ``net``'s weights and architecture to ``path`` (.npz), and its sha256 to ``path`` with suffix .sha256.
+
+    Works for every net in ``NET_CLASSES`` (SequentialNet, whatever its layers,
+    ThreeLayerConvNet, TwoLayerNet).  The file holds plain arrays (the
+    parameters, in the net's dtype) and the architecture as JSON text (class
+    name, ``net.spec()``, frozen layers): :func:`load_net` rebuilds the net
+    without unpickling anything.  The same net gives the same bytes, whenever
+    it is saved.
+
+    extra : dict of plain values stored as metadata (e.g. the test accuracy);
+        default: the net's ``meta`` if it was loaded with one.
+    Returns the sha256 hex digest.
+    """
+    name = type(net).__name__
+    if NET_CLASSES.get(name) is not type(net) or not hasattr(net, "spec"):
+        raise ValueError(
+            f"save_net writes the nets of cs231n_lib.nets ({', '.join(sorted(NET_CLASSES))}); got a {name}. "
+            "Build your architecture as a SequentialNet (any list of layers), or give your class a spec() "
+            "returning its constructor arguments and add it to cs231n_lib.nets.NET_CLASSES."
+        )
+    path = pathlib.Path(path)
+    extra = getattr(net, "meta", {}) if extra is None else extra
+    meta = {"format": _FORMAT, "class": name, "spec": net.spec(),
+            "frozen": sorted(getattr(net, "frozen", ())), "extra": extra or {}}
+    try:
+        text = json.dumps(meta, sort_keys=True)
+    except TypeError as err:
+        raise ValueError(f"save_net: extra must hold plain values (numbers, strings, lists, dicts): {err}") from None
+    arrays = {"meta": np.array(text)}
+    arrays.update({f"param/{k}": np.asarray(v) for k, v in sorted(net.params.items())})
+    # An .npz is a zip of .npy files; writing it ourselves with a fixed timestamp makes the
+    # bytes (and so the sha256) depend only on the numbers, not on when they were saved.
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
+        for key, value in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with zf.open(info, "w") as fh:
+                np.lib.format.write_array(fh, value, allow_pickle=False)
+    digest = sha256_of(path)
+    path.with_suffix(".sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+    return digest
+
+
+def _verify(path):
+    pin_file = path.with_suffix(".sha256")
+    if not pin_file.exists():
+        raise ValueError(
+            f"{pin_file} is missing, so {path.name} cannot be verified; refusing to load it. "
+            "(save_net writes it next to the file; load_net(path, verify=False) skips the check.)"
+        )
+    expected = pin_file.read_text(encoding="utf-8").split()[0].lower()
+    actual = sha256_of(path)
+    if actual != expected:
+        head = path.read_bytes()[:60]
+        hint = (" It looks like a git LFS pointer, not the weights: run `git lfs pull`."
+                if head.startswith(b"version https://git-lfs") else "")
+        raise ValueError(
+            f"{path.name} does not match its checksum: sha256 is {actual}, but {pin_file.name} "
+            f"pins {expected}. The file was changed, truncated or corrupted, so it was not loaded.{hint} "
+            "Restore it from where it came from: for the repository's data/ files, `git checkout -- data/` "
+            "or rebuild it with `python -m cs231n_lib.pretrained --retrain`."
+        )
+
+
+def load_net(path, verify=True):
+    """Load a net written by :func:`save_net`, checking its sha256 first (``verify=True``).
+
+    Returns a net of the saved class, with the saved weights, dtype, frozen
+    layers and input convention; the metadata ``extra`` is in ``net.meta``.
+    Raises FileNotFoundError for a missing file and ValueError, saying what to
+    do, for a file that does not match its checksum or is not a saved net.
+    """
+    path = pathlib.Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"{path} does not exist.")
+    if verify:
+        _verify(path)
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            meta = json.loads(str(archive["meta"]))
+            params = {k[len("param/"):]: archive[k] for k in archive.files if k.startswith("param/")}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
+        raise ValueError(f"{path.name} is not a net written by save_net: {err}") from None
+    if "format" not in meta:  # the first format: a SequentialNet in float32
+        net = SequentialNet([tuple(item) for item in meta["layers"]], input_dim=meta["input_dim"],
+                            input_mean=meta.get("input_mean"), dtype=np.float32)
+    else:
+        if meta["format"] > _FORMAT or meta.get("class") not in NET_CLASSES:
+            raise ValueError(
+                f"{path.name} holds a {meta.get('class')!r} in file format {meta['format']}; this version of "
+                f"cs231n_lib reads format <= {_FORMAT} and the classes {sorted(NET_CLASSES)}."
+            )
+        spec = dict(meta["spec"])
+        if "layers" in spec:
+            spec["layers"] = [tuple(item) for item in spec["layers"]]
+        net = NET_CLASSES[meta["class"]](**spec)
+        net.frozen = set(meta.get("frozen", ()))
+    if set(params) != set(net.params):
+        raise ValueError(f"{path.name} holds parameters {sorted(params)}, but its net needs {sorted(net.params)}.")
+    for k, v in params.items():
+        if v.shape != net.params[k].shape:
+            raise ValueError(f"{path.name}: {k} has shape {v.shape}, the net needs {net.params[k].shape}.")
+        net.params[k] = v.astype(net.params[k].dtype, copy=False)
+    net.meta = meta.get("extra", {})
+    return net
+
+# ---------------------------------------------------------- fully connected
+# CS231n assignment 2's FullyConnectedNet: affine layers with optional batch or layer
+# normalization and dropout, parameters named as the assignment names them.
+__all__ += ["FullyConnectedNet"]
+
+_NORMALIZATIONS = (None, "batchnorm", "layernorm")
+
+
+def _fc_number(value, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{what} must be a number, got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{what} must be finite, got {value}.")
+    return value
+
+
+def _fc_batch(X, input_dim):
+    """``X`` as an array (N, d_1, ..., d_k), or a ValueError with both shapes.
+
+    With an integer ``input_dim`` D (CS231n's way) any example shape of D numbers is
+    flattened, e.g. CIFAR-10's (N, 3, 32, 32) for D = 3*32*32; with a shape, X must have it.
+    """
+    try:
+        X = np.asarray(X)
+    except Exception as err:  # ragged lists and the like
+        raise ValueError(f"FullyConnectedNet expects an array X: {err}") from None
+    D = int(np.prod(input_dim))
+    if len(input_dim) == 1:
+        ok = X.ndim >= 2 and int(np.prod(X.shape[1:])) == D
+        want = f"(N, d_1, ..., d_k) with d_1 * ... * d_k = input_dim = {D}"
+    else:
+        ok = tuple(X.shape[1:]) == tuple(input_dim)
+        want = f"(N, {', '.join(map(str, input_dim))})"
+    if not ok:
+        raise ValueError(f"FullyConnectedNet expects X of shape {want}, got X.shape={X.shape}.")
+    return X
+
+
+def _fc_positive_int(value, what):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{what} must be a positive integer, got {value!r}.")
+    return int(value)
+
+
+class FullyConnectedNet:
+    """{affine - [batch/layer norm] - relu - [dropout]} x (L - 1) - affine - softmax, CS231n's fully connected net.
+
+    Parameters
+    ----------
+    hidden_dims : list of ints, the sizes of the L - 1 hidden layers (may be empty).
+    input_dim : int D (inputs of any shape with D numbers per example are flattened, as in
+        CS231n), or a shape (d_1, ..., d_k) that every input must have.
+    num_classes : C, scores produced.
+    dropout_keep_ratio : probability of *keeping* a unit in the dropout layer after every
+        ReLU, in (0, 1]; 1 means no dropout layers.
+    normalization : None, ``'batchnorm'`` or ``'layernorm'``: a normalization layer
+        between every hidden affine layer and its ReLU (never after the last affine layer).
+    reg : L2 regularization strength: the loss adds ``0.5 * reg * sum(W**2)`` over
+        the weights ``W1 .. WL`` (not the biases, gammas or betas).
+    weight_scale : weights start as ``weight_scale * N(0, 1)``; biases and betas as
+        zeros, gammas as ones.
+    dtype : dtype of the parameters and of the computation (float32 to train,
+        float64 for gradient checks).
+    seed : None, an integer or a ``numpy.random.Generator``.  The weights are drawn
+        from ``numpy.random.default_rng(seed)``.  As in CS231n, the seed also goes to
+        the dropout layers: an integer gives the same dropout mask on every call
+        (what a gradient check needs), a Generator a new reproducible mask on every
+        call, None a new random one.
+
+    Attributes
+    ----------
+    params : ``W1`` (D, H1), ``b1`` (H1,), ``gamma1``, ``beta1`` (H1,) (with
+        normalization), ..., ``WL`` (H_{L-1}, C), ``bL`` (C,).
+    num_layers : L = len(hidden_dims) + 1.
+    bn_params : one dict per hidden layer: the ``bn_param`` of each batch-norm layer
+        (holding its running averages) or the ``ln_param`` of each layer-norm layer.
+    dropout_param : the ``dropout_param`` of the dropout layers (``{}`` without dropout).
+
+    ``loss(X)`` runs the net in test mode and returns scores; ``loss(X, y)`` runs it
+    in train mode (dropout on, batch statistics, running averages updated) and
+    returns ``(loss, grads)``.
+    """
+
+    def __init__(self, hidden_dims, input_dim=3 * 32 * 32, num_classes=10, dropout_keep_ratio=1,
+                 normalization=None, reg=0.0, weight_scale=1e-2, dtype=np.float32, seed=None):
+        if isinstance(hidden_dims, (int, np.integer)):
+            raise ValueError(
+                f"hidden_dims is a list of hidden-layer sizes, got the number {hidden_dims!r}; "
+                f"for one hidden layer write [{hidden_dims}]."
+            )
+        try:
+            hidden_dims = list(hidden_dims)
+        except TypeError:
+            raise ValueError(f"hidden_dims must be a list of positive integers, got {hidden_dims!r}.") from None
+        hidden_dims = [_fc_positive_int(h, f"hidden_dims[{i}]") for i, h in enumerate(hidden_dims)]
+        dims_in = input_dim if isinstance(input_dim, (tuple, list)) else (input_dim,)
+        self.input_dim = tuple(_fc_positive_int(d, "input_dim") for d in dims_in)
+        num_classes = _fc_positive_int(num_classes, "num_classes")
+        keep = _fc_number(dropout_keep_ratio, "dropout_keep_ratio")
+        if not 0 < keep <= 1:
+            raise ValueError(
+                f"dropout_keep_ratio is the probability of KEEPING a unit and must lie in (0, 1], got {keep} "
+                "(1 means no dropout)."
+            )
+        if normalization not in _NORMALIZATIONS:
+            raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got {normalization!r}.")
+        reg = _fc_number(reg, "reg")
+        weight_scale = _fc_number(weight_scale, "weight_scale")
+        if reg < 0 or weight_scale <= 0:
+            raise ValueError(f"reg must be >= 0 and weight_scale > 0, got reg={reg}, weight_scale={weight_scale}.")
+        if not np.issubdtype(np.dtype(dtype), np.floating):
+            raise ValueError(f"dtype must be a floating-point type such as np.float32, got {dtype!r}.")
+        if seed is not None and not isinstance(seed, np.random.Generator):
+            if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
+                raise ValueError(f"seed must be None, a non-negative integer or a numpy Generator, got {seed!r}.")
+
+        self.normalization = normalization
+        self.use_dropout = keep != 1
+        self.reg = reg
+        self.num_layers = 1 + len(hidden_dims)
+        self.dtype = dtype
+        rng = np.random.default_rng(seed)
+        dims = [int(np.prod(self.input_dim))] + hidden_dims + [num_classes]
+        self.params = {}
+        for i in range(1, self.num_layers + 1):
+            self.params[f"W{i}"] = weight_scale * rng.standard_normal((dims[i - 1], dims[i]))
+            self.params[f"b{i}"] = np.zeros(dims[i])
+            if normalization is not None and i < self.num_layers:
+                self.params[f"gamma{i}"] = np.ones(dims[i])
+                self.params[f"beta{i}"] = np.zeros(dims[i])
+        self.params = {k: v.astype(dtype) for k, v in self.params.items()}
+
+        self.dropout_param = {}
+        if self.use_dropout:
+            self.dropout_param = {"mode": "train", "p": keep}
+            if seed is not None:
+                self.dropout_param["seed"] = rng if isinstance(seed, np.random.Generator) else seed
+        self.bn_params = []
+        if normalization == "batchnorm":
+            self.bn_params = [{"mode": "train"} for _ in range(self.num_layers - 1)]
+        elif normalization == "layernorm":
+            self.bn_params = [{} for _ in range(self.num_layers - 1)]
+
+    def loss(self, X, y=None):
+        """Scores (N, C) for ``y=None`` (test mode); otherwise ``(loss, grads)`` (train mode).
+
+        X : (N, d_1, ..., d_k) with D numbers per example (an integer ``input_dim``), or
+        (N, *input_dim) (a shape); y : int array (N,) of labels in 0..C-1.
+        """
+        X = _fc_batch(X, self.input_dim).astype(self.dtype, copy=False)
+        mode = "test" if y is None else "train"
+        if self.use_dropout:
+            self.dropout_param["mode"] = mode
+        if self.normalization == "batchnorm":
+            if mode == "test" and self.bn_params and "running_mean" not in self.bn_params[0]:
+                raise ValueError(
+                    "This FullyConnectedNet uses batch normalization and has not run a training pass yet, "
+                    "so it has no running averages to normalize with in test mode: call loss(X, y) "
+                    "(or train it with a Solver) before asking for scores."
+                )
+            for bn_param in self.bn_params:
+                bn_param["mode"] = mode
+
+        p, L = self.params, self.num_layers
+        h, caches = X, []
+        for i in range(1, L):
+            W, b = p[f"W{i}"], p[f"b{i}"]
+            if self.normalization == "batchnorm":
+                h, cache = affine_bn_relu_forward(h, W, b, p[f"gamma{i}"], p[f"beta{i}"], self.bn_params[i - 1])
+            elif self.normalization == "layernorm":
+                h, cache = affine_ln_relu_forward(h, W, b, p[f"gamma{i}"], p[f"beta{i}"], self.bn_params[i - 1])
+            else:
+                h, cache = affine_relu_forward(h, W, b)
+            drop_cache = None
+            if self.use_dropout:
+                h, drop_cache = dropout_forward(h, self.dropout_param)
+            caches.append((cache, drop_cache))
+        scores, last_cache = affine_forward(h, p[f"W{L}"], p[f"b{L}"])
+        if mode == "test":
+            return scores
+
+        loss, dscores = softmax_loss(scores, y)
+        loss += 0.5 * self.reg * sum(float(np.sum(p[f"W{i}"] ** 2)) for i in range(1, L + 1))
+        grads = {}
+        dh, grads[f"W{L}"], grads[f"b{L}"] = affine_backward(dscores, last_cache)
+        for i in range(L - 1, 0, -1):
+            cache, drop_cache = caches[i - 1]
+            if self.use_dropout:
+                dh = dropout_backward(dh, drop_cache)
+            if self.normalization == "batchnorm":
+                dh, grads[f"W{i}"], grads[f"b{i}"], grads[f"gamma{i}"], grads[f"beta{i}"] = \
+                    affine_bn_relu_backward(dh, cache)
+            elif self.normalization == "layernorm":
+                dh, grads[f"W{i}"], grads[f"b{i}"], grads[f"gamma{i}"], grads[f"beta{i}"] = \
+                    affine_ln_relu_backward(dh, cache)
+            else:
+                dh, grads[f"W{i}"], grads[f"b{i}"] = affine_relu_backward(dh, cache)
+        for i in range(1, L + 1):
+            grads[f"W{i}"] = grads[f"W{i}"] + self.reg * p[f"W{i}"]
+        return loss, {k: np.asarray(v, dtype=self.dtype) for k, v in grads.items()}
+

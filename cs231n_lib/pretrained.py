@@ -27,7 +27,6 @@ magnifies last-bit differences.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib
 import json
 import pathlib
@@ -39,7 +38,8 @@ from typing import NamedTuple
 import numpy as np
 
 from . import __version__
-from .nets import load_net, save_net
+# save_net, load_net and sha256_of live in nets (they save any net); re-exported here.
+from .nets import load_net, save_net, sha256_of
 
 __all__ = ["ZOO_DIR", "ZooEntry", "available", "load_pretrained", "recipe", "retrain", "sha256_of",
            "architecture_text", "load_net", "save_net"]
@@ -47,15 +47,6 @@ __all__ = ["ZOO_DIR", "ZooEntry", "available", "load_pretrained", "recipe", "ret
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
 ZOO_DIR = DATA_DIR / "zoo"
 DEFAULT = "shapes_convnet"
-
-
-def sha256_of(path):
-    """Hex sha256 digest of a file."""
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _recipe_names():

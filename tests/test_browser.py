@@ -12,10 +12,15 @@ The expected texts in the table are worked out by hand from the formulas, not
 produced by the library. test_a_broken_callback_is_caught breaks an explorer's
 callback on purpose, in the kernel, and checks that the same browser check fails.
 
+After the check, each explorer's steps are replayed one change at a time and the time from
+each change to the new figure on the page is recorded in test-artifacts/browser/latency.json
+(never asserted; benchmarks/bench_widgets.py prints it with more rounds).
+
 Needs Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`; never
 `playwright install`). Without it the tests are skipped with the reason, except
 under CI (environment variable CI set), where a missing browser is a failure.
 """
+import contextlib
 import dataclasses
 import json
 import os
@@ -23,6 +28,7 @@ import pathlib
 import re
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -230,13 +236,11 @@ def _private_jupyter_dirs(home):
     return env
 
 
-@pytest.fixture(scope="module")
-def lab(requirements, tmp_path_factory):
-    """A JupyterLab server on 127.0.0.1 serving a scratch folder; yields (url, folder)."""
-    home = tmp_path_factory.mktemp("jupyter")
-    served = tmp_path_factory.mktemp("served")
-    (served / "notebooks").mkdir()
-    if (ROOT / "data").is_dir():
+@contextlib.contextmanager
+def jupyterlab(home, served):
+    """A JupyterLab server on 127.0.0.1 serving the folder ``served``; yields its URL."""
+    (served / "notebooks").mkdir(exist_ok=True)
+    if (ROOT / "data").is_dir() and not (served / "data").exists():
         (served / "data").symlink_to(ROOT / "data")  # notebooks read ../data
     env = _private_jupyter_dirs(home)
     log_path = home / "server.log"
@@ -262,11 +266,23 @@ def lab(requirements, tmp_path_factory):
                 log_tail = log_path.read_text(errors="replace")[-3000:]
                 if proc.poll() is not None and attempt == 1:
                     continue
-                pytest.fail(f"JupyterLab did not start within {SERVER_START_LIMIT} s:\n{log_tail}")
-            yield url, served
+                raise RuntimeError(f"JupyterLab did not start within {SERVER_START_LIMIT} s:\n{log_tail}")
+            yield url
             return
         finally:
             _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def lab(requirements, tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving a scratch folder; yields (url, folder)."""
+    home = tmp_path_factory.mktemp("jupyter")
+    served = tmp_path_factory.mktemp("served")
+    try:
+        with jupyterlab(home, served) as url:
+            yield url, served
+    except RuntimeError as err:
+        pytest.fail(str(err))
 
 
 @pytest.fixture(scope="module")
@@ -389,6 +405,120 @@ def check_explorer(page, explorer, limit=STEP_LIMIT, screenshot=None):
             out.screenshot(path=str(screenshot.with_name(screenshot.stem + "-invalid.png")))
 
 
+# ---- slider latency: from a control's change to the new figure on the page ----
+LATENCY_TARGET_MS = 250  # median per update, on 2 cores (benchmarks/README.md)
+QUIET_MS = 300           # the explorer's output must stay unchanged this long before the next change
+NO_UPDATE_LIMIT = 10     # seconds after which a change that shows nothing new counts as no update
+
+_LATENCY_JS = """root => {
+    if (root.__latency) return;
+    const rec = root.__latency = {events: [], imgs: [], muts: [], last: 0};
+    const isControl = n => !!(n.nodeType === 1 ? n : n.parentElement)?.closest('.widget-slider, .widget-dropdown');
+    root.addEventListener('keydown', e => {
+        if (e.key === 'Enter' && e.target.closest('.widget-readout')) rec.events.push(e.timeStamp);
+    }, true);
+    root.addEventListener('change', e => { if (e.target.tagName === 'SELECT') rec.events.push(e.timeStamp); }, true);
+    new MutationObserver(list => {
+        const t = performance.now();
+        for (const m of list) {
+            if (isControl(m.target)) continue;
+            rec.last = t;
+            rec.muts.push(t);
+            for (const n of m.addedNodes)
+                if (n.nodeType === 1 && (n.tagName === 'IMG' || n.querySelector('img'))) rec.imgs.push(t);
+        }
+    }).observe(root, {childList: true, subtree: true, characterData: true});
+}"""
+
+# Settled: the explorer's output changed after the event, has stayed unchanged for a while,
+# and the kernel is idle again (the text panel is updated before the picture is rendered).
+_SETTLED_JS = """([root, since, quiet]) => {
+    const rec = root.__latency, now = performance.now();
+    const idle = [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(e => /\\| Idle/.test(e.textContent));
+    return idle && rec.muts.some(t => t > since) && now - rec.last > quiet;
+}"""
+
+_DETAILS_JS = """(root, since) => {
+    const muts = root.__latency.muts.filter(t => t > since), img = root.querySelector('.widget-output img');
+    return {text_ms: muts.length ? Math.min(...muts) - since : null,
+            png_kb: img ? Math.round((img.src.length - img.src.indexOf(',') - 1) * 0.75 / 1024) : null,
+            pixels: img ? `${img.naturalWidth}x${img.naturalHeight}` : null};
+}"""
+
+_CONTROLS_JS = """root => [
+    ...[...root.querySelectorAll('.widget-slider')].map(s => ['slider',
+        s.querySelector('.widget-label').textContent.trim(), s.querySelector('.widget-readout').textContent.trim()]),
+    ...[...root.querySelectorAll('.widget-dropdown')].map(d => ['dropdown',
+        d.querySelector('.widget-label').textContent.trim(),
+        d.querySelector('select').selectedOptions[0].label.replace(/\\u00a0/g, ' ')]),
+]"""
+
+
+def control_values(page, explorer):
+    """[(kind, description, value shown)] of every slider and dropdown of the explorer."""
+    out = _explorer_output(page, explorer)
+    out.locator(".widget-readout").first.wait_for(timeout=STEP_LIMIT * 1000)
+    return [tuple(c) for c in out.evaluate(_CONTROLS_JS)]
+
+
+def time_explorer(page, explorer, home, rounds=1, limit=STEP_LIMIT, trace=None, probe=None):
+    """Milliseconds from each control change to the new figure on the page, one change at a time.
+
+    Replays the explorer's steps ``rounds`` times, each time from ``home`` (the
+    ``control_values`` before any change), which the controls are set back to first. Each change waits for the explorer to settle
+    before the next one, so every figure is the answer to one change: the time runs from the
+    browser's keydown (Enter in a slider's readout) or change event (a dropdown) to the
+    insertion of the new picture into the page. Changes that end on an invalid setting
+    draw nothing and are not counted, nor are changes that show nothing new (a control the
+    current setting ignores). ``trace``, a list, receives for each change a dict: the
+    change, ``figure_ms`` (or None), ``text_ms`` (to the first change of the explorer's
+    output, the text panel) and the new picture's PNG size and pixels, and, given ``probe``
+    (a function returning a number, e.g. the kernel's CPU seconds), its change over the update.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    out = _explorer_output(page, explorer)
+    root = out.element_handle()
+    root.evaluate(_LATENCY_JS)
+    changes = []
+    for _ in range(rounds):
+        changes += list(home)
+        for step in explorer.steps:
+            changes += [("slider", d, str(v)) for d, v in step.sliders.items()]
+            changes += [("dropdown", d, str(o)) for d, o in step.dropdowns.items()]
+    latencies = []
+    for kind, description, value in changes:
+        if (kind, description, value) in control_values(page, explorer):
+            continue  # already there: no change, no update
+        events = root.evaluate("root => root.__latency.events.length")
+        before = probe() if probe else None
+        if kind == "slider":
+            _set_slider(out, description, value)
+        else:
+            _set_dropdown(out, description, value)
+        page.wait_for_function("([root, n]) => root.__latency.events.length > n", arg=[root, events],
+                               timeout=limit * 1000)
+        since = root.evaluate("(root, n) => root.__latency.events[n]", events)
+        try:
+            page.wait_for_function(_SETTLED_JS, arg=[root, since, QUIET_MS],
+                                   timeout=min(limit, NO_UPDATE_LIMIT) * 1000)
+        except PlaywrightTimeout:  # nothing new to show: the picture and text stayed as they were
+            pass
+        drawn = root.evaluate("(root, since) => root.__latency.imgs.filter(t => t > since)", since)
+        if drawn:
+            latencies.append(min(drawn) - since)
+        if trace is not None:
+            trace.append({"change": (kind, description, value), "figure_ms": min(drawn) - since if drawn else None,
+                          "probe": probe() - before if probe else None, **root.evaluate(_DETAILS_JS, since)})
+    return latencies
+
+
+def latency_summary(latencies):
+    """{'updates', 'median_ms', 'max_ms'} of a list of milliseconds."""
+    return {"updates": len(latencies), "median_ms": round(statistics.median(latencies)) if latencies else None,
+            "max_ms": round(max(latencies)) if latencies else None}
+
+
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 1000})
@@ -408,11 +538,20 @@ def test_explorer_reacts_to_its_sliders(lab, page, explorer):
     shot = ARTIFACTS / explorer.notebook.replace(".ipynb", ".png")
     try:
         _open_and_run(page, url, name)
+        home = control_values(page, explorer)
         check_explorer(page, explorer, screenshot=shot)
+        # Slider latency, recorded (never asserted: benchmarks/bench_widgets.py prints it).
+        latencies = time_explorer(page, explorer, home)
     except Exception:
         page.screenshot(path=str(shot.with_name(shot.stem + "-failure.png")), full_page=True)
         raise
     assert shot.stat().st_size > 10_000
+    assert latencies, "no slider change drew a new figure"
+    record = ARTIFACTS / "latency.json"
+    recorded = json.loads(record.read_text()) if record.exists() else {}
+    recorded[explorer.notebook] = {**latency_summary(latencies), "ms": [round(t) for t in latencies]}
+    record.write_text(json.dumps(recorded, indent=1))
+    print(f"{explorer.notebook}: slider to figure {recorded[explorer.notebook]}")
 
 
 BREAKABLE = [e for e in EXPLORERS if e.breaker]

@@ -8,6 +8,7 @@ pyproject.toml here, independently of tools/notebook_cells.py.
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 import types
@@ -73,14 +74,35 @@ def test_setup_cell_does_nothing_outside_colab(path, fake_machine, monkeypatch):
     assert fake_machine["run"] == [] and fake_machine["chdir"] == [] and sys.path == before
 
 
+def colab_runtime():
+    """{name: version} of Colab's default runtime, from the pinned file (read here independently
+    of tools/colab_twin.py): tests/colab-runtime-2026-08.txt."""
+    versions = {}
+    for line in (ROOT / "tests" / "colab-runtime-2026-08.txt").read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            name, version = line.split("==")
+            versions[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return versions
+
+
 def test_install_upgrades_nothing_colab_ships():
-    """pip install -e . in Colab must not upgrade numpy, matplotlib or ipywidgets 7.7.1."""
+    """pip install -e . in Colab must not upgrade anything Colab ships (its ipywidgets 7.7.1 above all):
+    every dependency is preinstalled there, and its floor is at or below Colab's version."""
     from packaging.requirements import Requirement
 
-    # versions a (2023) Colab image shipped; newer images ship newer ones, except ipywidgets
-    colab = {"numpy": "1.23.5", "matplotlib": "3.7.1", "ipywidgets": "7.7.1", "scikit-image": "0.19.3",
-             "tqdm": "4.65.0", "scikit-learn": "1.2.2", "threadpoolctl": "3.1.0"}  # added for notebook 05 (same 2023 image)
+    colab = colab_runtime()
     deps = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
     for dep in map(Requirement, deps):
-        assert dep.name in colab, f"{dep.name} is not preinstalled in Colab: the setup cell would install it"
-        assert dep.specifier.contains(colab[dep.name]), f"{dep} would upgrade Colab's {dep.name} {colab[dep.name]}"
+        name = re.sub(r"[-_.]+", "-", dep.name).lower()
+        assert name in colab, f"{dep.name} is not preinstalled in Colab: the setup cell would install it"
+        assert dep.specifier.contains(colab[name]), f"{dep} would upgrade Colab's {dep.name} {colab[name]}"
+
+
+def test_the_floor_check_catches_a_floor_above_colab():
+    from packaging.requirements import Requirement
+
+    colab = colab_runtime()
+    assert not Requirement("numpy>=2.2").specifier.contains(colab["numpy"])
+    assert not Requirement("ipywidgets>=8").specifier.contains(colab["ipywidgets"])
+    assert Requirement("ipywidgets>=7.7").specifier.contains(colab["ipywidgets"])

@@ -9,6 +9,8 @@ from cs231n_lib.layers import (
     affine_backward,
     affine_forward,
     relu_backward,
+    relu_backward_deconvnet,
+    relu_backward_guided,
     relu_forward,
     softmax_loss,
     svm_loss,
@@ -81,6 +83,22 @@ def test_relu_forward_and_backward():
     assert rel_error(relu_backward(dout, cache), num) < 1e-9
     with pytest.raises(ValueError, match="x.shape"):
         relu_backward(np.zeros((5, 4)), cache)
+
+
+def test_guided_and_deconvnet_relu_rules_on_a_hand_worked_example():
+    # forward input x and incoming gradient dout, element by element:
+    x = np.array([[-1.0, 2.0, 0.5], [3.0, -2.0, 0.0]])
+    dout = np.array([[1.0, -1.0, 2.0], [-3.0, 4.0, 5.0]])
+    _, cache = relu_forward(x)
+    # backprop: pass where x > 0                    -> [[0, -1, 2], [-3, 0, 0]]
+    assert np.array_equal(relu_backward(dout, cache), [[0, -1, 2], [-3, 0, 0]])
+    # guided (Springenberg et al.): x > 0 and dout > 0 -> only the 2 at (0, 2) survives
+    assert np.array_equal(relu_backward_guided(dout, cache), [[0, 0, 2], [0, 0, 0]])
+    # deconvnet (Zeiler & Fergus): dout > 0, whatever x was
+    assert np.array_equal(relu_backward_deconvnet(dout, cache), [[1, 0, 2], [0, 4, 5]])
+    for rule in (relu_backward_guided, relu_backward_deconvnet):
+        with pytest.raises(ValueError, match="x.shape"):
+            rule(np.zeros((3, 2)), cache)
 
 
 def test_softmax_loss_closed_forms():

@@ -105,3 +105,26 @@ def test_rules_minimise_a_quadratic_and_keep_w(rule):
 def test_rules_refuse_mismatched_gradient():
     with pytest.raises(ValueError, match=r"w.shape=\(4, 5\), dw.shape=\(5, 4\)"):
         adam(W, DW.T)
+
+
+@pytest.mark.parametrize("rule", [sgd, sgd_momentum, rmsprop, adam])
+def test_rules_refuse_unknown_config_keys_and_list_the_accepted_ones(rule):
+    with pytest.raises(ValueError) as err:
+        rule(W, DW, {"lr": 10})
+    text = str(err.value)
+    assert f"config has unknown key(s) ['lr'] for update rule '{rule.__name__}'" in text
+    assert "learning_rate (default" in text and "For 'lr', did you mean 'learning_rate'?" in text
+
+
+def test_hyperparameter_table_is_what_the_rules_use():
+    from cs231n_lib.optim import HYPERPARAMETERS, STATE
+
+    for rule in (sgd, sgd_momentum, rmsprop, adam):
+        _, config = rule(W, DW, {})
+        name = rule.__name__
+        assert set(config) == set(HYPERPARAMETERS[name]) | set(STATE[name]), name
+        for key, default in HYPERPARAMETERS[name].items():
+            assert config[key] == default
+    # CS231n's defaults
+    assert HYPERPARAMETERS["adam"] == {"learning_rate": 1e-3, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-8}
+    assert HYPERPARAMETERS["sgd_momentum"]["momentum"] == 0.9 and HYPERPARAMETERS["rmsprop"]["decay_rate"] == 0.99

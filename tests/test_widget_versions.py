@@ -20,7 +20,9 @@ else:  # pragma: no cover - Python 3.9/3.10
     tomllib = pytest.importorskip("tomli")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-COLAB_IPYWIDGETS = "7.7.1"
+# Colab's ipywidgets, from its pinned runtime (tests/colab-runtime-2026-08.txt)
+COLAB_IPYWIDGETS = re.search(r"^ipywidgets==(\S+)", (ROOT / "tests" / "colab-runtime-2026-08.txt").read_text(),
+                             re.M).group(1)
 # Every test file that builds an explorer's widgets (each notebook's explorer has its own).
 WIDGET_TESTS = ["test_widgets.py", "test_pool_widgets.py", "test_architecture_helpers.py",
                 "test_notebook02_helpers.py"]

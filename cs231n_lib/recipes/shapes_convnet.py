@@ -31,7 +31,8 @@ MIN_TEST_ACCURACY = 0.95
 
 def build(seed=0, dtype=np.float32):
     """A freshly initialised reference net for (3, 32, 32) shapes images in [0, 1], 10 classes."""
-    return SequentialNet(LAYERS, input_dim=(3, 32, 32), seed=seed, dtype=dtype, input_mean=INPUT_MEAN)
+    return SequentialNet(LAYERS, input_dim=(3, 32, 32), seed=seed, dtype=dtype, input_mean=INPUT_MEAN,
+                         input_convention="unit")
 
 
 def test_split(settings):
