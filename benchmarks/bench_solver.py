@@ -30,7 +30,8 @@ def main():
     import numpy as np
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    from cs231n_lib import data, optim, pretrained
+    from cs231n_lib import data, optim
+    from cs231n_lib.recipes import shapes_convnet
     from cs231n_lib.solver import Solver
 
     d = data.load_shapes(num_train=args.num_train, num_val=0, num_test=0, seed=0)
@@ -38,7 +39,7 @@ def main():
     n_iter = max(len(X) // args.batch_size, 1)
 
     def bare():
-        net = pretrained.reference_net(seed=0)
+        net = shapes_convnet.build(seed=0)
         net.input_convention = None  # no range check: the loop CS231n's Solver runs
         configs = {k: {"learning_rate": 1e-3} for k in net.params}
         rng = np.random.default_rng(0)
@@ -51,7 +52,7 @@ def main():
         return time.perf_counter() - start, net.params
 
     def checked():
-        net = pretrained.reference_net(seed=0)
+        net = shapes_convnet.build(seed=0)
         solver = Solver(net, {"X_train": X, "y_train": y, "X_val": X[:0], "y_val": y[:0]}, update_rule="adam",
                         optim_config={"learning_rate": 1e-3}, batch_size=args.batch_size, num_epochs=1,
                         verbose=False, progress=False, seed=0)

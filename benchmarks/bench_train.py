@@ -4,7 +4,7 @@
     python benchmarks/bench_train.py            # 1 thread each, 2000 shapes images
     python benchmarks/bench_train.py --threads 2 --num-train 4000
 
-Both sides train cs231n_lib.pretrained's reference architecture (conv-relu-pool x3,
+Both sides train the shapes_convnet recipe's architecture (conv-relu-pool x3,
 affine-relu-affine) with Adam, minibatches of 50, float32, on the same images and the same
 initial weights, for one epoch, and the script prints both wall times and their ratio (the
 issue's target: numpy within 3x of PyTorch on CPU).  Timings on a shared machine are noisy:
@@ -28,7 +28,8 @@ def main():
     import numpy as np
 
     sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    from cs231n_lib import data, optim, pretrained
+    from cs231n_lib import data, optim
+    from cs231n_lib.recipes import shapes_convnet
 
     try:
         import torch
@@ -42,7 +43,7 @@ def main():
     batches = [order[i:i + args.batch_size] for i in range(0, len(X) - args.batch_size + 1, args.batch_size)]
 
     # numpy: the library's net and update rule, one epoch
-    net = pretrained.reference_net(seed=0)
+    net = shapes_convnet.build(seed=0)
     init = {k: v.copy() for k, v in net.params.items()}
     configs = {k: {"learning_rate": 1e-3} for k in net.params}
     start = time.perf_counter()
@@ -68,7 +69,7 @@ def main():
             layer.weight.copy_(torch.from_numpy(init[f"{name}.W"].T.copy()))  # ours is (D, M), torch's (M, D)
             layer.bias.copy_(torch.from_numpy(init[f"{name}.b"]))
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
-    Xt, yt = torch.from_numpy(X - pretrained.INPUT_MEAN), torch.from_numpy(y)
+    Xt, yt = torch.from_numpy(X - shapes_convnet.INPUT_MEAN), torch.from_numpy(y)
     start = time.perf_counter()
     for idx in batches:
         ti = torch.from_numpy(idx)

@@ -1,142 +1,200 @@
-"""Shipped weights: the reference ConvNet trained on the shapes data set, with a checksum.
+"""The model zoo: trained nets shipped with the repository, each rebuilt by its recipe.
 
-``load_pretrained()`` returns a :class:`~cs231n_lib.nets.SequentialNet` with
-the weights in ``data/shapes_convnet.npz``, after checking the file's sha256
-against ``data/shapes_convnet.sha256``.  The file holds plain arrays (the
-parameters) and the architecture as JSON text, and is read with
-``allow_pickle=False``: loading it runs no code.
+::
 
-Rebuild both files with::
+    from cs231n_lib import pretrained
+    pretrained.available()                        # one line per net
+    net = pretrained.load_pretrained("mnist_convnet")
 
-    python -m cs231n_lib.pretrained --retrain
+    python -m cs231n_lib.pretrained               # the same list, in a terminal
+    python -m cs231n_lib.pretrained --retrain mnist_convnet
 
-(16,000 images, 8 epochs: minutes on 2 cores; see ``python -m cs231n_lib.pretrained --help``).
-The run is deterministic: on one machine it writes the same bytes every time.
-Eight epochs of float32 training magnify rounding differences, though, so
-another CPU (whose BLAS picks other matrix-multiply kernels, e.g. AVX2 or
-AVX-512) or a change in the order in which a layer adds its terms gives
-other bytes: a net of the same accuracy (98.0 to 98.2 % on the test split
-in the retrains seen so far), with its own checksum.  The shipped file is in
-the first file format of :func:`~cs231n_lib.nets.save_net`; a retrain writes
-the current one, which also records the input convention ("unit"), so its
-bytes differ from the shipped file's even where the weights are the same.
+Every net lives in ``data/zoo/<name>.npz`` next to ``<name>.sha256``;
+``load_pretrained`` checks the checksum before it reads anything, and the
+file holds plain arrays and JSON text (read with ``allow_pickle=False``), so
+loading it runs no code.  The file also records how the net was made: the
+data set, the architecture, the recipe's settings, the test accuracy and the
+library version.
+
+A net's recipe is a module ``cs231n_lib/recipes/<name>.py`` (see
+:mod:`cs231n_lib.recipes` for what it defines).  ``--retrain NAME`` trains
+it from scratch with one BLAS thread, so the sums run in a fixed order and
+the same machine writes the same bytes every time.  Another CPU (whose BLAS
+picks other matrix-multiply kernels, e.g. AVX2 or AVX-512) gives a net of the
+same quality with other bytes and its own checksum: float32 training
+magnifies last-bit differences.
 """
 from __future__ import annotations
 
 import argparse
+import importlib
+import json
 import pathlib
+import pkgutil
 import sys
 import time
+from typing import NamedTuple
 
 import numpy as np
 
-# save_net, load_net and sha256_of live in nets (they save any net); imported here as before.
-from .nets import SequentialNet, load_net, save_net, sha256_of
+from . import __version__
+# save_net, load_net and sha256_of live in nets (they save any net); re-exported here.
+from .nets import load_net, save_net, sha256_of
 
-__all__ = ["load_pretrained", "reference_net", "train_reference", "save_net", "load_net", "sha256_of",
-           "NAME", "DATA_DIR", "REFERENCE_LAYERS", "INPUT_MEAN", "INPUT_CONVENTION", "RECIPE"]
+__all__ = ["ZOO_DIR", "ZooEntry", "available", "load_pretrained", "recipe", "retrain", "sha256_of",
+           "architecture_text", "load_net", "save_net"]
 
-NAME = "shapes_convnet"
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
-
-# The reference net: two conv-relu-pool stages and a classifier.
-REFERENCE_LAYERS = [
-    ("conv1", {"kind": "conv", "num_filters": 16, "filter_size": 3}),
-    ("relu1", {"kind": "relu"}),
-    ("pool1", {"kind": "pool", "size": 2}),
-    ("conv2", {"kind": "conv", "num_filters": 32, "filter_size": 3}),
-    ("relu2", {"kind": "relu"}),
-    ("pool2", {"kind": "pool", "size": 2}),
-    ("conv3", {"kind": "conv", "num_filters": 32, "filter_size": 3}),
-    ("relu3", {"kind": "relu"}),
-    ("pool3", {"kind": "pool", "size": 2}),
-    ("fc1", {"kind": "affine", "out_dim": 64}),
-    ("relu4", {"kind": "relu"}),
-    ("fc2", {"kind": "affine", "out_dim": 10}),
-]
-# The net centres its inputs itself: it is fed images in [0, 1] (the "unit" input convention).
-INPUT_MEAN = 0.5
-INPUT_CONVENTION = "unit"
-# How the shipped weights were trained (the defaults of --retrain).
-RECIPE = {"seed": 0, "num_train": 16000, "num_val": 500, "num_test": 1000, "num_epochs": 8,
-          "batch_size": 50, "learning_rate": 3e-3, "lr_decay": 0.85}
+ZOO_DIR = DATA_DIR / "zoo"
+DEFAULT = "shapes_convnet"
 
 
-def reference_net(seed=0, dtype=np.float32):
-    """A freshly initialised reference net for (3, 32, 32) shapes images, 10 classes."""
-    return SequentialNet(REFERENCE_LAYERS, input_dim=(3, 32, 32), seed=seed, dtype=dtype, input_mean=INPUT_MEAN,
-                         input_convention=INPUT_CONVENTION)
+def _recipe_names():
+    from . import recipes
+
+    return sorted(m.name for m in pkgutil.iter_modules(recipes.__path__) if not m.name.startswith("_"))
 
 
-def load_pretrained(name=NAME, verify=True):
-    """The shipped reference net (a SequentialNet), verified against its sha256 file."""
-    path = DATA_DIR / f"{name}.npz"
+def recipe(name):
+    """The recipe module of the zoo entry ``name`` (ValueError listing the zoo if there is none)."""
+    names = _recipe_names()
+    if name not in names:
+        raise ValueError(
+            f"the model zoo has no net named {name!r}; it has {', '.join(names)} "
+            "(pretrained.available() describes each)."
+        )
+    return importlib.import_module(f"{__package__}.recipes.{name}")
+
+
+def architecture_text(net):
+    """A net's layers in the notes' notation, e.g. ``CONV5-16 RELU POOL2 ... FC-10``."""
+    words = []
+    for d in net.layer_dims():
+        if d.kind == "conv":
+            words.append(f"CONV{d.F}-{d.K}" + (f"/S{d.S}" if d.S != 1 else ""))
+        elif d.kind == "pool":
+            words.append(f"POOL{d.F}" + (f"/S{d.S}" if d.S != d.F else ""))
+        elif d.kind == "fc":
+            words.append(f"FC-{d.K}")
+        else:
+            words.append(d.kind.upper())
+    return " ".join(words)
+
+
+class ZooEntry(NamedTuple):
+    """One shipped net, as :func:`available` lists it."""
+
+    name: str
+    dataset: str
+    architecture: str
+    test_accuracy: float
+    sha256: str
+    description: str
+
+    def __str__(self):
+        return (f"{self.name}: {self.dataset}; {self.architecture}; "
+                f"test accuracy {100 * self.test_accuracy:.1f}%; sha256 {self.sha256[:16]}...")
+
+
+class _Listing(list):
+    """A list of ZooEntry that a notebook shows one line per net."""
+
+    def __repr__(self):
+        return "\n".join(str(entry) for entry in self) or "(no net is shipped)"
+
+
+def _read_meta(path):
+    with np.load(path, allow_pickle=False) as archive:
+        return json.loads(str(archive["meta"]))
+
+
+def available():
+    """The shipped nets: a list of :class:`ZooEntry` (name, data set, architecture, test
+    accuracy, sha256, description), shown one line per net.  A recipe whose file is not
+    shipped is left out."""
+    entries = _Listing()
+    for name in _recipe_names():
+        path = ZOO_DIR / f"{name}.npz"
+        pin = path.with_suffix(".sha256")
+        if not path.exists() or not pin.exists():
+            continue
+        extra = _read_meta(path).get("extra", {})
+        entries.append(ZooEntry(name, extra.get("dataset", "?"), extra.get("architecture", "?"),
+                                float(extra.get("test_accuracy", float("nan"))),
+                                pin.read_text(encoding="utf-8").split()[0], extra.get("description", "")))
+    return entries
+
+
+def load_pretrained(name=DEFAULT, verify=True):
+    """The zoo's net ``name``, checked against its sha256 first.
+
+    Unknown names raise ValueError listing the zoo; a recipe whose file is
+    missing raises FileNotFoundError with the command that rebuilds it.
+    ``net.meta`` holds what the file records (data set, recipe, test accuracy, ...).
+    """
+    recipe(name)  # unknown name: lists the zoo
+    path = ZOO_DIR / f"{name}.npz"
     if not path.exists():
         raise FileNotFoundError(
-            f"{path} does not exist: rebuild it with `python -m cs231n_lib.pretrained --retrain`."
+            f"{path} is not there: restore it with `git checkout -- data/zoo/` or rebuild it with "
+            f"`python -m cs231n_lib.pretrained --retrain {name}`."
         )
-    net = load_net(path, verify=verify)
-    if net.input_convention is None:
-        # The shipped file predates input conventions (and its bytes are pinned): it reads [0, 1] images.
-        net.input_convention = INPUT_CONVENTION
-    return net
+    try:
+        return load_net(path, verify=verify)
+    except ValueError as err:
+        raise ValueError(f"{err} To rebuild it: `python -m cs231n_lib.pretrained --retrain {name}`.") from None
 
 
-def train_reference(num_train=RECIPE["num_train"], num_val=RECIPE["num_val"], num_test=RECIPE["num_test"],
-                    num_epochs=RECIPE["num_epochs"], batch_size=RECIPE["batch_size"],
-                    learning_rate=RECIPE["learning_rate"], lr_decay=RECIPE["lr_decay"], seed=RECIPE["seed"],
-                    progress=True, verbose=False):
-    """Train the reference net on shapes from scratch, deterministically.
+def retrain(name, out=ZOO_DIR, overrides=None, progress=True):
+    """Train the zoo's net ``name`` from scratch by its recipe and write ``<out>/<name>.npz`` and ``.sha256``.
 
-    Returns ``(net, solver, data, test_accuracy)``.
+    ``overrides`` replaces some of the recipe's settings (the tests use the
+    recipe's ``QUICK`` settings).  Runs with one BLAS thread (deterministic on
+    one machine).  Returns ``(path, sha256, meta)``.
     """
-    from .data import load_shapes
-    from .solver import Solver
+    from threadpoolctl import threadpool_limits
 
-    data = load_shapes(num_train=num_train, num_val=num_val, num_test=num_test, seed=seed)
-    net = reference_net(seed=seed)
-    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": learning_rate},
-                    lr_decay=lr_decay, num_epochs=num_epochs, batch_size=batch_size,
-                    num_train_samples=1000, seed=seed, verbose=verbose, progress=progress)
-    solver.train()
-    test_acc = float(np.mean(net.predict(data["X_test"]) == data["y_test"]))
-    return net, solver, data, test_acc
+    module = recipe(name)
+    settings = dict(module.RECIPE, **(overrides or {}))
+    unknown = sorted(set(overrides or {}) - set(module.RECIPE))
+    if unknown:
+        raise ValueError(f"{name}'s recipe has no setting(s) {unknown}; its settings are {sorted(module.RECIPE)}.")
+    with threadpool_limits(limits=1, user_api="blas"):
+        net, info = module.train(settings, progress=progress)
+    meta = {"name": name, "description": module.DESCRIPTION, "dataset": module.DATASET,
+            "architecture": architecture_text(net), "recipe": settings,
+            "library_version": __version__, **info}
+    out = pathlib.Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{name}.npz"
+    digest = save_net(net, path, extra=meta)
+    return path, digest, meta
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m cs231n_lib.pretrained",
-        description="Rebuild the shipped reference ConvNet weights (data/shapes_convnet.npz and .sha256).",
+        description="List the model zoo, or rebuild nets from their recipes (data/zoo/NAME.npz and .sha256).",
     )
-    parser.add_argument("--retrain", action="store_true", help="train from scratch and write the files")
-    parser.add_argument("--out", default=str(DATA_DIR), help="folder to write to (default: the repository's data/)")
-    parser.add_argument("--num-train", type=int, default=RECIPE["num_train"])
-    parser.add_argument("--epochs", type=int, default=RECIPE["num_epochs"])
-    parser.add_argument("--num-val", type=int, default=RECIPE["num_val"])
-    parser.add_argument("--num-test", type=int, default=RECIPE["num_test"])
+    parser.add_argument("--retrain", nargs="+", metavar="NAME",
+                        help="train these nets from scratch ('all' for every recipe) and write their files")
+    parser.add_argument("--out", default=str(ZOO_DIR), help="folder to write to (default: the repository's data/zoo/)")
+    parser.add_argument("--quick", action="store_true",
+                        help="use each recipe's tiny QUICK settings (to try the pipeline, not to ship)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if not args.retrain:
-        net = load_pretrained()
-        print(f"{NAME}: checksum OK; recorded test accuracy {net.meta.get('test_accuracy')}")
+        print(repr(available()))
+        print("recipes:", ", ".join(_recipe_names()))
         return 0
-    from threadpoolctl import threadpool_limits
-
-    start = time.perf_counter()
-    # One BLAS thread: sums in a fixed order, so the file comes out byte-identical on any
-    # machine (the shipped one was made this way); more threads change the last bits.
-    with threadpool_limits(limits=1, user_api="blas"):
-        net, solver, data, test_acc = train_reference(num_train=args.num_train, num_epochs=args.epochs,
-                                                      num_val=args.num_val, num_test=args.num_test,
-                                                      progress=not args.quiet)
-    out = pathlib.Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    extra = {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
-             "num_train": args.num_train, "num_epochs": args.epochs}
-    digest = save_net(net, out / f"{NAME}.npz", extra=extra)
-    print(f"test accuracy {test_acc:.3f}; best validation accuracy {solver.best_val_acc:.3f}; "
-          f"{time.perf_counter() - start:.0f} s")
-    print(f"wrote {out / (NAME + '.npz')} (sha256 {digest})")
+    names = _recipe_names() if args.retrain == ["all"] else args.retrain
+    for name in names:
+        module = recipe(name)
+        start = time.perf_counter()
+        path, digest, meta = retrain(name, args.out, overrides=module.QUICK if args.quick else None,
+                                     progress=not args.quiet)
+        print(f"{name}: test accuracy {meta['test_accuracy']:.4f}; {time.perf_counter() - start:.0f} s")
+        print(f"wrote {path} (sha256 {digest})")
     return 0
 
 

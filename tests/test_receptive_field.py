@@ -148,11 +148,11 @@ def test_clipped_field_matches_the_impulse_response(chain, width):
 def test_receptive_field_of_the_shapes_net_matches_the_recurrence_by_hand():
     """pool3 of the shipped shapes net sees 22 pixels: r grows by (k - 1) * (product of
     the strides below), walked here over the recipe's layer dicts, not the library's dims."""
-    from cs231n_lib import pretrained
+    from cs231n_lib.recipes import shapes_convnet
 
-    net = pretrained.reference_net()
+    net = shapes_convnet.build()
     r, jump, expected = 1, 1, {}
-    for name, spec in pretrained.REFERENCE_LAYERS:
+    for name, spec in shapes_convnet.LAYERS:
         if spec["kind"] == "conv":
             k, s = spec["filter_size"], spec.get("stride", 1)
         elif spec["kind"] == "pool":

@@ -1,5 +1,5 @@
 """save_net / load_net for any net: custom layer objects, ThreeLayerConvNet, TwoLayerNet, a net with a new head;
-identical scores after a round trip, deterministic bytes, corrupted files refused, the shipped file still loads."""
+identical scores after a round trip, deterministic bytes, corrupted files refused, files of the first format still load."""
 import json
 import zipfile
 
@@ -21,7 +21,6 @@ from cs231n_lib.nets import (
 )
 
 RNG = np.random.default_rng(0)
-SHIPPED = pretrained.DATA_DIR / "shapes_convnet.npz"
 
 
 def _custom(dtype=np.float32):
@@ -140,13 +139,28 @@ def test_objects_save_net_cannot_rebuild_are_refused(tmp_path):
         save_net(net, tmp_path / "y.npz", extra={"array": np.zeros(2)})
 
 
-def test_pretrained_keeps_its_names_and_the_shipped_file_loads_unchanged():
+def _write_first_format(path, layers, input_dim, input_mean, params):
+    """A file as the first save_net wrote it (before conventions and a "format" entry):
+    meta = layers, input_dim, input_mean, extra; float32 parameters under 'param/'."""
+    meta = {"layers": layers, "input_dim": list(input_dim), "input_mean": input_mean, "extra": {"test_accuracy": 0.5}}
+    arrays = {"meta": np.array(json.dumps(meta, sort_keys=True))}
+    arrays.update({f"param/{k}": np.asarray(v, dtype=np.float32) for k, v in sorted(params.items())})
+    with zipfile.ZipFile(path, "w") as zf:
+        for key, value in arrays.items():
+            with zf.open(f"{key}.npy", "w") as fh:
+                np.lib.format.write_array(fh, value, allow_pickle=False)
+    path.with_suffix(".sha256").write_text(f"{sha256_of(path)}  {path.name}\n")
+
+
+def test_pretrained_keeps_its_names_and_first_format_files_still_load(tmp_path):
     assert pretrained.save_net is save_net and pretrained.load_net is load_net and pretrained.sha256_of is sha256_of
-    pinned = SHIPPED.with_suffix(".sha256").read_text().split()[0]
-    assert sha256_of(SHIPPED) == pinned
-    net = pretrained.load_pretrained()
-    assert type(net) is SequentialNet and net.dtype is np.float32 and net.input_convention == "unit"
-    assert float(net.input_mean) == 0.5
-    # the shipped file is in the first format (no "format" entry): it was not rewritten
-    with np.load(SHIPPED, allow_pickle=False) as archive:
-        assert "format" not in json.loads(str(archive["meta"]))
+    layers = [["c", {"kind": "conv", "num_filters": 2, "filter_size": 3}], ["r", {"kind": "relu"}],
+              ["fc", {"kind": "affine", "out_dim": 3}]]
+    net = SequentialNet([tuple(item) for item in layers], input_dim=(1, 4, 4), seed=1, input_mean=0.5)
+    path = tmp_path / "old.npz"
+    _write_first_format(path, layers, net.input_dim, 0.5, net.params)
+    loaded = load_net(path)
+    assert type(loaded) is SequentialNet and loaded.dtype is np.float32 and float(loaded.input_mean) == 0.5
+    X = RNG.random((2, 1, 4, 4)).astype(np.float32)
+    np.testing.assert_array_equal(loaded.loss(X), net.loss(X))
+    assert loaded.meta["test_accuracy"] == 0.5
