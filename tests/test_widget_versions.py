@@ -22,7 +22,7 @@ else:  # pragma: no cover - Python 3.9/3.10
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 COLAB_IPYWIDGETS = "7.7.1"
 # Every test file that builds an explorer's widgets (each notebook's explorer has its own).
-WIDGET_TESTS = ["test_widgets.py", "test_pool_widgets.py", "test_architecture_helpers.py",
+WIDGET_TESTS = ["test_widgets.py", "test_pool_widgets.py", "test_architecture_helpers.py", "test_explorer_edges.py",
                 "test_notebook02_helpers.py"]
 
 
