@@ -543,8 +543,9 @@ def exercise_text(notebook, function):
     cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
     for k, cell in enumerate(cells):
         if cell["cell_type"] == "code" and "".join(cell["source"]).startswith(f"def {function}("):
-            return next("".join(cells[j]["source"]) for j in range(k - 1, -1, -1)
+            text = next("".join(cells[j]["source"]) for j in range(k - 1, -1, -1)
                         if cells[j]["cell_type"] == "markdown")
+            return " ".join(text.split())  # line breaks do not matter
     raise AssertionError(f"no exercise defines {function} in {notebook}")
 
 
