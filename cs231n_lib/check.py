@@ -200,10 +200,11 @@ def _array(value):
 
 
 def _magnitude(error: float) -> str:
-    """A relative error as a bound that stays the same across machines: '< 1e-11', or '0'."""
-    if error == 0:
-        return "0"
-    return f"< 1e{int(np.ceil(np.log10(error)))}" if error < 1 else f"{error:.1f}"
+    """A relative error as the power of ten just above it (``show.magnitude``): '< 1e-11', '0',
+    or for an error of order one its value ('0.8')."""
+    from .show import magnitude
+
+    return magnitude(error) if error < 0.3 else f"{error:.1f}"
 
 
 def _same(a, b) -> bool:
@@ -506,7 +507,8 @@ def _check_conv_forward(functions) -> CheckResult:
     if worst is not None:
         shaped = sum(g is not None and g.shape == w.shape for g, w in zip(trial.got, trial.want))
         measured.append(f"{len(_CONV_CASES)} settings (float64); largest relative error of out over the "
-                        f"{shaped} with the right shape: {_magnitude(worst)}")
+                        f"{shaped} with the right shape: "
+                        + ("0 (the same numbers)" if worst == 0 else _magnitude(worst)))
     return CheckResult("conv_forward_naive", CHECKS["conv_forward_naive"].title,
                        "failed" if findings else "passed", findings, measured)
 

@@ -1,8 +1,8 @@
 """Library code shown in a notebook: the lines that teach, not the whole file.
 
 ``show.magnitude(x)`` prints a small measured number (a gradient check's relative
-error, the difference of two routes) as its order of magnitude, which stays the
-same from machine to machine where the last digits do not.
+error, the difference of two routes) as the power of ten just above it, which stays
+the same from machine to machine where the last digits do not.
 
 ``show.source(func)`` returns the ``def`` line and body of ``func`` without its
 docstring and without its input checks (top-level ``if ...: raise ...``
@@ -72,10 +72,11 @@ def source(func, docstring: bool = False, checks: bool = False) -> Source:
 
 
 def magnitude(value) -> str:
-    """A non-negative number as its order of magnitude, for printing: the power of ten
-    nearest on a log scale (``2e-11 -> '1e-11'``, ``5e-11 -> '1e-10'``), ``'0'`` for
-    exactly zero.  A measured rounding error varies in its last digits from machine to
-    machine; its order of magnitude does not.
+    """A small measured number (a rounding error, a gradient check's relative error) as the
+    power of ten just above it, for printing: ``3e-12 -> '< 1e-11'``, ``1e-13 -> '< 1e-12'``,
+    and ``'0'`` for exactly zero.  The last digits of such a number vary from machine to
+    machine; the power of ten above it does not, unless the number sits right at a power
+    of ten.
     """
     import math
 
@@ -84,4 +85,4 @@ def magnitude(value) -> str:
         raise ValueError(f"magnitude needs a finite number >= 0, got {value!r}.")
     if x == 0:
         return "0"
-    return f"1e{round(math.log10(x))}"
+    return f"< 1e{math.floor(math.log10(x)) + 1}"

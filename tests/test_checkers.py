@@ -555,7 +555,7 @@ CONVENTIONS = [
     ("01_conv_arithmetic.ipynb", "param_count", ["weights and biases", "whole float"]),
     ("02_conv_layer_im2col.ipynb", "conv2d", ["cross-correlation", "do not flip", "every side",
                                               "i*stride", "once per output", "integers", "float"]),
-    ("02_conv_layer_im2col.ipynb", "im2col_size", ["(rows, columns)", "F*F*C", "one column per output"]),
+    ("02_conv_layer_im2col.ipynb", "im2col_size", ["(rows, columns)", "rows first", "one column per window"]),
     ("02_conv_layer_im2col.ipynb", "conv1d_backward", ["len(dout) + len(w) - 1"]),
     ("03_pooling.ipynb", "max_pool_2x2", ["(H/2, W/2)", "2-D"]),
     ("03_pooling.ipynb", "window_backward", ["first", "row by row"]),
