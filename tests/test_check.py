@@ -137,3 +137,15 @@ def test_the_registry_can_grow():
         assert "2 should give 4" in str(check.run(double=lambda v: v + 1))
     finally:
         del check.CHECKS["double"]
+
+
+def test_the_readmes_example_report_is_what_check_prints():
+    import pathlib
+
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"A forward pass that pads only after the image, for instance, gets\n\n```\n(.*?)\n```",
+                      readme, re.S)
+    assert block, "the README's example of a report is gone"
+    report = str(check.conv_forward(S.forward("padding after")))
+    for line in block.group(1).splitlines():
+        assert line in report.splitlines(), line
