@@ -1,8 +1,8 @@
 """Check your own CS231n layers against the library's, and learn *which part* differs.
 
 A relative error of 1.0 says that a layer is wrong, not where.  These checks run
-your function and the library's on random float64 inputs of several shapes and
-settings, each setting chosen to switch on one part of the layer (bias, padding,
+your function and the library's on random float64 inputs (multiples of 1/4, so that
+every sum is exact) of several shapes and settings, each setting chosen to switch on one part of the layer (bias, padding,
 stride, several channels, several filters, non-square images and filters), and
 compare them against the typical mistakes (a filter flipped, padding on one side
 only, the stride forgotten in the window position, the bias added twice, a
@@ -336,10 +336,13 @@ class _ConvCase:
     bias: bool = True
 
     def arrays(self, seed):
+        """x, w, b and conv_param of this setting: multiples of 1/4 between -2 and 2, so that
+        every product and sum is exact in float64 whatever its order (a right layer then
+        matches to the last bit on every machine), yet not whole numbers (an output stored in
+        an integer array shows)."""
         rng = np.random.default_rng(seed)
-        x = rng.standard_normal(self.x_shape)
-        w = rng.standard_normal(self.w_shape)
-        b = rng.standard_normal(self.w_shape[0]) if self.bias else np.zeros(self.w_shape[0])
+        x, w = _quarters(rng, self.x_shape), _quarters(rng, self.w_shape)
+        b = _quarters(rng, (self.w_shape[0],)) if self.bias else np.zeros(self.w_shape[0])
         return x, w, b, {"stride": self.stride, "pad": self.pad}
 
     @property
@@ -379,6 +382,12 @@ class _ConvCase:
                 return finding
         expected = {"out": want, "dx": self.x_shape, "dw": self.w_shape, "db": (F,)}[name]
         return f"{name} has shape {got}, expected {tuple(expected)}"
+
+
+def _quarters(rng, shape):
+    """Random multiples of 1/4 from -2 to 2 (float64), none of them zero."""
+    values = rng.integers(1, 9, size=shape) * rng.choice([-1, 1], size=shape)
+    return values / 4.0
 
 
 # Each setting switches on one more part of the layer, so the first setting that
@@ -499,6 +508,14 @@ def _check_conv_forward(functions) -> CheckResult:
         want, _ = ours(x, w, b, param)
         trial.add(case, out, want, _forward_mistakes(x, w, b, param["stride"], param["pad"]))
     explained, worst = trial.explain()
+    shaped = [(g, w) for g, w in zip(trial.got, trial.want) if g is not None and g.shape == w.shape]
+    if shaped and all(np.array_equal(g, np.round(g)) for g, _ in shaped) \
+            and not all(np.array_equal(w, np.round(w)) for _, w in shaped):
+        first = next(c for c, g, w in zip(trial.cases, trial.got, trial.want)
+                     if g is not None and g.shape == w.shape and not _same(g, w))
+        explained = [("out holds whole numbers only: an array made with an integer dtype (np.zeros_like of "
+                      "an integer array, or dtype=int) cuts every value; create out with a float dtype",
+                      f"first in the setting {first.part!r}: {first.describe()}")]
     explained = _absorb(explained, crashes, [trial])
     findings = [f"{text} (first in the setting {case.part!r}: {case.describe()})"
                 for text, case in _first_of(notes)]
@@ -602,7 +619,7 @@ def _check_conv_backward(functions) -> CheckResult:
     trials = {name: _Trial(name) for name in ("dx", "dw", "db")}
     for k, case in enumerate(_CONV_CASES):
         x, w, b, param = case.arrays(seed=731 + k)
-        dout = np.random.default_rng(k).standard_normal(case.out_shape)
+        dout = _quarters(np.random.default_rng(k), case.out_shape)
         wants, *models = _backward_mistakes(dout, x, w, param["stride"], param["pad"])
         cache = (x, w, b, dict(param))
         if forward is not None:

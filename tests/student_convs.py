@@ -30,7 +30,7 @@ def forward(mistake=None):
             H_out, W_out = (H - HH + 2 * pad) // stride + 1, (W - HH + 2 * pad) // stride + 1
         else:
             H_out, W_out = (H - HH + 2 * pad) // stride + 1, (W - WW + 2 * pad) // stride + 1
-        out = np.zeros((N, F, H_out, W_out))
+        out = np.zeros((N, F, H_out, W_out), dtype=int if mistake == "integer output" else float)
         kernel = w[:, :, ::-1, ::-1] if mistake == "kernel flipped" else w
         if mistake == "filter transposed":
             kernel = w.transpose(0, 1, 3, 2)
@@ -150,6 +150,7 @@ FORWARD_MISTAKES = {
     "returns out only": "return the pair (out, cache)",
     "changes x": "changed its inputs in place",
     "crashes with several filters": "IndexError",
+    "integer output": "out holds whole numbers only",
 }
 
 BACKWARD_MISTAKES = {

@@ -105,7 +105,8 @@ def test_the_report_shows_measured_errors_not_booleans():
                          conv_backward_naive=layers.conv_backward_naive))
     assert "True" not in text and "False" not in text
     assert "largest relative error of out over the 9 with the right shape: 0 (the same numbers)" in text
-    assert re.search(r"agree: dx < 1e-1\d, dw < 1e-1\d, db < 1e-1\d", text), text
+    # the settings hold multiples of 1/4, so every sum is exact: a right layer matches to the last bit
+    assert "agree: dx 0, dw 0, db 0" in text, text
 
 
 def test_run_reads_a_module_a_dict_and_a_file(tmp_path):
