@@ -575,7 +575,7 @@ def _backward_mistakes(dout, x, w, stride, pad):
         ("dx cut from the wrong corner of dx_pad: drop pad rows and columns on *each* side, "
          "dx_pad[:, :, pad:pad + H, pad:pad + W]", lambda: dx_pad[:, :, P2:P2 + H, P2:P2 + W]),
         ("dx computed with the filter flipped: in the loops, dx_pad[window] += dout[n, f, i, j] * w[f] "
-         "with w as it is (the flip appears only when the whole sum is written as a convolution)",
+         "with w as it is (the flip appears only when the whole sum is written as a textbook convolution)",
          lambda: ref(flip=True)[0][crop]),
         ("stride ignored in dx: the gradient of output (i, j) goes back to the window at "
          "(i*stride, j*stride)", lambda: ref(step=1)[0][crop]),

@@ -281,7 +281,7 @@ def check_conv1d_backward(conv1d_backward: Callable) -> Feedback:
         return np.array([np.dot(padded[j:j + len(w)], w) for j in range(len(dout) + len(w) - 1)])
 
     mistakes = [
-        ("The filter must be flipped: dx is the full convolution of dout with w "
+        ("The filter must be flipped: dx is the full textbook convolution of dout with w "
          "(np.convolve), which is a cross-correlation with w reversed; you used w as it is.",
          lambda d, w: correlate_full(d, w)),
         ("x[j] is used by several outputs: add their contributions (+=), do not overwrite them (=).",
