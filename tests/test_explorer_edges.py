@@ -65,7 +65,7 @@ def test_view_functions_explain_a_wrong_type(name, arg, value):
 
 
 @pytest.mark.parametrize("name, arg", INTEGER_ARGS, ids=[f"{n}-{a}" for n, a in INTEGER_ARGS])
-@pytest.mark.parametrize("value", [0, 13, 227])
+@pytest.mark.parametrize("value", [0, 13, 227, 10 ** 6])
 def test_explorers_show_every_integer_exactly(name, arg, value):
     """No clamping: the control holds the value asked for, and the panel shows the view of it."""
     view, explorer, args = EXPLORERS[name]
