@@ -34,6 +34,7 @@ __all__ = [
     "pool_output_size",
     "same_padding",
     "valid_strides",
+    "ROUNDINGS",
 ]
 
 _AXES = ("height", "width")
@@ -145,11 +146,26 @@ def valid_strides(W: Size, F: Size, P: Size = 0, dilation: Size = 1):
 
 
 # -------------------------------------------------------------- output sizes
+ROUNDINGS = ("exact", "floor", "ceil")
+"""How an output size that is not an integer is treated.
+
+``"exact"`` (the default, and the notes' rule) refuses it with a ValueError.
+``"floor"`` does what PyTorch, TensorFlow ('VALID') and Caffe's convolutions
+do: round down, so the pixels left over at the far edge are never read.
+``"ceil"`` rounds up, as Caffe's pooling and PyTorch's ``ceil_mode=True`` do:
+the last window hangs over the edge (PyTorch's rule is kept: a window must
+start inside the input or its left padding).
+"""
+
+
 class ConvGeometry(NamedTuple):
     """Everything about one spatial axis of a convolution or pooling layer.
 
     ``formula`` is the output-size formula with the numbers filled in, e.g.
     ``"(7 - 3 + 2*0)/2 + 1 = 3"``; ``output`` is the integer output size.
+    ``rounding`` is one of :data:`ROUNDINGS`; ``leftover`` is the number of
+    pixels at the far edge that no window reads (0 unless the size was
+    floored).
     """
 
     W: int
@@ -160,15 +176,28 @@ class ConvGeometry(NamedTuple):
     F_eff: int
     output: int
     formula: str
+    rounding: str = "exact"
+    leftover: int = 0
 
 
-def _formula_text(w, f_eff, s, p, with_padding=True):
+def _check_rounding(rounding) -> str:
+    if rounding not in ROUNDINGS:
+        raise ValueError(
+            f"rounding must be one of {ROUNDINGS}, got {rounding!r}: 'exact' refuses a size "
+            "that is not an integer, 'floor' rounds down as PyTorch and TensorFlow do, "
+            "'ceil' rounds up as Caffe's pooling does."
+        )
+    return rounding
+
+
+def _formula_text(w, f_eff, s, p, with_padding=True, rounding="exact", output=None):
     span = w - f_eff + 2 * p
     value = span / s + 1
-    shown = int(value) if value == int(value) else value
-    if with_padding:
-        return f"({w} - {f_eff} + 2*{p})/{s} + 1 = {shown:g}"
-    return f"({w} - {f_eff})/{s} + 1 = {shown:g}"
+    head = f"({w} - {f_eff} + 2*{p})/{s}" if with_padding else f"({w} - {f_eff})/{s}"
+    if value == int(value) or rounding == "exact":
+        shown = int(value) if value == int(value) else value
+        return f"{head} + 1 = {shown:g}"
+    return f"{rounding}({head}) + 1 = {rounding}({span / s:g}) + 1 = {output}"
 
 
 def _span(w, f, p, d, kind):
@@ -176,17 +205,18 @@ def _span(w, f, p, d, kind):
     f_eff = f + (f - 1) * (d - 1)
     span = w - f_eff + 2 * p
     if span < 0:
-        what = f"{f}-wide filter" if d == 1 else (
+        what = f"{f}-wide {'filter' if kind == 'convolution' else 'window'}" if d == 1 else (
             f"{f}-wide filter with dilation {d} (it spans F_eff = {f_eff} pixels)"
         )
-        padded = f"{w} + 2*{p} = {w + 2 * p}" if kind == "convolution" else f"{w}"
+        padded = f"{w} + 2*{p} = {w + 2 * p}" if (kind == "convolution" or p) else f"{w}"
         min_pad = -(-(f_eff - w) // 2)
         fixes = [f"an input of at least {f_eff - 2 * p}"]
         if kind == "convolution":
             fixes.append(f"padding of at least P = {min_pad}")
-        fixes.append(f"a filter of at most {w + 2 * p}" + (" (effective) pixels" if d > 1 else ""))
+        fixes.append(f"a {'filter' if kind == 'convolution' else 'window'} of at most "
+                     f"{w + 2 * p}" + (" (effective) pixels" if d > 1 else ""))
         raise ValueError(
-            f"The {what} does not fit inside the {'padded ' if kind == 'convolution' else ''}"
+            f"The {what} does not fit inside the {'padded ' if (kind == 'convolution' or p) else ''}"
             f"input of width {padded}: not even one {kind} window fits. "
             f"Use {', or '.join(fixes)}."
         )
@@ -198,10 +228,16 @@ def _nearest(candidates, target):
 
 
 def _invalid_message(w, f, s, p, d, kind):
+    """Why ``(w - F_eff + 2p)/s + 1`` is not an integer, and the nearest settings that work.
+
+    Only sensible fixes are named: strides no larger than the filter (or than
+    the stride asked for, when that already leaves gaps), the nearest input
+    sizes and, for a convolution, the nearest padding.
+    """
     f_eff = f + (f - 1) * (d - 1)
     span = w - f_eff + 2 * p
     leftover = span % s
-    with_padding = kind == "convolution"
+    with_padding = kind == "convolution" or p > 0
     lines = [
         f"Invalid {kind} geometry: {_formula_text(w, f_eff, s, p, with_padding)} "
         f"is not an integer."
@@ -213,39 +249,54 @@ def _invalid_message(w, f, s, p, d, kind):
     lines.append(
         f"The windows do not tile the input evenly: stepping {s} pixels at a time, "
         f"{leftover} pixel(s) at the far edge are left over that no window covers "
-        f"(one more step would hang over the edge)."
+        f"(one more step would hang over the edge). PyTorch and TensorFlow would round "
+        f"down to {span // s + 1} and silently skip "
+        + ("them (here they are padding zeros, so nothing is lost)." if 0 < leftover <= p
+           else "those pixel(s).")
     )
-    strides = _nearest(_divisors(span) if span else [1], s)
-    stride_text = ", ".join(
-        f"S = {c} (output {span // c + 1})" for c in sorted(strides[:2])
-    )
-    lines.append(f"Nearest valid stride: {stride_text}.")
+    fixes = []
+    lower, upper = w - leftover, w + (s - leftover)
+    sizes = [f"W = {v} (output {(v - f_eff + 2 * p) // s + 1})" for v in (lower, upper) if v >= 1]
+    fixes.append("input size " + " or ".join(sizes))
+    limit = max(f_eff, s)
+    strides = [c for c in _divisors(span) if c <= limit and c != s] if span else [1]
+    if strides:
+        stride_text = ", ".join(
+            f"S = {c} (output {span // c + 1})" for c in sorted(_nearest(strides, s)[:2])
+        )
+        fixes.append(f"stride {stride_text}")
     if kind == "convolution":
         pads = [q for q in range(0, p + s + 1) if (w - f_eff + 2 * q) % s == 0]
         if pads:
             q = _nearest(pads, p)[0]
-            lines.append(
-                f"Nearest valid padding at stride {s}: P = {q} "
-                f"(output {(w - f_eff + 2 * q) // s + 1})."
-            )
-        else:
-            lines.append(
-                f"No padding makes stride {s} fit: W - F_eff = {w - f_eff} is odd and "
-                f"2*P is always even, so change the stride, the filter or the input size."
-            )
-    else:
-        lines.append("Pooling layers are usually not padded; change the window or the stride.")
+            fixes.append(f"padding at stride {s}: P = {q} (output {(w - f_eff + 2 * q) // s + 1})")
+    lines.append("Nearest valid settings: " + "; ".join(fixes) + ".")
+    if kind == "convolution" and not any(f.startswith("padding") for f in fixes):
+        lines.append(
+            f"No padding makes stride {s} fit: W - F_eff = {w - f_eff} is odd and "
+            f"2*P is always even."
+        )
+    elif kind != "convolution":
+        lines.append("Pooling layers are usually not padded; change the window, the stride or the input.")
     return " ".join(lines)
 
 
-def _conv_axis(w, f, s, p, d, kind="convolution"):
+def _conv_axis(w, f, s, p, d, kind="convolution", rounding="exact"):
     span = _span(w, f, p, d, kind)
-    if span % s:
-        raise ValueError(_invalid_message(w, f, s, p, d, kind))
-    return span // s + 1
+    if span % s == 0:
+        return span // s + 1
+    if rounding == "floor":
+        return span // s + 1
+    if rounding == "ceil":
+        out = -(-span // s) + 1
+        if (out - 1) * s >= w + p:  # a last window starting in the right padding is dropped
+            out -= 1
+        return out
+    raise ValueError(_invalid_message(w, f, s, p, d, kind))
 
 
-def conv_output_size(W: Size, F: Size, S: Size = 1, P: Size = 0, dilation: Size = 1) -> Size:
+def conv_output_size(W: Size, F: Size, S: Size = 1, P: Size = 0, dilation: Size = 1,
+                     rounding: str = "exact") -> Size:
     """Spatial output size of a convolution: ``(W - F_eff + 2P)/S + 1``.
 
     Parameters
@@ -260,6 +311,9 @@ def conv_output_size(W: Size, F: Size, S: Size = 1, P: Size = 0, dilation: Size 
         Zero padding on each side.
     dilation : int or pair, default 1
         Spacing of the filter taps; 1 is an ordinary filter.
+    rounding : 'exact' (default), 'floor' or 'ceil'
+        What to do when the size is not an integer (see :data:`ROUNDINGS`):
+        refuse it, or round it the way frameworks do.
 
     Returns
     -------
@@ -268,50 +322,68 @@ def conv_output_size(W: Size, F: Size, S: Size = 1, P: Size = 0, dilation: Size 
     Raises
     ------
     ValueError
-        If the output size is not an integer, the filter does not fit the
-        padded input, or an argument is not a positive integer.  The message
-        shows the formula with the numbers filled in and the nearest valid
-        stride and padding.
+        If the output size is not an integer (with ``rounding='exact'``), the
+        filter does not fit the padded input, or an argument is not a positive
+        integer.  The message shows the formula with the numbers filled in and
+        the nearest valid input size, stride and padding.
 
     >>> conv_output_size(7, 3, S=2)
     3
     >>> conv_output_size(227, 11, S=4, P=0)
     55
+    >>> conv_output_size(56, 3, S=2, P=1, rounding="floor")
+    28
     """
+    _check_rounding(rounding)
     return _per_axis(
-        _conv_axis,
+        lambda w, f, s, p, d: _conv_axis(w, f, s, p, d, rounding=rounding),
         [("W", W), ("F", F), ("S", S), ("P", P), ("dilation", dilation)],
         [1, 1, 1, 0, 1],
     )
 
 
-def conv_geometry(W: int, F: int, S: int = 1, P: int = 0, dilation: int = 1) -> ConvGeometry:
+def conv_geometry(W: int, F: int, S: int = 1, P: int = 0, dilation: int = 1,
+                  rounding: str = "exact") -> ConvGeometry:
     """Like :func:`conv_output_size` for one axis, with the working shown.
 
     >>> conv_geometry(7, 3, 2).formula
     '(7 - 3 + 2*0)/2 + 1 = 3'
+    >>> conv_geometry(224, 7, 2, 3, rounding="floor").formula
+    'floor((224 - 7 + 2*3)/2) + 1 = floor(111.5) + 1 = 112'
     """
     w, f, s, p, d = (
         as_int(W, "W", 1), as_int(F, "F", 1), as_int(S, "S", 1),
         as_int(P, "P", 0), as_int(dilation, "dilation", 1),
     )
-    out = _conv_axis(w, f, s, p, d)
+    _check_rounding(rounding)
+    out = _conv_axis(w, f, s, p, d, rounding=rounding)
     f_eff = f + (f - 1) * (d - 1)
-    return ConvGeometry(w, f, s, p, d, f_eff, out, _formula_text(w, f_eff, s, p))
+    span = w - f_eff + 2 * p
+    leftover = span - (out - 1) * s if (out - 1) * s <= span else 0
+    return ConvGeometry(w, f, s, p, d, f_eff, out,
+                        _formula_text(w, f_eff, s, p, rounding=rounding, output=out),
+                        rounding, leftover)
 
 
-def pool_output_size(W: Size, F: Size, S: Size) -> Size:
-    """Spatial output size of a pooling layer: ``(W - F)/S + 1`` (no padding).
+def pool_output_size(W: Size, F: Size, S: Size, P: Size = 0, rounding: str = "exact") -> Size:
+    """Spatial output size of a pooling layer: ``(W - F)/S + 1`` (``(W - F + 2P)/S + 1``
+    when padded, which pooling layers rarely are).
+
+    ``rounding`` is as for :func:`conv_output_size` ('floor' is PyTorch's default,
+    'ceil' Caffe's and PyTorch's ``ceil_mode=True``).
 
     >>> pool_output_size(224, 2, 2)
     112
     >>> pool_output_size(13, 3, 2)
     6
+    >>> pool_output_size(110, 3, 2, rounding="ceil")
+    55
     """
+    _check_rounding(rounding)
     return _per_axis(
-        lambda w, f, s: _conv_axis(w, f, s, 0, 1, kind="pooling"),
-        [("W", W), ("F", F), ("S", S)],
-        [1, 1, 1],
+        lambda w, f, s, p: _conv_axis(w, f, s, p, 1, kind="pooling", rounding=rounding),
+        [("W", W), ("F", F), ("S", S), ("P", P)],
+        [1, 1, 1, 0],
     )
 
 
@@ -417,9 +489,11 @@ class LayerDims(NamedTuple):
     kind     : 'conv', 'pool', 'fc', 'relu' (or 'input', which is ignored)
     F        : filter / window size (square), conv and pool
     K        : number of filters (conv) or of neurons (fc)
-    S, P     : stride and zero padding on each side (conv, pool; pool has P = 0)
+    S, P     : stride and zero padding on each side (conv, pool; pools are rarely padded)
     dilation : spacing of the filter taps, 1 = ordinary (conv)
     name     : label shown in tables, e.g. 'CONV3-64'
+    rounding : 'exact' (default: a size that is not an integer is an error),
+               'floor' or 'ceil' (round it as frameworks do; see :data:`ROUNDINGS`)
     """
 
     kind: str
@@ -429,6 +503,7 @@ class LayerDims(NamedTuple):
     P: int = 0
     dilation: int = 1
     name: str = ""
+    rounding: str = "exact"
 
 
 def as_layer_dims(layer) -> LayerDims:
@@ -469,6 +544,7 @@ def as_layer_dims(layer) -> LayerDims:
         S=as_int(dims.S, "S", 1),
         P=as_int(dims.P, "P", 0),
         dilation=as_int(dims.dilation, "dilation", 1),
+        rounding=_check_rounding(dims.rounding),
     )
     if not label:
         label = {
@@ -502,12 +578,10 @@ def layer_output_shape(shape, layer):
         raise ValueError(f"{lay.name}: a {lay.kind} layer needs K >= 1 filters/neurons, got K = {lay.K}.")
     size = h if h == w else (h, w)  # a pair only when needed: errors then name the axis
     if lay.kind == "conv":
-        out = conv_output_size(size, lay.F, lay.S, lay.P, lay.dilation)
+        out = conv_output_size(size, lay.F, lay.S, lay.P, lay.dilation, rounding=lay.rounding)
         return (out, out, lay.K) if h == w else (*out, lay.K)
     if lay.kind == "pool":
-        if lay.P:
-            raise ValueError(f"{lay.name}: pooling layers here are not padded (P = {lay.P}).")
-        out = pool_output_size(size, lay.F, lay.S)
+        out = pool_output_size(size, lay.F, lay.S, lay.P, rounding=lay.rounding)
         return (out, out, d) if h == w else (*out, d)
     if lay.kind == "fc":
         return (1, 1, lay.K)
@@ -727,7 +801,8 @@ def receptive_field(layers, input_size: _Optional[int] = None):
     ReLU is ``k = s = 1, p = 0``; a pool is ``k = F, s = S, p = 0``; an FC layer
     is a convolution whose kernel covers its whole input (``k`` = its input
     size), so it needs ``input_size``.  With ``input_size`` (one spatial axis)
-    every layer's output size is also checked with :func:`conv_output_size`.
+    every layer's output size is also checked with :func:`conv_output_size` (using the
+    layer's ``rounding``; the field r, stride S and padding P do not depend on it).
 
     ``layers`` may also be a whole net: any object with a ``layer_dims()``
     method (the nets of :mod:`cs231n_lib.nets`); its input height is then the
@@ -745,6 +820,7 @@ def receptive_field(layers, input_size: _Optional[int] = None):
         lay = as_layer_dims(raw)
         if lay.kind == "input":
             continue
+        rounding = lay.rounding
         if lay.kind == "conv":
             k, s, p = effective_filter_size(lay.F, lay.dilation), lay.S, lay.P
         elif lay.kind == "pool":
@@ -757,10 +833,10 @@ def receptive_field(layers, input_size: _Optional[int] = None):
                     f"{lay.name}: an FC layer sees its whole input, so its receptive field "
                     "depends on the input size: pass input_size (e.g. input_size=224)."
                 )
-            k, s, p = size, 1, 0
+            k, s, p, rounding = size, 1, 0, "exact"
         if size is not None:
             try:
-                size = conv_output_size(size, k, s, p)
+                size = conv_output_size(size, k, s, p, rounding=rounding)
             except ValueError as err:
                 raise ValueError(f"{lay.name}: {err}") from None
         kernels.append((k, s, p))

@@ -1,5 +1,9 @@
 """Library code shown in a notebook: the lines that teach, not the whole file.
 
+``show.magnitude(x)`` prints a small measured number (a gradient check's relative
+error, the difference of two routes) as the power of ten just above it, which stays
+the same from machine to machine where the last digits do not.
+
 ``show.source(func)`` returns the ``def`` line and body of ``func`` without its
 docstring and without its input checks (top-level ``if ...: raise ...``
 blocks), so a notebook can show the twelve lines of a layer instead of copying
@@ -15,7 +19,7 @@ import ast
 import inspect
 import textwrap
 
-__all__ = ["Source", "source"]
+__all__ = ["Source", "source", "magnitude"]
 
 
 class Source(str):
@@ -65,3 +69,20 @@ def source(func, docstring: bool = False, checks: bool = False) -> Source:
                 drop.add(stmt.end_lineno)
     kept = [line for i, line in enumerate(lines) if i not in drop]
     return Source("\n".join(kept).rstrip())
+
+
+def magnitude(value) -> str:
+    """A small measured number (a rounding error, a gradient check's relative error) as the
+    power of ten just above it, for printing: ``3e-12 -> '< 1e-11'``, ``1e-13 -> '< 1e-12'``,
+    and ``'0'`` for exactly zero.  The last digits of such a number vary from machine to
+    machine; the power of ten above it does not, unless the number sits right at a power
+    of ten.
+    """
+    import math
+
+    x = float(value)
+    if not math.isfinite(x) or x < 0:
+        raise ValueError(f"magnitude needs a finite number >= 0, got {value!r}.")
+    if x == 0:
+        return "0"
+    return f"< 1e{math.floor(math.log10(x)) + 1}"

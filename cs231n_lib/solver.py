@@ -404,9 +404,9 @@ class Solver:
         num_iterations = self.num_epochs * iterations_per_epoch
         self._bar = None
         if self.progress and num_iterations:
-            from tqdm.auto import tqdm
+            from .progress import progress_bar  # tqdm.auto; a saved notebook shows its final state
 
-            self._bar = tqdm(total=num_iterations, desc="training", unit="it")
+            self._bar = progress_bar(total=num_iterations, desc="training", unit="it")
         try:
             for t in range(num_iterations):
                 self._step(t, num_iterations)

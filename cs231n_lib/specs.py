@@ -17,7 +17,19 @@ Layers (case does not matter)::
     RELU            elementwise max(0, x)
     POOLF           max pooling with an F x F window and stride F; POOL alone is POOL2
     POOLF(S=2)      window F, stride 2 (e.g. AlexNet's overlapping POOL3(S=2))
+    POOLF(S=2, P=1) a padded pool (rare; ResNet's first pool is one)
+    AVGPOOLF        average pooling (same options; e.g. GoogLeNet's AVGPOOL7)
     FC-K            fully connected layer with K neurons
+
+Sizes must come out whole, as the notes require: ``(W - F + 2P)/S + 1`` that is
+not an integer is an error.  Real networks often rely on their framework rounding
+such a size.  A spec says so explicitly, layer by layer, with a flag among the
+options: ``floor`` rounds down, as PyTorch and TensorFlow do (the pixels left over
+at the far edge are never read), and ``ceil`` rounds up, as Caffe's pooling and
+PyTorch's ``ceil_mode=True`` do::
+
+    CONV7-96(S=2, P=1, floor)     ZF Net's first layer: floor(109.5) + 1 = 110
+    POOL3(S=2, ceil)              Caffe's overlapping pool: ceil(53.5) + 1 = 55
 
 ``->`` (or ``→``) joins layers, ``[ ... ]`` groups them and ``*N`` repeats a
 layer or a group N times (N may be 0).  :func:`parse` checks the syntax and the
@@ -69,7 +81,8 @@ EXAMPLES = {
 }
 """The four example patterns of the notes, with sizes filled in for 32x32x3 images."""
 
-LAYER_HELP = "INPUT(HxWxD), CONVF-K, CONVF-K(S=.., P=.., D=..), RELU, POOLF, POOLF(S=..), FC-K"
+LAYER_HELP = ("INPUT(HxWxD), CONVF-K, CONVF-K(S=.., P=.., D=.., floor), RELU, POOLF, "
+              "POOLF(S=.., P=.., floor or ceil), AVGPOOLF, FC-K")
 
 
 class SpecError(ValueError):
@@ -193,32 +206,54 @@ def _tokens(text):
 
 # ------------------------------------------------------------- layer tokens
 _CONV = re.compile(r"CONV(?P<F>\d+)-(?P<K>\d+)$", re.I)
-_POOL = re.compile(r"POOL(?P<F>\d*)$", re.I)
+_POOL = re.compile(r"(?P<avg>AVG)?POOL(?P<F>\d*)$", re.I)
 _FC = re.compile(r"FC-(?P<K>\d+)$", re.I)
-_OPTION = re.compile(r"\s*(?P<key>[A-Za-z]+)\s*=\s*(?P<value>[^,]*?)\s*(,|$)")
+_OPTION = re.compile(r"\s*(?P<key>[A-Za-z]+)\s*(?:=\s*(?P<value>[^,]*?))?\s*(,|$)")
 _OPTION_NAMES = {"s": "S", "stride": "S", "p": "P", "pad": "P", "padding": "P",
-                 "d": "dilation", "dilation": "dilation"}
+                 "d": "dilation", "dilation": "dilation", "floor": "floor", "ceil": "ceil"}
+_FLAGS = ("floor", "ceil")
+
+
+def _option_label(key):
+    return {"dilation": "D"}.get(key, key)
 
 
 def _parse_options(text, body, start, allowed):
-    """Parse 'S=2, P=0' (``body``, starting at ``start`` in ``text``) into a dict."""
+    """Parse 'S=2, P=0, floor' (``body``, starting at ``start`` in ``text``) into a dict.
+
+    Numbers are KEY=NUMBER; the rounding flags ``floor`` and ``ceil`` stand alone
+    and give ``options['rounding']``."""
     options, pos = {}, 0
     while pos < len(body) and body[pos:].strip():
         m = _OPTION.match(body, pos)
         if not m or m.end() == pos:
             raise SpecError(
                 f"Cannot read the option {body[pos:].strip()!r}: write options as KEY=NUMBER "
-                f"separated by commas, e.g. (S=2, P=0).", text, start + pos, len(body) - pos)
+                f"separated by commas, e.g. (S=2, P=0), or the word floor or ceil.",
+                text, start + pos, len(body) - pos)
         key = _OPTION_NAMES.get(m.group("key").lower())
         at = start + m.start("key")
         if key is None or key not in allowed:
             raise SpecError(
                 f"Unknown option {m.group('key')!r} here; allowed: "
-                f"{', '.join(sorted(a if a != 'dilation' else 'D' for a in allowed))}.",
+                f"{', '.join(sorted(_option_label(a) for a in allowed))}.",
                 text, at, len(m.group("key")))
+        value = m.group("value")
+        if key in _FLAGS:
+            if value is not None:
+                raise SpecError(f"{key} stands alone, without '=': write (S=2, {key}).",
+                                text, at, len(m.group(0).strip().rstrip(",")))
+            if "rounding" in options:
+                raise SpecError("A layer rounds one way: give floor or ceil, not both.",
+                                text, at, len(m.group("key")))
+            options["rounding"] = key
+            pos = m.end()
+            continue
         if key in options:
             raise SpecError(f"Option {key} is given twice.", text, at, len(m.group("key")))
-        value = m.group("value")
+        if value is None:
+            raise SpecError(f"Option {_option_label(key)} needs a value, e.g. {_option_label(key)}=1.",
+                            text, at, len(m.group("key")))
         if not value.isdigit():
             raise SpecError(f"{key} must be a whole number, got {value!r}.",
                             text, start + m.start("value"), len(value) or 1)
@@ -264,7 +299,7 @@ def _parse_layer(text, token, pos):
         if F == 0 or K == 0:
             raise SpecError(f"{head}: the filter size and the number of filters must be "
                             "positive.", **where)
-        opts = _parse_options(text, body, body_start, {"S", "P", "dilation"})
+        opts = _parse_options(text, body, body_start, {"S", "P", "dilation", "floor", "ceil"})
         d = opts.get("dilation", 1)
         if d < 1:
             raise SpecError("The dilation D must be at least 1 (1 is an ordinary filter).",
@@ -281,22 +316,28 @@ def _parse_layer(text, token, pos):
         S = opts.get("S", 1)
         if S < 1:
             raise SpecError("The stride S must be at least 1.", **where)
-        extras = "".join(
-            f", {k}={v}" for k, v, default in (("S", S, 1), ("P", P, (F + (F - 1) * (d - 1) - 1) // 2),
-                                               ("D", d, 1)) if v != default)
-        name = f"CONV{F}-{K}" + (f"({extras[2:]})" if extras else "")
-        return Layer(arithmetic.LayerDims("conv", F, K, S, P, d, name), position=pos, length=len(token))
+        rounding = opts.get("rounding", "exact")
+        extras = [f"{k}={v}" for k, v, default in (("S", S, 1), ("P", P, (F + (F - 1) * (d - 1) - 1) // 2),
+                                                   ("D", d, 1)) if v != default]
+        name = _layer_name(f"CONV{F}-{K}", extras, rounding)
+        return Layer(arithmetic.LayerDims("conv", F, K, S, P, d, name, rounding), position=pos,
+                     length=len(token))
     m = _POOL.match(head)
     if m:
         F = int(m.group("F") or 2)
         if F == 0:
             raise SpecError("The pooling window must be at least 1.", **where)
-        opts = _parse_options(text, body, body_start, {"S"})
-        S = opts.get("S", F)
+        opts = _parse_options(text, body, body_start, {"S", "P", "floor", "ceil"})
+        S, P = opts.get("S", F), opts.get("P", 0)
         if S < 1:
             raise SpecError("The stride S must be at least 1.", **where)
-        name = f"POOL{F}" + (f"(S={S})" if S != F else "")
-        return Layer(arithmetic.LayerDims("pool", F, 0, S, 0, 1, name), position=pos, length=len(token))
+        rounding = opts.get("rounding", "exact")
+        extras = [f"S={S}"] if S != F else []
+        extras += [f"P={P}"] if P else []
+        kind = "AVGPOOL" if m.group("avg") else "POOL"
+        name = _layer_name(f"{kind}{F}", extras, rounding)
+        return Layer(arithmetic.LayerDims("pool", F, 0, S, P, 1, name, rounding), position=pos,
+                     length=len(token))
     m = _FC.match(head)
     if m:
         K = int(m.group("K"))
@@ -312,6 +353,21 @@ def _parse_layer(text, token, pos):
     elif upper.startswith("CONV") or upper.startswith("FC"):
         hint = " Write CONVF-K (e.g. CONV3-64) or FC-K (e.g. FC-10)."
     raise SpecError(f"Unknown layer {head!r}.{hint} Known layers: {LAYER_HELP}.", **where)
+
+
+def _layer_name(head, extras, rounding):
+    """'CONV7-96(S=2, P=1, floor)': the layer as a spec writes it, options that differ
+    from the defaults included (so a table shows every rounding)."""
+    extras = list(extras) + ([rounding] if rounding != "exact" else [])
+    return head + (f"({', '.join(extras)})" if extras else "")
+
+
+def _with_floor(lay):
+    """The spec text of ``lay`` with the ``floor`` flag added (for an error's hint)."""
+    name = lay.name
+    if name.endswith(")"):
+        return name[:-1] + ", floor)"
+    return name + "(floor)"
 
 
 # -------------------------------------------------------------------- parser
@@ -418,7 +474,10 @@ def parse(text: str) -> Spec:
             shape = arithmetic.layer_output_shape(shape, lay.dims)
         except ValueError as err:
             h, w, d = shape
-            raise SpecError(f"{lay.name} does not fit its {h}x{w}x{d} input: {err}",
+            hint = ""
+            if "is not an integer" in str(err) and lay.rounding == "exact":
+                hint = (f" To round down on purpose, as frameworks do, write {_with_floor(lay)}.")
+            raise SpecError(f"{lay.name} does not fit its {h}x{w}x{d} input: {err}{hint}",
                             text, lay.position, lay.length) from None
         shapes.append(shape)
     return Spec(text, first.shape, tuple(layers[1:]), tuple(shapes))

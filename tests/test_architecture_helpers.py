@@ -1,14 +1,13 @@
-"""Notebook 04's figures, widgets and exercise checkers.
+"""Notebook 04's figures and widgets (the checkers are in test_checkers.py).
 
 The widgets' pure functions run over every slider combination (a figure or a
-message, never an exception); the checkers pass right answers, name typical
-mistakes and never raise on stubs."""
+message, never an exception)."""
 import itertools
 
 import numpy as np
 import pytest
 
-from cs231n_lib import arithmetic, exercises, specs, vis, widgets
+from cs231n_lib import arithmetic, specs, vis, widgets
 
 
 # ----------------------------------------------------------------- figures
@@ -124,60 +123,3 @@ def test_widgets_build_and_react():
     controls["input size"].value = 28
     assert "7.5" not in calc.children[1].value  # 28 -> 14 -> 7 -> 3.5: a message with a caret
     assert "3.5" in calc.children[1].value and "^" in calc.children[1].value
-
-
-# --------------------------------------------------------------- exercises
-def stub(*args):
-    raise NotImplementedError
-
-
-CHECKERS = [exercises.check_receptive_field_size, exercises.check_fc_as_conv,
-            exercises.check_score_grid]
-
-
-@pytest.mark.parametrize("checker", CHECKERS)
-def test_stubs_are_not_implemented_yet(checker):
-    assert checker(stub).status == "not implemented"
-    assert checker(lambda *a: None).status == "not implemented"
-    assert "not implemented yet" in repr(checker(stub))
-
-
-def test_right_answers_pass():
-    def rf(layers):
-        return arithmetic.receptive_field([("conv", F, 1, S) for F, S in layers])[-1].size
-
-    assert exercises.check_receptive_field_size(rf).passed
-    assert exercises.check_fc_as_conv(lambda w, C, H, W: w.T.reshape(-1, C, H, W)).passed
-    assert exercises.check_score_grid(lambda i, n, s: (i - n) // s + 1).passed
-
-
-def test_receptive_field_mistakes_are_named():
-    def no_stride(layers):
-        return 1 + sum(F - 1 for F, _ in layers)
-
-    def own_stride(layers):
-        r, jump = 1, 1
-        for F, S in layers:
-            jump *= S
-            r += (F - 1) * jump
-        return r
-
-    assert "strides of the layers *below*" in repr(exercises.check_receptive_field_size(no_stride))
-    assert "own stride" in repr(exercises.check_receptive_field_size(own_stride))
-    assert "overlap" in repr(exercises.check_receptive_field_size(lambda ls: sum(F for F, _ in ls)))
-    assert "raised ZeroDivisionError" in repr(exercises.check_receptive_field_size(lambda ls: 1 / 0))
-
-
-def test_fc_as_conv_mistakes_are_named():
-    no_transpose = exercises.check_fc_as_conv(lambda w, C, H, W: w.reshape(-1, C, H, W))
-    assert not no_transpose.passed and "transpose" in repr(no_transpose)
-    hwc = exercises.check_fc_as_conv(
-        lambda w, C, H, W: w.T.reshape(-1, H, W, C).transpose(0, 3, 1, 2))
-    assert "(C, H, W), not (H, W, C)" in repr(hwc)
-    shape = exercises.check_fc_as_conv(lambda w, C, H, W: w.T.reshape(-1, H, W, C))
-    assert "(M, C, H, W)" in repr(shape)
-
-
-def test_score_grid_mistakes_are_named():
-    assert "+ 1" in repr(exercises.check_score_grid(lambda i, n, s: (i - n) // s))
-    assert "last conv volume" in repr(exercises.check_score_grid(lambda i, n, s: i // s))

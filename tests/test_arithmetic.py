@@ -1,5 +1,6 @@
 """cs231n_lib.arithmetic: the numbers of the course notes, the error messages, and a brute-force route."""
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -80,13 +81,95 @@ def test_the_notes_invalid_case_explains_itself():
     msg = str(info.value)
     assert "(10 - 3 + 2*0)/2 + 1 = 4.5" in msg
     assert "not an integer" in msg and "do not tile the input evenly" in msg
-    assert "Nearest valid stride: S = 1 (output 8), S = 7 (output 2)" in msg
+    # input 9 or 11 fits; of the strides only 1 is sensible (7 would skip 4 pixels per step)
+    assert "Nearest valid settings: input size W = 9 (output 4) or W = 11 (output 5); " \
+           "stride S = 1 (output 8)." in msg
+    assert "S = 7" not in msg
     assert "No padding makes stride 2 fit" in msg  # 7 is odd, 2P is even
+    assert "round down to 4" in msg  # what a framework would silently do
+
+
+@pytest.mark.parametrize("call, absurd", [
+    # the issue's example: POOL2 on 225 once suggested "S = 223 (output 2)"
+    (lambda: A.pool_output_size(225, 2, 2), "S = 223"),
+    (lambda: A.pool_output_size(224, 3, 2), "S = 13"),
+    (lambda: A.conv_output_size(121, 5, 3, 1), "S = 59"),
+])
+def test_no_nonsense_stride_is_suggested(call, absurd):
+    with pytest.raises(ValueError) as info:
+        call()
+    msg = str(info.value)
+    assert absurd not in msg and "Nearest valid settings" in msg
+    for s in re.findall(r"S = (\d+) \(output", msg):
+        assert int(s) <= 5  # never more than the window (here at most 5) or the stride asked for
+
+
+def test_a_skipped_padding_pixel_is_called_harmless():
+    # ResNet's 3x3 stride-2 pad-1 convolution on 56: the pixel left over is padding
+    with pytest.raises(ValueError, match="padding zeros, so nothing is lost"):
+        A.conv_output_size(56, 3, 2, 1)
+    with pytest.raises(ValueError, match="silently skip those pixel"):
+        A.conv_output_size(10, 3, 2, 0)
+
+
+# ------------------------------------------------------- rounding as frameworks do
+def framework_size(W, F, S, P, rounding):
+    """Count window starts 0, S, 2S, ... the way PyTorch does (floor; ceil_mode keeps a
+    window that hangs over the right edge if it starts inside the input or left padding)."""
+    padded = W + 2 * P
+    starts = [s for s in range(0, padded) if s % S == 0 and s + F <= padded]
+    if rounding == "ceil":
+        extra = starts[-1] + S
+        if extra < padded - F + S and extra < W + P:
+            starts.append(extra)
+    return len(starts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(W=st.integers(1, 60), F=st.integers(1, 9), S=st.integers(1, 6), P=st.integers(0, 4),
+       rounding=st.sampled_from(["floor", "ceil"]))
+def test_floor_and_ceil_match_counting_windows(W, F, S, P, rounding):
+    if F > W + 2 * P:
+        with pytest.raises(ValueError, match="does not fit"):
+            A.conv_output_size(W, F, S, P, rounding=rounding)
+        return
+    got = A.conv_output_size(W, F, S, P, rounding=rounding)
+    assert got == framework_size(W, F, S, P, rounding)
+    try:
+        exact = A.conv_output_size(W, F, S, P)
+    except ValueError:
+        exact = None
+    if exact is not None:  # rounding changes nothing when the size is an integer
+        assert got == exact
+
+
+def test_the_case_study_sizes():
+    # ZF Net's first layer: 7x7 at stride 2 on 224 gives 110 (with P = 1, floored)
+    assert A.conv_output_size(224, 7, 2, 1, rounding="floor") == 110
+    # Caffe's pooling rounds up: 110 -> 55 and 26 -> 13 with 3x3 windows at stride 2
+    assert A.pool_output_size(110, 3, 2, rounding="ceil") == 55
+    assert A.pool_output_size(26, 3, 2, rounding="ceil") == 13
+    # ResNet: 7x7 stride 2 pad 3 on 224 -> 112, 3x3 stride 2 pad 1 max pool -> 56, then 56 -> 28
+    assert A.conv_output_size(224, 7, 2, 3, rounding="floor") == 112
+    assert A.pool_output_size(112, 3, 2, 1, rounding="floor") == 56
+    assert A.conv_output_size(56, 3, 2, 1, rounding="floor") == 28
+    assert A.conv_output_size(56, 1, 2, 0, rounding="floor") == 28
+    geo = A.conv_geometry(224, 7, 2, 1, rounding="floor")
+    assert geo.formula == "floor((224 - 7 + 2*1)/2) + 1 = floor(109.5) + 1 = 110"
+    assert geo.leftover == 1 and geo.rounding == "floor"
+    assert A.conv_geometry(7, 3, 2).leftover == 0
+
+
+def test_rounding_is_checked():
+    with pytest.raises(ValueError, match="rounding must be one of"):
+        A.conv_output_size(10, 3, 2, rounding="round")
+    with pytest.raises(ValueError, match="rounding must be one of"):
+        A.as_layer_dims(A.LayerDims("conv", 3, 8, rounding="down"))
 
 
 def test_nearest_padding_is_named():
     # (9 - 3 + 2*0)/4 + 1 = 2.5; P = 1 gives (9 - 3 + 2)/4 + 1 = 3.
-    with pytest.raises(ValueError, match=r"Nearest valid padding at stride 4: P = 1 \(output 3\)"):
+    with pytest.raises(ValueError, match=r"padding at stride 4: P = 1 \(output 3\)"):
         A.conv_output_size(9, 3, S=4, P=0)
 
 
@@ -174,3 +257,5 @@ def test_every_suggested_setting_is_valid():
                 assert A.conv_output_size(W, F, int(s), P) == int(out)
             for p, out in re.findall(r"P = (\d+) \(output (\d+)\)", msg):
                 assert A.conv_output_size(W, F, S, int(p)) == int(out)
+            for w, out in re.findall(r"W = (\d+) \(output (\d+)\)", msg):
+                assert A.conv_output_size(int(w), F, S, P) == int(out)

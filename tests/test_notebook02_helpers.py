@@ -1,11 +1,10 @@
-"""Notebook 02's helpers: exercise checkers, the photo explorer and its figures."""
+"""Notebook 02's helpers: the photo explorer and its figures (the checkers are in test_checkers.py)."""
 import itertools
 
 import numpy as np
 import pytest
 from scipy import signal
 
-from cs231n_lib import exercises as E
 from cs231n_lib import vis, widgets
 from cs231n_lib.arithmetic import conv_output_size
 from cs231n_lib.im2col import col2im, im2col
@@ -13,64 +12,6 @@ from cs231n_lib.im2col import col2im, im2col
 
 def stub(*args):
     raise NotImplementedError
-
-
-# ------------------------------------------------------------- exercises
-def _conv2d(x, w, b, s, p, flip=False, bias=True, pad=True):
-    kernel = w[::-1, ::-1] if flip else w
-    xp = np.pad(x, p) if pad else x
-    return signal.correlate2d(xp, kernel, "valid")[::s, ::s] + (b if bias else 0)
-
-
-@pytest.mark.parametrize("student, status, words", [
-    (stub, "not implemented", []),
-    (lambda *a: None, "not implemented", []),
-    (lambda x, w, b, s, p: _conv2d(x, w, b, s, p), "passed", []),
-    (lambda x, w, b, s, p: _conv2d(x, w, b, s, p, flip=True), "failed", ["flipped the filter"]),
-    (lambda x, w, b, s, p: _conv2d(x, w, b, s, p, bias=False), "failed", ["forgot to add the bias"]),
-    (lambda x, w, b, s, p: _conv2d(x, w, b, s, p, pad=False), "failed", ["zero padding"]),
-    (lambda x, w, b, s, p: _conv2d(x, w, b, 1, p), "failed", ["stride"]),
-    (lambda x, w, b, s, p: 1 / 0, "failed", ["ZeroDivisionError"]),
-])
-def test_conv2d_checker(student, status, words):
-    fb = E.check_conv2d_single(student)
-    assert fb.status == status
-    for word in words:
-        assert word in fb.message
-
-
-def _size(C, H, W, F, S, P):
-    return F * F * C, ((H - F + 2 * P) // S + 1) * ((W - F + 2 * P) // S + 1)
-
-
-@pytest.mark.parametrize("student, status, words", [
-    (stub, "not implemented", []),
-    (_size, "passed", []),
-    (lambda *a: _size(*a)[::-1], "failed", ["swapped"]),
-    (lambda C, H, W, F, S, P: (F * F, _size(C, H, W, F, S, P)[1]), "failed", ["all C"]),
-    (lambda C, H, W, F, S, P: (F * F * C, H * W), "failed", ["per output position"]),
-    (lambda *a: "big", "failed", ["pair"]),
-])
-def test_im2col_size_checker(student, status, words):
-    fb = E.check_im2col_size(student)
-    assert fb.status == status
-    for word in words:
-        assert word in fb.message
-
-
-@pytest.mark.parametrize("student, status, words", [
-    (stub, "not implemented", []),
-    (lambda d, w: np.convolve(d, w, "full"), "passed", []),
-    (lambda d, w: np.correlate(d, w, "full") if len(d) >= len(w) else np.correlate(w, d, "full")[::-1],
-     "failed", ["flipped"]),
-    (lambda d, w: np.convolve(d, w, "valid"), "failed", ["'full'"]),
-    (lambda d, w: np.zeros(len(d) + len(w) - 1), "failed", ["expected"]),
-])
-def test_conv1d_backward_checker(student, status, words):
-    fb = E.check_conv1d_backward(student)
-    assert fb.status == status
-    for word in words:
-        assert word in fb.message
 
 
 # ------------------------------------------------------------- photo explorer

@@ -49,3 +49,12 @@ def test_display_is_the_source_itself_and_markdown_in_jupyter():
 def test_builtins_have_no_source_and_say_so():
     with pytest.raises(ValueError, match="cannot show the source"):
         show.source(len)
+
+
+def test_magnitude_is_the_power_of_ten_just_above():
+    from cs231n_lib.show import magnitude
+
+    assert [magnitude(v) for v in (0, 3.06e-12, 9.9e-12, 1e-13, 1.42e-14, 2.2e-16, 0.5, 12)] == \
+        ["0", "< 1e-11", "< 1e-11", "< 1e-12", "< 1e-13", "< 1e-15", "< 1e0", "< 1e2"]
+    with pytest.raises(ValueError, match="finite number >= 0"):
+        magnitude(-1e-3)

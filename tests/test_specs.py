@@ -157,3 +157,48 @@ def test_importing_specs_and_convert_is_light():
             "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# ------------------------------------------------ rounding "as frameworks do", said explicitly
+def test_floor_and_ceil_are_flags_and_show_in_the_name():
+    spec = parse("INPUT(224x224x3) -> CONV7-96(S=2, P=1, floor) -> POOL3(S=2, ceil) -> "
+                 "CONV5-256(S=2, P=0) -> POOL3(S=2, ceil) -> AVGPOOL13 -> FC-10")
+    # by hand: floor((224 - 7 + 2)/2) + 1 = floor(109.5) + 1 = 110; ceil((110 - 3)/2) + 1 = 55;
+    # (55 - 5)/2 + 1 = 26; ceil((26 - 3)/2) + 1 = 13; a 13x13 average pool gives 1x1
+    assert [s[0] for s in spec.shapes] == [110, 55, 26, 13, 1, 1]
+    assert [lay.name for lay in spec.layers][:2] == ["CONV7-96(S=2, P=1, floor)", "POOL3(S=2, ceil)"]
+    assert [lay.rounding for lay in spec.layers][:3] == ["floor", "ceil", "exact"]
+    assert spec.layers[4].name == "AVGPOOL13" and spec.layers[4].kind == "pool"
+    assert "CONV7-96(S=2, P=1, floor)" in specs.format_budget(spec.budget())
+
+
+def test_without_the_flag_the_error_teaches_the_flag():
+    with pytest.raises(SpecError) as info:
+        parse("INPUT(56x56x64) -> CONV3-128(S=2)")
+    msg = str(info.value)
+    assert "(56 - 3 + 2*1)/2 + 1 = 28.5" in msg and "round down to 28" in msg
+    assert "write CONV3-128(S=2, floor)" in msg
+    with pytest.raises(SpecError, match=r"write POOL2\(floor\)"):
+        parse("INPUT(225x225x3) -> POOL2")
+
+
+def test_padded_pool_and_resnet_stem():
+    spec = parse("INPUT(224x224x3) -> CONV7-64(S=2, P=3, floor) -> POOL3(S=2, P=1, floor)")
+    # floor((224 - 7 + 6)/2) + 1 = 112; floor((112 - 3 + 2)/2) + 1 = 56
+    assert [s[0] for s in spec.shapes] == [112, 56]
+    # the receptive field does not depend on the rounding: 7, then 7 + (3-1)*2 = 11
+    assert [r.size for r in spec.receptive_field()] == [7, 11]
+
+
+@pytest.mark.parametrize("text, pointed_at, reason", [
+    ("INPUT(8x8x1) -> CONV3-2(floor=1)", "floor=1", "stands alone"),
+    ("INPUT(8x8x1) -> CONV3-2(floor, ceil)", "ceil", "not both"),
+    ("INPUT(8x8x1) -> CONV3-2(S)", "S", "needs a value"),
+    ("INPUT(8x8x1) -> POOL2(D=2)", "D", "Unknown option"),
+    ("INPUT(8x8x1) -> CONV3-2(round)", "round", "Unknown option"),
+])
+def test_option_mistakes_point_at_the_option(text, pointed_at, reason):
+    with pytest.raises(SpecError) as info:
+        parse(text)
+    assert reason in info.value.reason
+    assert text[info.value.position:info.value.position + info.value.length] == pointed_at

@@ -57,3 +57,18 @@ def test_confusion_matrix_counts_and_figure():
         vis.confusion_matrix_figure(np.zeros((2, 2)), ["x", "y", "z"])
     with pytest.raises(ValueError, match="y_pred.shape"):
         confusion_matrix([0, 1], [0], 2)
+
+
+def test_compare_runs_figure_overlays_the_runs():
+    from types import SimpleNamespace
+
+    runs = {"a": SimpleNamespace(loss_history=[3.0, 2.0, 1.0, 0.5] * 5, val_acc_history=[0.1, 0.4, 0.6]),
+            "b": SimpleNamespace(loss_history=[2.0] * 20, val_acc_history=[0.1, 0.2, 0.3])}
+    fig = vis.compare_runs_figure(runs, window=4)
+    ax_loss, ax_acc = fig.axes
+    assert [line.get_label() for line in ax_acc.lines] == ["a", "b"]
+    assert list(ax_acc.lines[0].get_ydata()) == [0.1, 0.4, 0.6]
+    # the running mean of 4 iterations of 3, 2, 1, 0.5 is 1.625 everywhere
+    assert np.allclose(ax_loss.lines[0].get_ydata(), 1.625) and len(ax_loss.lines[0].get_ydata()) == 17
+    for ax in fig.axes:
+        assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()

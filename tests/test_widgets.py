@@ -47,7 +47,7 @@ def test_text_panel_shows_the_numbers():
     dilated = widgets.conv_view(W=7, F=3, S=1, P=0, dilation=2)
     assert "F_eff = F + (F-1)(dilation-1) = 3 + 2*1 = 5" in dilated.html
     bad = widgets.conv_view(W=10, F=3, S=2, P=0)
-    assert not bad.valid and "4.5" in bad.html and "Nearest valid stride" in bad.html
+    assert not bad.valid and "4.5" in bad.html and "Nearest valid settings" in bad.html
 
 
 def test_explorer_widget_builds_and_reacts():

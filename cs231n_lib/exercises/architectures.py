@@ -1,11 +1,18 @@
-"""Notebook 04 (architectures): receptive field size, an FC layer as a convolution, score grids."""
+"""Notebook 04 (architectures): receptive field size, an FC layer as a convolution, score grids.
+
+Each checker compares the student's answers with models of the typical mistakes
+and names the one that explains them; right answers written differently (other
+recurrences, numpy integers, whole floats, float32 arrays) pass.
+"""
 from __future__ import annotations
 
 from typing import Callable
 
-from ._base import Feedback, _close, _run, attempt
+from ._base import (Feedback, _allclose, _explain_wrong, _Findings, _number, _run, _same_number,
+                    _shown, _whole, attempt)
 
 __all__ = ["check_receptive_field_size", "check_fc_as_conv", "check_score_grid"]
+
 
 def _rf_truth(layers):
     """Receptive field of a stack of (F, S) layers, by following index ranges."""
@@ -15,111 +22,181 @@ def _rf_truth(layers):
     return hi - lo + 1
 
 
+def _rf_with(layers, weight):
+    """1 + sum over layers l of (F_l - 1) * weight(l)."""
+    return 1 + sum((F - 1) * weight(layers, l) for l, (F, _) in enumerate(layers))
+
+
+def _product(values):
+    out = 1
+    for v in values:
+        out *= v
+    return out
+
+
+_RF_MISTAKES = [
+    ("Each layer adds (F - 1) times the product of the strides of the layers *below* it, not "
+     "just F - 1.", lambda ls: _rf_with(ls, lambda ls, l: 1)),
+    ("A layer's own stride does not widen its own field: multiply by the strides of the layers "
+     "below it only.", lambda ls: _rf_with(ls, lambda ls, l: _product(S for _, S in ls[:l + 1]))),
+    ("Multiply by the product of *all* the strides below, not only the stride of the layer just "
+     "below.", lambda ls: _rf_with(ls, lambda ls, l: ls[l - 1][1] if l else 1)),
+    ("Multiply by the strides below each layer, not by the layer's own stride.",
+     lambda ls: _rf_with(ls, lambda ls, l: ls[l][1])),
+    ("The list starts at the input: layers[0] is the first layer the image meets.",
+     lambda ls: _rf_truth(list(reversed(ls)))),
+    ("Off by one: a single pixel has a field of 1, so start from r = 1.",
+     lambda ls: _rf_truth(ls) - 1),
+    ("Off by one: start from r = 1 and add (F - 1) per layer (times the strides below).",
+     lambda ls: _rf_truth(ls) + 1),
+    ("Fields overlap: the layers add F - 1 each (times the strides below), not F.",
+     lambda ls: sum(F for F, _ in ls)),
+]
+
+
 def check_receptive_field_size(receptive_field_size: Callable) -> Feedback:
     """Check ``receptive_field_size(layers)``: the receptive field (in input pixels)
-    of one unit on top of a stack of layers given as ``[(F, S), ...]``, input first."""
+    of one unit on top of a stack of layers given as ``[(F, S), ...]``, input first.
+
+    Conventions (stated in notebook 04): a whole number (int, numpy integer or whole
+    float); no padding or dilation (they do not change the size of the field).
+    """
     cases = [
         [(3, 1)], [(3, 1)] * 2, [(3, 1)] * 3, [(7, 1)], [(2, 2)], [(3, 1), (2, 2)],
         [(3, 1), (3, 1), (2, 2), (3, 1), (3, 1), (2, 2)], [(11, 4), (3, 2), (5, 1)],
-        [(3, 2), (3, 2), (3, 2)], [(1, 1)],
+        [(3, 2), (3, 2), (3, 2)], [(1, 1)], [(5, 3), (3, 1), (2, 2)],
     ]
 
     def body():
-        problems = []
-        for layers in cases:
+        found = _Findings()
+        answers, truths, wrong = [], [], []
+        for i, layers in enumerate(cases):
             want = _rf_truth(layers)
+            truths.append(want)
             got, err = attempt(receptive_field_size, list(layers))
+            call = f"receptive_field_size({layers})"
+            answers.append(None)
             if err:
-                problems.append(f"receptive_field_size({layers}) raised {err}; expected {want}")
+                found.add("Your code raised an exception.", f"{call} raised {err}; expected {want}")
                 continue
-            if _close(got, want):
+            value = _whole(got)
+            if value is None:
+                found.add("Return a whole number of pixels.", f"{call} returned {_shown(got)}")
                 continue
-            no_stride = 1 + sum(F - 1 for F, _ in layers)
-            with_own_stride, jump = 1, 1
-            for F, S in layers:
-                jump *= S
-                with_own_stride += (F - 1) * jump
-            why = f"expected {want}"
-            if _close(got, no_stride) and no_stride != want:
-                why = ("each layer adds (F - 1) times the product of the strides of the layers "
-                       f"*below* it, not just F - 1 (you get {no_stride})")
-            elif _close(got, with_own_stride) and with_own_stride != want:
-                why = ("a layer's own stride does not widen its own field: multiply by the "
-                       "strides of the layers below it only")
-            elif _close(got, want - 1):
-                why = "off by one: a single pixel has a field of 1, so start from r = 1"
-            elif _close(got, sum(F for F, _ in layers)):
-                why = "fields overlap: the layers add F - 1 each, not F"
-            problems.append(f"receptive_field_size({layers}) = {got!r}: {why}")
-        return problems
+            answers[-1] = value
+            if value != want:
+                wrong.append((i, f"{call} = {value}, expected {want}"))
+        models = [(why, lambda i, f=f: f(cases[i])) for why, f in _RF_MISTAKES]
+        _explain_wrong(found, wrong, answers, truths, models, lambda a, b: a == b,
+                       "r = 1 + sum over layers of (F - 1) * (product of the strides of the layers below).")
+        return found
 
     return _run("receptive_field_size(layers)", body)
 
 
 def check_fc_as_conv(fc_as_conv: Callable) -> Feedback:
     """Check ``fc_as_conv(w, C, H, W)``: affine weights ``w`` of shape (C*H*W, M) rearranged
-    into conv filters of shape (M, C, H, W), so that the conv on the volume equals the FC layer."""
+    into conv filters of shape (M, C, H, W), so that the conv on the volume equals the FC layer.
+
+    Conventions (stated in notebook 04): the FC layer reads its input as
+    ``x.reshape(N, -1)`` of an NCHW volume; return an array of shape (M, C, H, W),
+    any float dtype.
+    """
     import numpy as np
 
     rng = np.random.default_rng(4)
-    cases = [(2, 3, 4, 5), (1, 2, 2, 3), (3, 1, 1, 2), (4, 2, 3, 1)]
+    cases = [(2, 3, 4, 5), (1, 2, 2, 3), (3, 1, 1, 2), (4, 2, 3, 1), (2, 2, 3, 2)]
+
+    def mistakes(w, C, H, W, M):
+        return [
+            ("w is (D, M): reshaping it directly mixes filters; transpose it first (w.T) so that "
+             "each row is one filter.", lambda: w.reshape(M, C, H, W)),
+            ("x.reshape(N, -1) of an NCHW volume puts the channel first: read each column as "
+             "(C, H, W), not (H, W, C).",
+             lambda: w.T.reshape(M, H, W, C).transpose(0, 3, 1, 2) if (H, W) != (1, 1) else None),
+            ("Height and width are swapped: read each column as (C, H, W).",
+             lambda: w.T.reshape(M, C, W, H).transpose(0, 1, 3, 2) if H != W else None),
+        ]
 
     def body():
-        problems = []
-        for C, H, W, M in cases:
+        found = _Findings()
+        answers, truths, wrong, models_of = [], [], [], []
+        for i, (C, H, W, M) in enumerate(cases):
             w = rng.standard_normal((C * H * W, M))
             want = np.stack([w[:, m].reshape(C, H, W) for m in range(M)])
+            truths.append(want)
+            models_of.append(mistakes(w, C, H, W, M))
+            label = f"fc_as_conv(w of shape {w.shape}, C={C}, H={H}, W={W})"
             got, err = attempt(fc_as_conv, w.copy(), C, H, W)
+            answers.append(None)
             if err:
-                problems.append(f"fc_as_conv(w {w.shape}, C={C}, H={H}, W={W}) raised {err}")
+                found.add("Your code raised an exception.", f"{label} raised {err}")
                 continue
-            got = np.asarray(got)
+            try:
+                got = np.asarray(got, dtype=float)
+            except (TypeError, ValueError):
+                found.add("Return an array of numbers.", f"{label} returned {_shown(got)}")
+                continue
             if got.shape != want.shape:
-                problems.append(
-                    f"for C={C}, H={H}, W={W}, M={M} the filters have shape {got.shape}; "
-                    f"conv filters are (M, C, H, W) = {want.shape}")
+                if got.shape == (M, C * H * W):
+                    why = "Each row is one flat filter: reshape it to (C, H, W), giving (M, C, H, W)."
+                else:
+                    why = "Conv filters have shape (M, C, H, W): one filter per FC neuron, as big as the volume."
+                found.add(why, f"{label} returned shape {got.shape}, expected {want.shape}")
                 continue
-            if np.array_equal(got, want):
-                continue
-            why = "some weights are in the wrong place"
-            if got.size == w.size and np.array_equal(got.ravel(), w.ravel()):
-                why = ("w is (D, M): reshaping it directly mixes filters; transpose it first "
-                       "(w.T) so that each row is one filter")
-            elif np.array_equal(got, w.T.reshape(M, H, W, C).transpose(0, 3, 1, 2)) \
-                    and (H, W) != (1, 1):
-                why = ("x.reshape(N, -1) of an NCHW volume puts the channel first: read each "
-                       "column as (C, H, W), not (H, W, C)")
-            problems.append(f"for C={C}, H={H}, W={W}, M={M}: {why}")
-        return problems
+            answers[-1] = got
+            if not _allclose(got, want):
+                wrong.append((i, label))
+        models = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]())
+                  for k in range(len(models_of[0]))]
+        _explain_wrong(found, wrong, answers, truths, models,
+                       lambda a, b: a is not None and b is not None and _allclose(a, b),
+                       "Some weights are in the wrong place: filter m is column m of w, read as (C, H, W).")
+        return found
 
     return _run("fc_as_conv(w, C, H, W)", body)
 
 
 def check_score_grid(score_grid: Callable) -> Feedback:
     """Check ``score_grid(image_size, net_input, total_stride)``: how many class-score vectors
-    per axis a converted net gives on a larger image."""
+    per axis a converted net gives on a larger image.
+
+    Conventions (stated in notebook 04): a whole number (int, numpy integer or whole
+    float); every case divides evenly.
+    """
     cases = [(384, 224, 32, 6), (224, 224, 32, 1), (256, 224, 32, 2), (22, 10, 4, 4),
-             (18, 10, 4, 3), (416, 224, 16, 13)]
+             (18, 10, 4, 3), (416, 224, 16, 13), (40, 16, 8, 4)]
+    mistakes = [
+        ("You forgot the + 1: the crop at offset 0 counts too.", lambda i, n, s: (i - n) / s),
+        ("image_size / total_stride is the size of the last conv volume, not the number of crops; "
+         "the converted FC filter is itself several positions wide.", lambda i, n, s: i / s),
+        ("Divide by the total stride: the converted net steps total_stride pixels between crops.",
+         lambda i, n, s: i - n + 1),
+        ("That counts how many times the net's input fits side by side; the crops overlap, "
+         "total_stride pixels apart.", lambda i, n, s: i // n),
+    ]
 
     def body():
-        problems = []
-        for image, net, stride, want in cases:
+        found = _Findings()
+        answers, truths, wrong = [], [], []
+        for k, (image, net, stride, want) in enumerate(cases):
+            truths.append(want)
+            call = f"score_grid({image}, {net}, {stride})"
             got, err = attempt(score_grid, image, net, stride)
+            answers.append(None)
             if err:
-                problems.append(f"score_grid({image}, {net}, {stride}) raised {err}; expected {want}")
-            elif _close(got, want):
+                found.add("Your code raised an exception.", f"{call} raised {err}; expected {want}")
                 continue
-            elif _close(got, want - 1):
-                problems.append(f"score_grid({image}, {net}, {stride}) = {got}: you forgot the + 1 "
-                                "(the crop at offset 0 counts too)")
-            elif _close(got, image / stride):
-                problems.append(f"score_grid({image}, {net}, {stride}) = {got}: {image}/{stride} is the "
-                                "size of the last conv volume, not the number of crops; the "
-                                "converted FC filter is itself several positions wide")
-            elif _close(got, (image - net) / stride):
-                problems.append(f"score_grid({image}, {net}, {stride}) = {got}: add 1 for the first crop")
-            else:
-                problems.append(f"score_grid({image}, {net}, {stride}) = {got!r}, expected {want}")
-        return problems
+            value = _number(got)
+            if value is None:
+                found.add("Return a number.", f"{call} returned {_shown(got)}")
+                continue
+            answers[-1] = value
+            if abs(value - want) > 1e-9:
+                wrong.append((k, f"{call} = {_shown(got)}, expected {want}"))
+        models = [(why, lambda k, f=f: f(*cases[k][:3])) for why, f in mistakes]
+        _explain_wrong(found, wrong, answers, truths, models, _same_number,
+                       "(image_size - net_input)/total_stride + 1 crops per axis.")
+        return found
 
     return _run("score_grid(image_size, net_input, total_stride)", body)

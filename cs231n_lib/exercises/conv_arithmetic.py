@@ -1,160 +1,264 @@
-"""Notebook 01 (conv arithmetic): output size, valid strides, parameter count."""
+"""Notebook 01 (conv arithmetic): output size, valid strides, parameter count.
+
+Each checker lists the typical wrong answers as *models* (a formula with the
+mistake in it) and names the one that explains every answer the student gave;
+right answers written differently (numpy integers, other formulas, tuples
+instead of lists) pass.
+"""
 from __future__ import annotations
 
 from typing import Callable
 
-from ._base import Feedback, _close, _NotImplemented, _run, attempt
+from ._base import (Feedback, _explain_wrong, _Findings, _is_integer_type, _number, _run, _shown,
+                    _whole, _raised, attempt, attempt_raising, error_text)
 
 __all__ = ["check_output_size", "check_valid_strides", "check_param_count"]
 
-def _true_output(W, F, S, P):
-    span = W - F + 2 * P
-    return span / S + 1
+
+def _exact(W, F, S, P):
+    return (W - F + 2 * P) / S + 1
 
 
 _SIZE_CASES = [
-    # (W, F, S, P)
-    (7, 3, 1, 0), (7, 3, 2, 0), (5, 3, 1, 1), (227, 11, 4, 0),
-    (32, 5, 1, 2), (224, 3, 1, 1), (11, 5, 2, 0), (10, 4, 2, 1), (9, 3, 3, 0),
+    # (W, F, S, P): every output size is an integer
+    (7, 3, 1, 0), (7, 3, 2, 0), (5, 3, 1, 1), (227, 11, 4, 0), (32, 5, 1, 2), (224, 3, 1, 1),
+    (11, 5, 2, 0), (10, 4, 2, 1), (9, 3, 3, 0), (7, 3, 3, 1), (6, 6, 1, 0), (5, 5, 3, 0),
+]
+
+_INVALID_CASES = [(10, 3, 2, 0), (8, 3, 2, 0), (6, 4, 3, 1), (224, 3, 2, 1)]
+
+# Typical mistakes: (diagnosis, formula).  The checker names the first one that
+# reproduces every number the student returned.
+_SIZE_MISTAKES = [
+    ("You forgot the + 1: the filter's first position counts too.",
+     lambda W, F, S, P: (W - F + 2 * P) / S),
+    ("Padding goes on both sides: use 2*P, not P.",
+     lambda W, F, S, P: (W - F + P) / S + 1),
+    ("You forgot the zero-padding P.",
+     lambda W, F, S, P: (W - F) / S + 1),
+    ("You forgot to divide by the stride S.",
+     lambda W, F, S, P: W - F + 2 * P + 1),
+    ("Divide by the stride S, do not multiply.",
+     lambda W, F, S, P: (W - F + 2 * P) * S + 1),
+    ("Subtract the filter size F, do not add it.",
+     lambda W, F, S, P: (W + F + 2 * P) / S + 1),
+    ("Off by one: the formula is (W - F + 2P)/S + 1, not + 2.",
+     lambda W, F, S, P: (W - F + 2 * P) / S + 2),
+    ("Off by one: start from W - F, not W - F + 1.",
+     lambda W, F, S, P: (W - F + 1 + 2 * P) / S + 1),
+    ("The filter size is subtracted once, not twice.",
+     lambda W, F, S, P: (W - 2 * F + 2 * P) / S + 1),
 ]
 
 
-_INVALID_CASES = [(10, 3, 2, 0), (8, 3, 2, 0), (6, 4, 3, 1)]
+def _same_size(got, model):
+    """A student's number matches a model's exact value, or its value rounded down
+    (``//`` or ``int()``) or to the nearest integer."""
+    x = _number(got)
+    if x is None or model is None:
+        return False
+    import math
 
-
-def _diagnose_size(W, F, S, P, got):
-    """Name the likely mistake behind a wrong output size."""
-    want = _true_output(W, F, S, P)
-    guesses = [
-        ((W - F + 2 * P) / S, "you forgot the + 1: the first filter position also counts"),
-        ((W - F + P) / S + 1, "padding goes on both sides: use 2*P, not P"),
-        ((W - F) / S + 1, "you forgot the zero-padding P"),
-        ((W - F + 2 * P) + 1, "you forgot to divide by the stride S"),
-        ((W + F + 2 * P) / S + 1, "subtract the filter size F, do not add it"),
-        ((W - F + 2 * P) // S + 1 + 1, "off by one: count the filter positions 0, S, 2S, ..."),
-    ]
-    for guess, why in guesses:
-        if guess != want and _close(got, guess):
-            return why
-    return f"expected {want:g}"
+    return any(abs(x - v) < 1e-9 for v in (model, math.floor(model), round(model)))
 
 
 def check_output_size(output_size: Callable) -> Feedback:
     """Check ``output_size(W, F, S, P)``: the output width of a conv layer.
 
-    It must return the integer ``(W - F + 2P)/S + 1`` for valid settings and
-    raise ``ValueError`` when that is not an integer.
+    Conventions (stated in notebook 01): it returns ``(W - F + 2P)/S + 1`` as an
+    integer (a Python int or a numpy integer; ``5.0`` is a float) and raises
+    ``ValueError`` when that is not a whole number.
     """
     def body():
-        problems = []
-        for W, F, S, P in _SIZE_CASES:
-            got, err = attempt(output_size, W, F, S, P)
-            want = int(_true_output(W, F, S, P))
-            if err:
-                problems.append(f"output_size({W}, {F}, {S}, {P}) raised {err}; expected {want}")
-            elif not _close(got, want):
-                problems.append(
-                    f"output_size({W}, {F}, {S}, {P}) returned {got!r}: "
-                    f"{_diagnose_size(W, F, S, P, got)} (expected {want})"
-                )
-            elif not isinstance(got, int):
-                problems.append(
-                    f"output_size({W}, {F}, {S}, {P}) returned {got!r} of type "
-                    f"{type(got).__name__}; return an int such as {want} (use // once you know it divides)"
-                )
+        found = _Findings()
+        answers, truths, wrong, crashed = [], [], [], set()
+        for i, (W, F, S, P) in enumerate(_SIZE_CASES):
+            want = int(_exact(W, F, S, P))
+            truths.append(want)
+            call = f"output_size({W}, {F}, {S}, {P})"
+            got, err = attempt_raising(output_size, W, F, S, P)
+            answers.append(None if err is not None else got)
+            if err is not None:
+                if isinstance(err, ValueError):
+                    if (W - F) % S and not (W - F + 2 * P) % S:
+                        found.add("Your check for a whole number forgets the padding: with 2P it "
+                                  "divides evenly.", f"{call} raised ValueError, but "
+                                  f"({W} - {F} + 2*{P})/{S} + 1 = {want}")
+                    else:
+                        found.add("ValueError is only for sizes that are not whole numbers.",
+                                  f"{call} raised ValueError({err}); expected {want}")
+                else:
+                    crashed.add(type(err))
+                    found.add(f"Your code raised {type(err).__name__}.",
+                              f"{call} raised {error_text(err)}; expected {want}")
+                continue
+            value = _number(got)
+            if value is None:
+                found.add("Return a number.", f"{call} returned {_shown(got)}")
+                answers[-1] = None
+            elif abs(value - want) > 1e-9:
+                wrong.append((i, f"{call} returned {_shown(got)}, expected {want}"))
+            elif not _is_integer_type(got):
+                found.add("Return an integer, not a float: use // once you know the division is "
+                          "exact (or int(...)).",
+                          f"{call} returned {_shown(got)}")
+        models = [(why, lambda i, f=f: f(*_SIZE_CASES[i])) for why, f in _SIZE_MISTAKES]
+        _explain_wrong(found, wrong, answers, truths, models, _same_size,
+                       "Work this size out by hand with (W - F + 2P)/S + 1 and compare.")
         for W, F, S, P in _INVALID_CASES:
-            try:
-                got = output_size(W, F, S, P)
-            except ValueError:
+            call = f"output_size({W}, {F}, {S}, {P})"
+            formula = f"({W} - {F} + 2*{P})/{S} + 1 = {_exact(W, F, S, P):g}"
+            got, err = attempt_raising(output_size, W, F, S, P)
+            if isinstance(err, ValueError):
                 continue
-            except NotImplementedError:
-                raise _NotImplemented from None
-            except Exception as err:
-                problems.append(
-                    f"output_size({W}, {F}, {S}, {P}) raised {type(err).__name__}; raise ValueError instead"
-                )
+            if err is not None and type(err) in crashed:
+                continue  # the same crash as on the valid cases: said once above
+            if err is not None:
+                found.add("When the size is not a whole number, raise ValueError (write "
+                          "`raise ValueError(...)`; an assert or another exception does not count).",
+                          f"{call} raised {_raised(err)}")
                 continue
-            problems.append(
-                f"output_size({W}, {F}, {S}, {P}) returned {got!r}, but "
-                f"({W} - {F} + 2*{P})/{S} + 1 = {_true_output(W, F, S, P):g} is not an integer: "
-                "raise ValueError instead of rounding"
-            )
-        return problems
+            found.add("When (W - F + 2P)/S + 1 is not a whole number the filters do not tile the "
+                      "input: raise ValueError instead of returning a number (frameworks round "
+                      "down silently; this exercise asks you to refuse).",
+                      f"{call} returned {_shown(got)}, but {formula}")
+        return found
 
     return _run("output_size(W, F, S, P)", body)
 
 
+def _divisors(n):
+    return [d for d in range(1, n + 1) if n % d == 0]
+
+
+def _strides_truth(W, F, P):
+    span = W - F + 2 * P
+    return _divisors(span) if span > 0 else [1]
+
+
 def check_valid_strides(valid_strides: Callable) -> Feedback:
-    """Check ``valid_strides(W, F, P)``: every stride S >= 1 that gives an integer output."""
-    cases = [(10, 3, 0), (7, 3, 0), (32, 5, 2), (227, 11, 0), (5, 5, 0), (13, 3, 1)]
+    """Check ``valid_strides(W, F, P)``: every stride S >= 1 that gives a whole output size.
+
+    Conventions (stated in notebook 01): a list (or tuple, or array) of integers in
+    increasing order; when the filter covers the padded input exactly
+    (``W - F + 2P = 0``) one window fits whatever the stride, and the answer is ``[1]``.
+    """
+    cases = [(10, 3, 0), (7, 3, 0), (32, 5, 2), (227, 11, 0), (5, 5, 0), (13, 3, 1), (8, 2, 1),
+             (12, 4, 0)]
+    mistakes = [
+        ("You forgot the padding: the strides must divide W - F + 2P.",
+         lambda W, F, P: _strides_truth(W, F, 0) if W - F > 0 else None),
+        ("Padding goes on both sides: the strides must divide W - F + 2P, not W - F + P.",
+         lambda W, F, P: _divisors(W - F + P) if W - F + P > 0 else None),
+        ("A stride as large as W - F + 2P is valid too (it gives output 2): let your range "
+         "include it.", lambda W, F, P: [s for s in _strides_truth(W, F, P)
+                                         if s < W - F + 2 * P] or None),
+        ("Keep only the strides that divide W - F + 2P exactly.",
+         lambda W, F, P: list(range(1, W - F + 2 * P + 1)) or None),
+        ("Those are the output sizes; return the strides.",
+         lambda W, F, P: sorted((W - F + 2 * P) // s + 1 for s in _strides_truth(W, F, P))),
+    ]
 
     def body():
-        problems = []
-        for W, F, P in cases:
-            span = W - F + 2 * P
-            want = [s for s in range(1, span + 1) if span % s == 0] if span else [1]
+        found = _Findings()
+        answers, truths, wrong = [], [], []
+        for i, (W, F, P) in enumerate(cases):
+            want = _strides_truth(W, F, P)
+            truths.append(want)
+            call = f"valid_strides({W}, {F}, {P})"
             got, err = attempt(valid_strides, W, F, P)
             if err:
-                problems.append(f"valid_strides({W}, {F}, {P}) raised {err}; expected {want}")
+                answers.append(None)
+                found.add("Your code raised an exception.", f"{call} raised {err}; expected {want}")
                 continue
             try:
-                got_list = sorted(int(s) for s in got)
-            except (TypeError, ValueError):
-                problems.append(f"valid_strides({W}, {F}, {P}) returned {got!r}; return a list of ints")
+                items = list(got)
+            except TypeError:
+                answers.append(None)
+                found.add("Return a list of integers.", f"{call} returned {_shown(got)}")
                 continue
-            if got_list == want:
+            whole = [_whole(s) for s in items]
+            if any(v is None for v in whole):
+                answers.append(None)
+                found.add("Return a list of integers.", f"{call} returned {_shown(got)}")
                 continue
-            missing = sorted(set(want) - set(got_list))
-            extra = sorted(set(got_list) - set(want))
-            why = []
-            if missing:
-                why.append(f"missing {missing}")
-                if span in missing:
-                    why.append(
-                        f"a stride as large as W - F + 2P = {span} is valid too (it gives output 2)"
-                    )
-            if extra:
-                why.append(f"{extra} do not divide W - F + 2P = {span}")
-                if 0 in extra:
-                    why.append("stride 0 never moves the filter")
-            if P and sorted(
-                s for s in range(1, W - F + 1) if (W - F) % s == 0
-            ) == got_list:
-                why.append("you forgot the padding 2P")
-            problems.append(
-                f"valid_strides({W}, {F}, {P}) returned {got_list}, expected {want}: " + "; ".join(why)
-            )
-        return problems
+            answers.append(whole)
+            if whole == want:
+                continue
+            if sorted(whole) == want:
+                found.add("Return the strides in increasing order.", f"{call} returned {whole}")
+                answers[-1] = sorted(whole)
+                continue
+            if W - F + 2 * P == 0:
+                found.add("When the filter covers the padded input exactly (W - F + 2P = 0), one "
+                          "window fits whatever the stride: return [1], as the exercise says.",
+                          f"{call} returned {whole}")
+                answers[-1] = None
+                continue
+            if 0 in whole:
+                found.add("Stride 0 never moves the filter: strides start at 1.",
+                          f"{call} returned {whole}")
+                continue
+            wrong.append((i, f"{call} returned {whole}, expected {want}"))
+        models = [(why, lambda i, f=f: f(*cases[i])) for why, f in mistakes]
+        _explain_wrong(found, wrong, answers, truths, models, lambda a, b: a == b,
+                       "A stride S is valid exactly when it divides W - F + 2P.")
+        return found
 
     return _run("valid_strides(W, F, P)", body)
 
 
 def check_param_count(param_count: Callable) -> Feedback:
-    """Check ``param_count(F, D_in, K)``: weights plus biases of a conv layer with sharing."""
-    cases = [(11, 3, 96), (5, 3, 10), (3, 20, 1), (3, 64, 64), (1, 512, 128), (7, 3, 64)]
+    """Check ``param_count(F, D_in, K)``: weights plus biases of a conv layer with sharing.
+
+    Conventions (stated in notebook 01): one number (an int, a numpy integer or a
+    whole float), ``F*F*D_in*K + K``.
+    """
+    cases = [(11, 3, 96), (5, 3, 10), (3, 20, 1), (3, 64, 64), (1, 512, 128), (7, 3, 64), (2, 5, 7)]
+    mistakes = [
+        ("Add the biases: one per filter, K of them.", lambda F, D, K: F * F * D * K),
+        ("Each filter extends through the full input depth D_in: F*F*D_in weights per filter.",
+         lambda F, D, K: F * F * K + K),
+        ("There is one bias per filter (K), not one per weight.",
+         lambda F, D, K: F * F * D * K + F * F * D * K),
+        ("There is one bias per filter (K), not one per filter tap.",
+         lambda F, D, K: F * F * D * K + F * F * D),
+        ("A filter is F x F in space: F*F, not F.", lambda F, D, K: F * D * K + K),
+        ("That is one filter; the layer has K of them.", lambda F, D, K: F * F * D + 1),
+        ("Each of the K filters has its own bias: + K, not + 1.", lambda F, D, K: F * F * D * K + 1),
+        ("Each filter has F*F*D_in weights and one bias: K * (F*F*D_in + 1); you added a bias per "
+         "input channel.", lambda F, D, K: F * F * D * K + D * K),
+    ]
 
     def body():
-        problems = []
-        for F, D, K in cases:
+        found = _Findings()
+        answers, truths, wrong = [], [], []
+        for i, (F, D, K) in enumerate(cases):
             want = F * F * D * K + K
+            truths.append(want)
+            call = f"param_count({F}, {D}, {K})"
             got, err = attempt(param_count, F, D, K)
             if err:
-                problems.append(f"param_count({F}, {D}, {K}) raised {err}; expected {want}")
-            elif _close(got, want):
+                answers.append(None)
+                found.add("Your code raised an exception.", f"{call} raised {err}; expected {want}")
                 continue
-            elif _close(got, F * F * D * K):
-                problems.append(f"param_count({F}, {D}, {K}) = {got}: add the {K} biases, one per filter")
-            elif _close(got, F * F * K + K):
-                problems.append(
-                    f"param_count({F}, {D}, {K}) = {got}: each filter extends through the full "
-                    f"input depth D_in = {D}"
-                )
-            elif _close(got, F * F * D * K + F * F * D):
-                problems.append(f"param_count({F}, {D}, {K}) = {got}: there is one bias per filter (K), not per weight")
-            elif _close(got, F * D * K + K):
-                problems.append(f"param_count({F}, {D}, {K}) = {got}: a filter is F x F spatially, so F*F")
-            else:
-                problems.append(f"param_count({F}, {D}, {K}) = {got!r}, expected {want}")
-        return problems
+            value = _number(got)
+            if value is None:
+                answers.append(None)
+                parts = getattr(got, "_fields", None)
+                if parts and hasattr(got, "total"):
+                    found.add("Return one number: weights and biases added up (the library's "
+                              "ParamCount has them in .total).", f"{call} returned {_shown(got)}")
+                else:
+                    found.add("Return one number.", f"{call} returned {_shown(got)}")
+                continue
+            answers.append(value)
+            if value == want:
+                continue
+            wrong.append((i, f"{call} returned {_shown(got)}, expected {want}"))
+        models = [(why, lambda i, f=f: f(*cases[i])) for why, f in mistakes]
+        _explain_wrong(found, wrong, answers, truths, models, lambda a, b: abs(a - b) < 1e-9,
+                       "Count F*F*D_in weights and one bias per filter, for K filters.")
+        return found
 
     return _run("param_count(F, D_in, K)", body)

@@ -1,43 +1,62 @@
-"""Notebook 05 (training a ConvNet): initial loss, a momentum step, accuracy."""
+"""Notebook 05 (training a ConvNet): initial loss, a momentum step, accuracy.
+
+Each checker compares the student's answers with models of the typical mistakes
+and names the one that explains them; right answers written differently
+(``np.log``, ``-log(1/C)``, float32, in-place updates, ``np.mean`` of booleans) pass.
+"""
 from __future__ import annotations
 
 from typing import Callable
 
-from ._base import Feedback, _run, attempt
+from ._base import Feedback, _allclose, _explain_wrong, _Findings, _number, _run, _shown, attempt
 
 __all__ = ["check_initial_loss", "check_momentum_step", "check_accuracy"]
 
+
 def check_initial_loss(initial_loss: Callable) -> Feedback:
-    """Check ``initial_loss(C)``: the softmax loss of an untrained net on C classes, ln(C)."""
+    """Check ``initial_loss(C)``: the softmax loss of an untrained net on C classes, ln(C).
+
+    Conventions (stated in notebook 05): one number (a float, a numpy float, float32 is
+    fine), the natural logarithm.
+    """
     import math
 
     cases = [2, 3, 10, 100, 1000]
+    mistakes = [
+        ("That is the probability of each class, 1/C; the loss is -ln(1/C).", lambda C: 1 / C),
+        ("Mind the sign: the loss is -ln(1/C) = +ln(C), a positive number.", lambda C: -math.log(C)),
+        ("The loss uses the natural log (np.log), not log10.", lambda C: math.log10(C)),
+        ("The loss uses the natural log (np.log), not log2.", lambda C: math.log2(C)),
+        ("That is the error rate of guessing; the loss is -ln(1/C).", lambda C: 1 - 1 / C),
+        ("The loss is -ln(probability of the right class) = -ln(1/C), not ln(C - 1).",
+         lambda C: math.log(C - 1) if C > 2 else None),
+    ]
+
+    def same(a, b):
+        return abs(a - b) <= 1e-6 * max(1.0, abs(b))
 
     def body():
-        problems = []
-        for C in cases:
+        found = _Findings()
+        answers, truths, wrong = [], [], []
+        for i, C in enumerate(cases):
             want = math.log(C)
+            truths.append(want)
             got, err = attempt(initial_loss, C)
+            answers.append(None)
             if err:
-                problems.append(f"initial_loss({C}) raised {err}; expected {want:.4f}")
+                found.add("Your code raised an exception.", f"initial_loss({C}) raised {err}")
                 continue
-            try:
-                value = float(got)
-            except (TypeError, ValueError):
-                problems.append(f"initial_loss({C}) returned {got!r}; return a number")
+            value = _number(got)
+            if value is None:
+                found.add("Return one number.", f"initial_loss({C}) returned {_shown(got)}")
                 continue
-            if abs(value - want) < 1e-6:
-                continue
-            guesses = [
-                (1 / C, "that is the probability of each class, 1/C; the loss is -ln(1/C)"),
-                (-math.log(C), "mind the sign: the loss is -ln(1/C) = +ln(C), a positive number"),
-                (math.log10(C), "numpy's and the loss's log is the natural log (np.log), not log10"),
-                (math.log2(C), "the loss uses the natural log (np.log), not log2"),
-                (1 - 1 / C, "that is the error rate of guessing; the loss is -ln(1/C)"),
-            ]
-            why = next((w for g, w in guesses if abs(value - g) < 1e-6), f"expected ln({C}) = {want:.4f}")
-            problems.append(f"initial_loss({C}) returned {value:.4f}: {why}")
-        return problems
+            answers[-1] = value
+            if not same(value, want):
+                wrong.append((i, f"initial_loss({C}) returned {value:.4f}, expected ln({C}) = {want:.4f}"))
+        models = [(why, lambda i, f=f: f(cases[i])) for why, f in mistakes]
+        _explain_wrong(found, wrong, answers, truths, models, same,
+                       "With C equally likely classes the loss is -ln(1/C) = ln(C).")
+        return found
 
     return _run("initial_loss(C)", body)
 
@@ -45,53 +64,78 @@ def check_initial_loss(initial_loss: Callable) -> Feedback:
 def check_momentum_step(momentum_step: Callable) -> Feedback:
     """Check ``momentum_step(w, dw, v, learning_rate, momentum) -> (next_w, next_v)``.
 
-    The rule: ``v = momentum * v - learning_rate * dw``, then ``w + v``.
+    The rule: ``v = momentum * v - learning_rate * dw``, then ``w + v``.  Conventions
+    (stated in notebook 05): return the pair in that order; updating ``w`` or ``v`` in
+    place is fine.
     """
     import numpy as np
 
     rng = np.random.default_rng(5)
     cases = [(rng.standard_normal(4), rng.standard_normal(4), rng.standard_normal(4), 0.1, 0.9),
-             (np.ones(3), np.full(3, 2.0), np.zeros(3), 0.5, 0.5),
-             (rng.standard_normal((2, 3)), rng.standard_normal((2, 3)), rng.standard_normal((2, 3)), 1e-2, 0.99)]
+             (np.ones(3), np.full(3, 2.0), np.full(3, 0.5), 0.5, 0.5),
+             (rng.standard_normal((2, 3)), rng.standard_normal((2, 3)), rng.standard_normal((2, 3)),
+              1e-2, 0.99)]
+
+    def models(w, dw, v, lr, mu):
+        return [
+            ("Return (next_w, next_v) in that order: you returned the velocity first.",
+             lambda: (mu * v - lr * dw, w + mu * v - lr * dw)),
+            ("next_w is a plain SGD step: add the new velocity to w instead.",
+             lambda: (w - lr * dw, mu * v - lr * dw)),
+            ("You moved w with the old velocity: update v first, then w + v.",
+             lambda: (w + v, mu * v - lr * dw)),
+            ("The gradient points uphill: subtract learning_rate * dw.",
+             lambda: (w + mu * v + lr * dw, mu * v + lr * dw)),
+            ("The old velocity must decay: multiply it by momentum.",
+             lambda: (w + v - lr * dw, v - lr * dw)),
+            ("Multiply the gradient by the learning rate, and the old velocity by momentum, not "
+             "the other way round.", lambda: (w + lr * v - mu * dw, lr * v - mu * dw)),
+        ]
+
+    def same(a, b):
+        return (a is not None and b is not None
+                and all(_allclose(np.asarray(x, float), np.asarray(y, float)) for x, y in zip(a, b)))
 
     def body():
-        problems = []
-        for w, dw, v, lr, mu in cases:
-            want_v = mu * v - lr * dw
-            want_w = w + want_v
+        found = _Findings()
+        answers, truths, wrong, models_of = [], [], [], []
+        for i, (w, dw, v, lr, mu) in enumerate(cases):
+            want = (w + mu * v - lr * dw, mu * v - lr * dw)
+            truths.append(want)
+            models_of.append(models(w, dw, v, lr, mu))
+            label = f"with learning_rate={lr}, momentum={mu}"
             got, err = attempt(momentum_step, w.copy(), dw.copy(), v.copy(), lr, mu)
+            answers.append(None)
             if err:
-                problems.append(f"momentum_step raised {err}")
+                found.add("Your code raised an exception.", f"{label}: raised {err}")
                 continue
             try:
+                if isinstance(got, np.ndarray) or len(got) != 2:
+                    raise TypeError
                 next_w, next_v = (np.asarray(a, dtype=float) for a in got)
             except (TypeError, ValueError):
-                problems.append(f"momentum_step returned {type(got).__name__}; return the pair (next_w, next_v)")
+                found.add("Return the pair (next_w, next_v).", f"{label}: returned {_shown(got)}")
                 continue
             if next_w.shape != w.shape or next_v.shape != v.shape:
-                problems.append(f"shapes: got next_w {next_w.shape}, next_v {next_v.shape}; expected {w.shape} for both")
+                found.add("next_w and next_v have the shape of w.",
+                          f"{label}: got shapes {next_w.shape} and {next_v.shape}, expected {w.shape}")
                 continue
-            if np.allclose(next_w, want_w) and np.allclose(next_v, want_v):
-                continue
-            if np.allclose(next_w, w - lr * dw):
-                why = "next_w is a plain SGD step: add the new velocity to w instead"
-            elif np.allclose(next_w, w + v):
-                why = "you moved w with the old velocity: update v first, then w + v"
-            elif np.allclose(next_v, mu * v + lr * dw):
-                why = "the gradient points uphill: subtract learning_rate * dw"
-            elif np.allclose(next_v, v - lr * dw):
-                why = "the old velocity must decay: multiply it by momentum"
-            else:
-                why = f"expected next_v = {mu}*v - {lr}*dw and next_w = w + next_v"
-            problems.append(f"with learning_rate={lr}, momentum={mu}: {why}")
-            break
-        return problems
+            answers[-1] = (next_w, next_v)
+            if not same(answers[-1], want):
+                wrong.append((i, label))
+        ms = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]()) for k in range(len(models_of[0]))]
+        _explain_wrong(found, wrong, answers, truths, ms, same,
+                       "next_v = momentum * v - learning_rate * dw, then next_w = w + next_v.")
+        return found
 
     return _run("momentum_step(w, dw, v, learning_rate, momentum)", body)
 
 
 def check_accuracy(accuracy: Callable) -> Feedback:
-    """Check ``accuracy(scores, y)``: the fraction of rows whose highest score is the label."""
+    """Check ``accuracy(scores, y)``: the fraction of rows whose highest score is the label.
+
+    Conventions (stated in notebook 05): one number between 0 and 1 (not a percentage).
+    """
     import numpy as np
 
     rng = np.random.default_rng(7)
@@ -100,31 +144,49 @@ def check_accuracy(accuracy: Callable) -> Feedback:
     y[[1, 4, 6]] = (y[[1, 4, 6]] + 1) % 4
     square = rng.standard_normal((4, 4))
     y_square = np.array([0, 1, 2, 3])
+    wide = rng.standard_normal((5, 3)).astype(np.float32)
+    y_wide = np.array([0, 2, 1, 1, 0])
+    cases = [(scores, y), (square, y_square), (wide, y_wide)]
+
+    def truth(s, labels):
+        return float(np.mean(np.argmax(s, axis=1) == labels))
+
+    mistakes = [
+        ("That is the number of correct rows; divide by the number of rows.",
+         lambda s, labels: truth(s, labels) * len(labels)),
+        ("That is a percentage; return a fraction between 0 and 1.",
+         lambda s, labels: truth(s, labels) * 100),
+        ("Take the argmax along each row (axis=1): one prediction per example.",
+         lambda s, labels: float(np.mean(np.argmax(s, axis=0) == labels))
+         if s.shape[0] == s.shape[1] else None),
+        ("That is the error rate; accuracy counts the correct rows.",
+         lambda s, labels: 1 - truth(s, labels)),
+        ("Compare the position of the highest score (argmax) with y, not the highest score itself.",
+         lambda s, labels: float(np.mean(np.max(s, axis=1) == labels))),
+    ]
 
     def body():
-        problems = []
-        for s, labels in ((scores, y), (square, y_square)):
-            want = float(np.mean(np.argmax(s, axis=1) == labels))
+        found = _Findings()
+        answers, truths, wrong = [], [], []
+        for i, (s, labels) in enumerate(cases):
+            want = truth(s, labels)
+            truths.append(want)
             got, err = attempt(accuracy, s.copy(), labels.copy())
+            answers.append(None)
+            label = f"accuracy on {s.shape[0]} examples of {s.shape[1]} classes"
             if err:
-                problems.append(f"accuracy raised {err}")
+                found.add("Your code raised an exception.", f"{label} raised {err}")
                 continue
-            try:
-                value = float(got)
-            except (TypeError, ValueError):
-                problems.append(f"accuracy returned {got!r}; return one number between 0 and 1")
+            value = _number(got)
+            if value is None:
+                found.add("Return one number between 0 and 1.", f"{label} returned {_shown(got)}")
                 continue
-            if abs(value - want) < 1e-9:
-                continue
-            if abs(value - want * len(labels)) < 1e-9:
-                why = "that is the number of correct rows; divide by the number of rows"
-            elif s.shape[0] == s.shape[1] and abs(value - float(np.mean(np.argmax(s, axis=0) == labels))) < 1e-9:
-                why = "take the argmax along each row (axis=1): one prediction per example"
-            elif abs(value - (1 - want)) < 1e-9:
-                why = "that is the error rate; accuracy counts the correct rows"
-            else:
-                why = f"expected {want:.3f}"
-            problems.append(f"accuracy on {s.shape[0]} examples returned {value:.3f}: {why}")
-        return problems
+            answers[-1] = value
+            if abs(value - want) > 1e-6:
+                wrong.append((i, f"{label} returned {value:.3f}, expected {want:.3f}"))
+        models = [(why, lambda i, f=f: f(*cases[i])) for why, f in mistakes]
+        _explain_wrong(found, wrong, answers, truths, models, lambda a, b: abs(a - b) < 1e-6,
+                       "Accuracy is the mean of (argmax of each row == y).")
+        return found
 
     return _run("accuracy(scores, y)", body)

@@ -21,7 +21,8 @@ def im2col_figure(pixel_ids, cols, counts, title="im2col"):
         of a matrix of ones.
 
     Returns a Figure with three panels: the numbered input, X_col coloured by
-    pixel number (numbers written in when it is small), and the counts.
+    pixel number (numbers written in when it is small; padding grey, marked
+    "p"), and the counts.
     """
     import numpy as np
     from matplotlib.ticker import MaxNLocator
@@ -39,11 +40,11 @@ def im2col_figure(pixel_ids, cols, counts, title="im2col"):
         ax.set_facecolor(PAD_COLOUR)
         if grid.size <= 400:
             for (r, c), v in np.ndenumerate(grid):
-                ax.text(c, r, "0" if v < 0 else f"{int(v)}", ha="center", va="center",
+                ax.text(c, r, "p" if v < 0 else f"{int(v)}", ha="center", va="center",
                         fontsize=7, color="#555555" if v < 0 else "black")
         for axis in (ax.xaxis, ax.yaxis):
             axis.set_major_locator(MaxNLocator(integer=True))
-    ax_in.set_title("input pixels, numbered\n(padding grey)")
+    ax_in.set_title("input pixels, numbered\n(padding: grey, p)")
     ax_in.set_xlabel("column")
     ax_in.set_ylabel("row")
     ax_col.set_title(f"X_col: {cols.shape[0]} rows x {cols.shape[1]} columns\n(one column per window)")

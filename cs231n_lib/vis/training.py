@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ._base import _new_figure
 
-__all__ = ["training_curves", "confusion_matrix_figure"]
+__all__ = ["training_curves", "compare_runs_figure", "confusion_matrix_figure"]
 
 def training_curves(loss_history, train_acc_history, val_acc_history, title="Training",
                     iterations_per_epoch=None):
@@ -27,6 +27,36 @@ def training_curves(loss_history, train_acc_history, val_acc_history, title="Tra
     ax_acc.plot(epochs, val_acc_history, "s-", label="validation")
     ax_acc.set_ylim(0, 1.02)
     ax_acc.set_title("Classification accuracy")
+    ax_acc.set_xlabel("epoch")
+    ax_acc.set_ylabel("accuracy")
+    ax_acc.legend(fontsize=8)
+    fig.suptitle(title)
+    return fig
+
+
+def compare_runs_figure(runs, title="Two runs compared", window=10):
+    """Several training runs on shared axes: the running mean of the minibatch loss
+    (``window`` iterations) and the validation accuracy per epoch.
+
+    ``runs`` maps a label to an object with ``loss_history`` and ``val_acc_history``
+    (a :class:`cs231n_lib.solver.Solver` after ``train()``).
+    """
+    import numpy as np
+
+    fig = _new_figure(10, 3.4)
+    ax_loss, ax_acc = fig.subplots(1, 2)
+    for label, run in runs.items():
+        loss = np.asarray(run.loss_history, dtype=float)
+        k = max(1, min(window, len(loss)))
+        smooth = np.convolve(loss, np.ones(k) / k, mode="valid")
+        ax_loss.plot(np.arange(k, len(loss) + 1), smooth, "-", label=label)
+        ax_acc.plot(np.arange(len(run.val_acc_history)), run.val_acc_history, "o-", label=label)
+    ax_loss.set_title(f"Training loss (mean of {window} minibatches)")
+    ax_loss.set_xlabel("iteration")
+    ax_loss.set_ylabel("softmax loss")
+    ax_loss.legend(fontsize=8)
+    ax_acc.set_ylim(0, 1.02)
+    ax_acc.set_title("Validation accuracy")
     ax_acc.set_xlabel("epoch")
     ax_acc.set_ylabel("accuracy")
     ax_acc.legend(fontsize=8)

@@ -10,7 +10,12 @@ Each explorer is three pieces:
    (:func:`cs231n_lib.widgets._base._wire`).
 
 An invalid slider combination shows its explanation in the widget; the
-callback never raises.  One module per topic (``widgets.conv_arithmetic``,
+callback never raises.  An explorer shows every value it is given: a slider
+widens to hold a value beyond its usual range, a menu of numbers adds a value
+it does not list, and a value no control can hold (a float for a slider, an
+unknown name for a menu) raises ValueError with the explanation of the pure
+function.  Its display data also carries a picture and the text of its state,
+which GitHub and nbviewer show where no kernel runs (``_base._explorer_box``).  One module per topic (``widgets.conv_arithmetic``,
 ``widgets.conv_layer``, ``widgets.pooling``, ``widgets.architectures``, ...);
 every public name is also available here.  ipywidgets is imported only when an
 explorer is built.

@@ -6,9 +6,9 @@ from typing import NamedTuple, Optional
 from .. import arithmetic
 from .. import specs as _specs
 from ..vis import architectures as vis
-from ._base import _one_at_a_time, _panel, _wire
+from ._base import _choice, _explorer_box, _int_slider, _panel, _wire
 
-__all__ = ["RF_RANGES", "RF_SCHEDULES", "RF_MAX_DRAWN", "RFView", "rf_view", "rf_explorer", "BUDGET_RANGES", "BUDGET_CHOICES", "BudgetView", "budget_view", "budget_calculator"]
+__all__ = ["RF_RANGES", "RF_SCHEDULES", "RF_MAX_DRAWN", "RF_MAX_LAYERS", "RFView", "rf_view", "rf_explorer", "BUDGET_RANGES", "BUDGET_MAX_LAYERS", "BUDGET_CHOICES", "BudgetView", "budget_view", "budget_calculator"]
 
 RF_RANGES = {
     "layers": range(1, 7),
@@ -22,6 +22,9 @@ RF_SCHEDULES = ("same for every layer", "doubles each layer")
 
 
 RF_MAX_DRAWN = 200  # wider fields are described but not drawn
+
+
+RF_MAX_LAYERS = 64  # the table shows one row per layer
 
 
 class RFView(NamedTuple):
@@ -47,6 +50,11 @@ def rf_view(layers=3, F=3, S=1, dilation=1, schedule=RF_SCHEDULES[0]) -> RFView:
     try:
         if schedule not in RF_SCHEDULES:
             raise ValueError(f"schedule must be one of {RF_SCHEDULES}, got {schedule!r}.")
+        layers = arithmetic.as_int(layers, "layers", 1)
+        F, S, dilation = (arithmetic.as_int(v, name, 1) for v, name in ((F, "F"), (S, "S"), (dilation, "dilation")))
+        if layers > RF_MAX_LAYERS:
+            raise ValueError(f"layers = {layers}: the explorer stacks at most {RF_MAX_LAYERS} layers "
+                             "(arithmetic.receptive_field takes any number).")
         dils = [2 ** i if schedule == RF_SCHEDULES[1] else dilation for i in range(layers)]
         dims = tuple(
             arithmetic.LayerDims("conv", F, 1, S, 0, d,
@@ -58,6 +66,8 @@ def rf_view(layers=3, F=3, S=1, dilation=1, schedule=RF_SCHEDULES[0]) -> RFView:
         return RFView(False, str(err), None, None)
     terms = [f"({row.k}-1)*{prev}" for row, prev in
              zip(rows, [1] + [r.stride for r in rows[:-1]])]
+    if len(terms) > 8:
+        terms = terms[:3] + ["..."] + terms[-2:]
     last = rows[-1]
     text = "\n".join([
         _specs.format_receptive_field(rows),
@@ -71,34 +81,36 @@ def rf_view(layers=3, F=3, S=1, dilation=1, schedule=RF_SCHEDULES[0]) -> RFView:
     return RFView(True, text, dims, last.size)
 
 
-def rf_explorer(layers=3, F=3, S=1, dilation=1):
+def rf_explorer(layers=3, F=3, S=1, dilation=1, schedule=RF_SCHEDULES[0]):
     """Sliders for the number of layers, filter size, stride and dilation (and a
     dilation schedule); shows the receptive-field table and how the field grows
-    on the input (:func:`cs231n_lib.vis.receptive_field_figure`)."""
+    on the input (:func:`cs231n_lib.vis.receptive_field_figure`).  Every integer
+    is shown as given (a slider widens to hold it; ``layers=0`` shows why no
+    field exists); a value that is not an integer, or an unknown schedule,
+    raises ValueError saying so."""
     import ipywidgets as w
 
-    style = {"description_width": "initial"}
     values = {"layers": layers, "F": F, "S": S, "dilation": dilation}
     names = {"layers": "conv layers", "F": "filter size F", "S": "stride S",
              "dilation": "dilation"}
-    controls = {
-        key: w.IntSlider(value=values[key], min=RF_RANGES[key][0], max=RF_RANGES[key][-1],
-                         description=names[key], continuous_update=False, style=style)
-        for key in RF_RANGES
-    }
-    controls["schedule"] = w.Dropdown(options=RF_SCHEDULES, value=RF_SCHEDULES[0],
-                                      description="dilation", style=style)
+    controls = {key: _int_slider(values[key], RF_RANGES[key], names[key], key) for key in RF_RANGES}
+    controls["schedule"] = _choice(schedule, RF_SCHEDULES, "dilation", "schedule", numeric=False)
+
     def render(**settings):
         view = rf_view(**settings)
         return view.html, vis.receptive_field_figure(view.layers) if view.valid else None
 
-    text, picture, wiring = _wire(controls, render)
+    text, picture, wiring, state = _wire(controls, render)
     left = w.VBox([controls[k] for k in ("layers", "F", "S")])
     right = w.VBox([controls["dilation"], controls["schedule"]])
-    return w.VBox([w.HBox([left, right]), text, picture, wiring])
+    return _explorer_box("Receptive-field explorer", [w.HBox([left, right]), text, picture, wiring],
+                         controls, state)
 
 
 BUDGET_RANGES = {"N": range(0, 4), "M": range(0, 6), "K": range(0, 3)}
+
+
+BUDGET_MAX_LAYERS = 500  # one table row per layer
 
 
 BUDGET_CHOICES = {
@@ -128,8 +140,18 @@ def budget_view(N=2, M=3, K=1, input_size=32, filters=32, dtype="float32",
     -> POOL]*M -> [FC -> RELU]*K -> FC`` from the sliders) and size it.  Never raises:
     a bad spec gives ``valid=False`` and the parser's caret message."""
     try:
+        if spec is None:
+            counts = [arithmetic.as_int(v, name, 0) for v, name in ((N, "N"), (M, "M"), (K, "K"))]
+            input_size = arithmetic.as_int(input_size, "input_size", 1)
+            filters = arithmetic.as_int(filters, "filters", 1)
+            size = (2 * counts[0] + 1) * counts[1] + 2 * counts[2] + 1
+            if size > BUDGET_MAX_LAYERS:
+                raise ValueError(f"N = {N}, M = {M}, K = {K} make {size:,} layers; the calculator lists at "
+                                 f"most {BUDGET_MAX_LAYERS} (specs.parse takes any number).")
         text = spec if spec is not None else _specs.general_pattern(
             N, M, K, input_size=input_size, filters=filters)
+    except ValueError as err:
+        return BudgetView(False, "(none)", str(err), None)
     except Exception as err:
         return BudgetView(False, repr(spec), f"unexpected error: {err!r}", None)
     try:
@@ -141,37 +163,26 @@ def budget_view(N=2, M=3, K=1, input_size=32, filters=32, dtype="float32",
     return BudgetView(True, text, _specs.format_budget(b, formulas=False), b)
 
 
-def budget_calculator(N=2, M=3, K=1, input_size=32, filters=32):
+def budget_calculator(N=2, M=3, K=1, input_size=32, filters=32, dtype="float32"):
     """Sliders for the notes' layer pattern (N convs per pool, M pools, K hidden FC
     layers), the input size, the filter count and the number type; shows the spec,
-    the per-layer table and the totals.  Bad settings show the parser's message."""
+    the per-layer table and the totals.  Bad settings show the parser's message.
+    Every integer is shown as given (sliders widen, menus add the number); a value
+    that is not an integer, or a dtype other than float32 and float64, raises
+    ValueError saying so."""
     import ipywidgets as w
 
-    style = {"description_width": "initial"}
     values = {"N": N, "M": M, "K": K}
     names = {"N": "N (CONV-RELU per pool)", "M": "M (pools)", "K": "K (hidden FC)"}
-    controls = {
-        key: w.IntSlider(value=values[key], min=BUDGET_RANGES[key][0],
-                         max=BUDGET_RANGES[key][-1], description=names[key],
-                         continuous_update=False, style=style)
-        for key in BUDGET_RANGES
-    }
-    controls["input_size"] = w.Dropdown(options=BUDGET_CHOICES["input_size"], value=input_size,
-                                        description="input size", style=style)
-    controls["filters"] = w.Dropdown(options=BUDGET_CHOICES["filters"], value=filters,
-                                     description="filters per conv", style=style)
-    controls["dtype"] = w.Dropdown(options=BUDGET_CHOICES["dtype"], value="float32",
-                                   description="numbers", style=style)
-    text = w.HTML()
+    controls = {key: _int_slider(values[key], BUDGET_RANGES[key], names[key], key) for key in BUDGET_RANGES}
+    controls["input_size"] = _choice(input_size, BUDGET_CHOICES["input_size"], "input size", "input_size")
+    controls["filters"] = _choice(filters, BUDGET_CHOICES["filters"], "filters per conv", "filters")
+    controls["dtype"] = _choice(dtype, BUDGET_CHOICES["dtype"], "numbers", "dtype", numeric=False)
 
-    def update(**settings):
-        try:
-            view = budget_view(**settings)
-        except Exception as err:  # never let a slider move raise out of the callback
-            view = BudgetView(False, "?", f"unexpected error: {err!r}", None)
-        text.value = view.html
+    def render(**settings):
+        return budget_view(**settings).html, None
 
-    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
+    text, _, wiring, state = _wire(controls, render)
     left = w.VBox([controls[k] for k in ("N", "M", "K")])
     right = w.VBox([controls[k] for k in ("input_size", "filters", "dtype")])
-    return w.VBox([w.HBox([left, right]), text, wiring])
+    return _explorer_box("Budget calculator", [w.HBox([left, right]), text, wiring], controls, state)

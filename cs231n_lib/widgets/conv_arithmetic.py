@@ -5,12 +5,14 @@ from typing import NamedTuple, Optional
 
 from .. import arithmetic
 from ..vis import conv_arithmetic as vis
-from ._base import _view_html, _wire
+from ._base import _choice, _explorer_box, _int_slider, _view_html, _wire
 
-__all__ = ["CONV_RANGES", "CONV_CHOICES", "ConvView", "conv_view", "render_conv_explorer", "conv_explorer"]
+__all__ = ["CONV_RANGES", "CONV_CHOICES", "CONV_MAX_DRAWN", "ConvView", "conv_view", "render_conv_explorer",
+           "conv_explorer"]
 
-# The sliders' ranges (inclusive).  Small enough that the drawing stays
-# readable; tests/test_widgets.py runs the explorer over every combination.
+# The sliders' usual ranges (inclusive).  Small enough that the drawing stays
+# readable; tests/test_widgets.py runs the explorer over every combination.  A
+# value outside them widens the slider (conv_explorer(W=227) shows W = 227).
 CONV_RANGES = {
     "W": range(1, 17),
     "F": range(1, 8),
@@ -22,6 +24,9 @@ CONV_RANGES = {
 
 # Depth of the input and number of filters only change the parameter count.
 CONV_CHOICES = {"D_in": (1, 3, 16, 64), "K": (1, 8, 32, 96)}
+
+
+CONV_MAX_DRAWN = 256  # a padded input wider than this is described, not drawn
 
 
 class ConvView(NamedTuple):
@@ -36,6 +41,7 @@ class ConvView(NamedTuple):
     valid: bool
     text: str
     output: Optional[int]
+    drawable: bool = True
 
     @property
     def html(self) -> str:
@@ -45,15 +51,18 @@ class ConvView(NamedTuple):
 def conv_view(W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
     """Compute the conv explorer's text panel for one setting of the sliders.
 
-    Never raises for integer slider values: an invalid setting gives a
-    ConvView with ``valid=False`` and the library's explanation.
+    Never raises: an invalid setting (or an argument that is not a positive
+    integer) gives a ConvView with ``valid=False`` and the library's
+    explanation.  A valid setting whose padded input is wider than
+    :data:`CONV_MAX_DRAWN` has ``drawable=False``: its numbers are exact but
+    it is not drawn.
     """
     try:
         geo = arithmetic.conv_geometry(W, F, S, P, dilation)
+        shared = arithmetic.conv_param_count(F, D_in, K)
     except ValueError as err:
-        return ConvView(False, str(err), None)
+        return ConvView(False, str(err), None, False)
     out = geo.output
-    shared = arithmetic.conv_param_count(F, D_in, K)
     local = arithmetic.conv_param_count(F, D_in, K, out_size=out, sharing=False)
     lines = []
     if dilation > 1:
@@ -66,7 +75,11 @@ def conv_view(W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
         f"parameters with sharing: {F}*{F}*{D_in}*{K} weights + {K} biases = {shared.total:,}",
         f"parameters without sharing: {out * out * K:,} neurons x ({F}*{F}*{D_in} + 1) = {local.total:,}",
     ]
-    return ConvView(True, "\n".join(lines), out)
+    drawable = W + 2 * P <= CONV_MAX_DRAWN
+    if not drawable:
+        lines.append(f"(a padded input of {W + 2 * P} pixels is too wide to draw, limit {CONV_MAX_DRAWN}; "
+                     "the numbers above are exact)")
+    return ConvView(True, "\n".join(lines), out, drawable)
 
 
 def render_conv_explorer(axes, W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
@@ -76,7 +89,7 @@ def render_conv_explorer(axes, W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
     the ConvView; an invalid setting leaves the drawing alone.
     """
     view = conv_view(W, F, S, P, dilation, D_in, K)
-    if view.valid:
+    if view.valid and view.drawable:
         vis.draw_conv_explorer(axes, W, F, S, P, dilation)
     return view
 
@@ -87,29 +100,26 @@ def conv_explorer(W=7, F=3, S=2, P=0, dilation=1, D_in=3, K=8):
     Shows the formula with numbers, the output size and parameter counts,
     a 1-D drawing of the neurons and a 2-D drawing of the receptive fields;
     an invalid combination shows its explanation instead of the drawing.
+    Every integer is shown as given: a slider widens to hold a value outside
+    its usual range, a menu adds a depth or filter count it does not list.
+    A value that is not an integer raises ValueError saying so.
     Returns the widget (display it, or make it the last line of a cell).
     """
     import ipywidgets as w
 
-    style = {"description_width": "initial"}
     names = {"W": "input size W", "F": "filter size F", "S": "stride S", "P": "padding P",
              "dilation": "dilation"}
     values = {"W": W, "F": F, "S": S, "P": P, "dilation": dilation}
-    controls = {
-        key: w.IntSlider(value=values[key], min=CONV_RANGES[key][0], max=CONV_RANGES[key][-1],
-                         description=names[key], continuous_update=False, style=style)
-        for key in CONV_RANGES
-    }
-    controls["D_in"] = w.Dropdown(options=CONV_CHOICES["D_in"], value=D_in, description="input depth D_in",
-                                  style=style)
-    controls["K"] = w.Dropdown(options=CONV_CHOICES["K"], value=K, description="filters K", style=style)
+    controls = {key: _int_slider(values[key], CONV_RANGES[key], names[key], key) for key in CONV_RANGES}
+    controls["D_in"] = _choice(D_in, CONV_CHOICES["D_in"], "input depth D_in", "D_in")
+    controls["K"] = _choice(K, CONV_CHOICES["K"], "filters K", "K")
     fig, axes = vis.conv_explorer_axes()
 
     def render(**settings):
         view = render_conv_explorer(axes, **settings)
-        return view.html, fig if view.valid else None
+        return view.html, fig if (view.valid and view.drawable) else None
 
-    text, picture, wiring = _wire(controls, render)
+    text, picture, wiring, state = _wire(controls, render)
     left = w.VBox([controls[k] for k in ("W", "F", "S", "P", "dilation")])
     right = w.VBox([controls["D_in"], controls["K"]])
-    return w.VBox([w.HBox([left, right]), text, picture, wiring])
+    return _explorer_box("Conv explorer", [w.HBox([left, right]), text, picture, wiring], controls, state)

@@ -5,9 +5,10 @@ import functools
 from typing import NamedTuple
 
 from ..vis import conv_layer as vis
-from ._base import _view_html, _wire
+from ._base import _choice, _explorer_box, _int_slider, _view_html, _wire
 
-__all__ = ["PHOTOS", "PHOTO_FILTERS", "PHOTO_RANGES", "sample_photo", "PhotoView", "photo_filter_view", "photo_filter_figure", "photo_filter_explorer"]
+__all__ = ["PHOTOS", "PHOTO_FILTERS", "PHOTO_RANGES", "PHOTO_MAX_PADDED", "sample_photo", "PhotoView",
+           "photo_filter_view", "photo_filter_figure", "photo_filter_explorer"]
 
 # Photos that ship inside scikit-image (no download needed).
 PHOTOS = ("camera", "coins", "astronaut", "chelsea")
@@ -26,6 +27,9 @@ PHOTO_FILTERS = {
 
 
 PHOTO_RANGES = {"stride": range(1, 5), "pad": range(0, 4), "dilation": range(1, 4)}
+
+
+PHOTO_MAX_PADDED = 1024  # a padded photo larger than this is refused (it would not fit in memory usefully)
 
 
 def sample_photo(name="camera", size=121):
@@ -81,19 +85,28 @@ def photo_filter_view(photo="camera", filter_name="vertical edges (Sobel x)", st
                       dilation=1, size=121) -> PhotoView:
     """Filter a photo with one conv layer (one input channel, one filter).
 
-    Never raises for values in :data:`PHOTO_RANGES`: an invalid geometry
-    gives ``valid=False`` and the layer's explanation (the formula with the
-    numbers), with the photo and kernel but no output.
+    Never raises: an invalid geometry (or an unknown photo or filter, an
+    argument that is not an integer, a padding that would make the photo
+    larger than :data:`PHOTO_MAX_PADDED`) gives ``valid=False`` and the
+    explanation, with the photo and kernel when they exist but no output.
     """
     import numpy as np
 
+    from ..arithmetic import as_int
     from ..fast_layers import conv_forward_fast
 
-    image = sample_photo(photo, size)
-    kernel = np.asarray(PHOTO_FILTERS[filter_name], dtype=np.float64)
-    HH, WW = kernel.shape
-    param = {"stride": stride, "pad": pad, "dilation": dilation}
+    image = kernel = None
     try:
+        if filter_name not in PHOTO_FILTERS:
+            raise ValueError(f"filter_name must be one of {tuple(PHOTO_FILTERS)}, got {filter_name!r}.")
+        kernel = np.asarray(PHOTO_FILTERS[filter_name], dtype=np.float64)
+        image = sample_photo(photo, as_int(size, "size", 1))
+        if as_int(pad, "pad", 0) * 2 + image.shape[0] > PHOTO_MAX_PADDED:
+            raise ValueError(f"pad = {pad} would make the photo {image.shape[0] + 2 * pad} pixels wide; "
+                             f"the explorer computes up to {PHOTO_MAX_PADDED} (pad at most "
+                             f"{(PHOTO_MAX_PADDED - image.shape[0]) // 2}).")
+        HH, WW = kernel.shape
+        param = {"stride": stride, "pad": pad, "dilation": dilation}
         out, _ = conv_forward_fast(image[None, None], kernel[None, None], np.zeros(1), param)
     except ValueError as err:
         return PhotoView(False, str(err), image, kernel, None)
@@ -122,25 +135,27 @@ def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)"
     """Dropdowns for photo and filter, sliders for stride, padding and dilation.
 
     Shows the output-size formulas and the filtered photo, or the reason a
-    setting is invalid.  Returns the widget.
+    setting is invalid.  Every integer is shown as given (a slider widens to
+    hold it); a value that is not an integer, or a photo or filter not in
+    :data:`PHOTOS` / :data:`PHOTO_FILTERS`, raises ValueError saying so.
+    Returns the widget.
     """
     import ipywidgets as w
 
-    style = {"description_width": "initial"}
     controls = {
-        "photo": w.Dropdown(options=PHOTOS, value=photo, description="photo", style=style),
-        "filter_name": w.Dropdown(options=list(PHOTO_FILTERS), value=filter_name,
-                                  description="filter", style=style),
+        "photo": _choice(photo, PHOTOS, "photo", "photo", numeric=False),
+        "filter_name": _choice(filter_name, list(PHOTO_FILTERS), "filter", "filter_name", numeric=False),
     }
     values = {"stride": stride, "pad": pad, "dilation": dilation}
     for key, rng in PHOTO_RANGES.items():
-        controls[key] = w.IntSlider(value=values[key], min=rng[0], max=rng[-1], description=key,
-                                    continuous_update=False, style=style)
+        controls[key] = _int_slider(values[key], rng, key)
+
     def render(**settings):
         view = photo_filter_view(**settings)
         return view.html, photo_filter_figure(view, settings["filter_name"]) if view.valid else None
 
-    text, picture, wiring = _wire(controls, render)
+    text, picture, wiring, state = _wire(controls, render)
     left = w.VBox([controls["photo"], controls["filter_name"]])
     right = w.VBox([controls[k] for k in PHOTO_RANGES])
-    return w.VBox([w.HBox([left, right]), text, picture, wiring])
+    return _explorer_box("Photo filter explorer", [w.HBox([left, right]), text, picture, wiring],
+                         controls, state)

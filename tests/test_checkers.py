@@ -1,0 +1,581 @@
+"""The exercise checkers of notebooks 01-05, tried as a new user would.
+
+For every exercise: the untouched stub is "not implemented yet"; right answers
+written differently (numpy integers, whole floats, lists, tuples, float32, other
+loop orders, other formulas) pass; each typical wrong answer gets its own
+diagnosis (the fragment listed next to it, different from every other mistake's),
+printed once however many cases show it; a crash names the line of the
+student's code. The exercise text in each notebook states every convention the
+checker enforces (last test).
+
+The right and wrong answers below are written by hand, the way students write
+them, not derived from the checkers.
+"""
+import json
+import math
+import pathlib
+
+import numpy as np
+import pytest
+from scipy import signal
+
+from cs231n_lib import arithmetic, exercises as E, fast_layers
+from cs231n_lib.optim import sgd_momentum
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def must_raise(*args):
+    raise ValueError("not a whole number")
+
+
+# ------------------------------------------------------------------ notebook 01
+def strict(formula):
+    """An output_size that raises ValueError exactly when it should, but returns ``formula``."""
+    def output_size(W, F, S, P):
+        if (W - F + 2 * P) % S:
+            raise ValueError("the filters do not tile the input")
+        return formula(W, F, S, P)
+    return output_size
+
+
+def size_with_divmod(W, F, S, P):
+    steps, rest = divmod(W - F + 2 * P, S)
+    if rest:
+        raise ValueError(f"{W - F + 2 * P} is not divisible by {S}")
+    return np.int64(steps + 1)  # a numpy integer is an integer
+
+
+def size_via_float(W, F, S, P):
+    out = (W - F + 2 * P) / S + 1
+    if out != int(out):
+        raise ValueError(f"output size {out} is not an integer")
+    return int(out)
+
+
+class GeometryError(ValueError):
+    pass
+
+
+def size_custom_error(W, F, S, P):
+    if (W - F + 2 * P) % S != 0:
+        raise GeometryError("does not fit")
+    return (W - F + 2 * P) // S + 1
+
+
+def size_check_without_padding(W, F, S, P):
+    if (W - F) % S:
+        raise ValueError("does not fit")
+    return (W - F + 2 * P) // S + 1
+
+
+def size_with_assert(W, F, S, P):
+    assert (W - F + 2 * P) % S == 0, "does not fit"
+    return (W - F + 2 * P) // S + 1
+
+
+def strides_by_pairs(W, F, P):
+    span = W - F + 2 * P
+    if span == 0:
+        return [1]
+    small = [d for d in range(1, int(math.isqrt(span)) + 1) if span % d == 0]
+    return sorted(set(small + [span // d for d in small]))
+
+
+# ------------------------------------------------------------------ notebook 02
+def conv2d_scipy(x, w, b, stride, pad):
+    return signal.correlate2d(np.pad(np.asarray(x, float), pad), w, "valid")[::stride, ::stride] + b
+
+
+def conv2d_loops_columns_first(x, w, b, stride, pad):
+    xp = np.pad(np.asarray(x, dtype=np.float64), ((pad, pad), (pad, pad)))
+    HH, WW = w.shape
+    H_out, W_out = (xp.shape[0] - HH) // stride + 1, (xp.shape[1] - WW) // stride + 1
+    out = np.zeros((H_out, W_out))
+    for j in range(W_out):
+        for i in range(H_out):
+            for a in range(HH):
+                for c in range(WW):
+                    out[i, j] += xp[i * stride + a, j * stride + c] * w[a, c]
+            out[i, j] += b
+    return out
+
+
+def conv2d_float32_lists(x, w, b, stride, pad):
+    return conv2d_scipy(x, w, b, stride, pad).astype(np.float32).tolist()
+
+
+def conv2d_int_output(x, w, b, stride, pad):
+    xp = np.pad(x, pad)
+    HH, WW = w.shape
+    out = np.zeros(((xp.shape[0] - HH) // stride + 1, (xp.shape[1] - WW) // stride + 1), dtype=xp.dtype)
+    for i in range(out.shape[0]):
+        for j in range(out.shape[1]):
+            out[i, j] = np.sum(xp[i * stride:i * stride + HH, j * stride:j * stride + WW] * w) + b
+    return out
+
+
+def conv2d_windows_not_strided(x, w, b, stride, pad):
+    xp = np.pad(np.asarray(x, float), pad)
+    full = signal.correlate2d(xp, w, "valid")
+    H_out, W_out = (xp.shape[0] - w.shape[0]) // stride + 1, (xp.shape[1] - w.shape[1]) // stride + 1
+    return full[:H_out, :W_out] + b
+
+
+def conv2d_pad_after(x, w, b, stride, pad):
+    xp = np.pad(np.asarray(x, float), ((0, 2 * pad), (0, 2 * pad)))
+    return signal.correlate2d(xp, w, "valid")[::stride, ::stride] + b
+
+
+def conv2d_pad_once(x, w, b, stride, pad):
+    xp = np.pad(np.asarray(x, float), ((0, pad), (0, pad)))
+    return signal.correlate2d(xp, w, "valid")[::stride, ::stride] + b
+
+
+def conv1d_loops(dout, w):
+    dx = np.zeros(len(dout) + len(w) - 1)
+    for i in range(len(dout)):
+        for k in range(len(w)):
+            dx[i + k] += dout[i] * w[k]
+    return dx
+
+
+def conv1d_overwrite(dout, w):
+    dx = np.zeros(len(dout) + len(w) - 1)
+    for i in range(len(dout)):
+        for k in range(len(w)):
+            dx[i + k] = dout[i] * w[k]
+    return dx
+
+
+# ------------------------------------------------------------------ notebook 03
+def pool_loops(x):
+    H, W = x.shape
+    out = np.empty((H // 2, W // 2))
+    for i in range(H // 2):
+        for j in range(W // 2):
+            out[i, j] = x[2 * i:2 * i + 2, 2 * j:2 * j + 2].max()
+    return out
+
+
+def pool_maximum(x):
+    return np.maximum(np.maximum(x[::2, ::2], x[1::2, ::2]), np.maximum(x[::2, 1::2], x[1::2, 1::2]))
+
+
+def pool_reshape(x):
+    H, W = x.shape
+    return x.reshape(H // 2, 2, W // 2, 2).max(axis=(1, 3))
+
+
+def pool_library(x):
+    out, _ = fast_layers.max_pool_forward_fast(x[None, None], {"pool_height": 2, "pool_width": 2, "stride": 2})
+    return out[0, 0]
+
+
+def backward_argmax(window, dout):
+    g = np.zeros_like(window)
+    g.flat[np.argmax(window)] = dout
+    return g
+
+
+def backward_unravel(window, dout):
+    g = np.zeros(window.shape, dtype=np.float32)
+    g[np.unravel_index(np.argmax(window), window.shape)] = dout
+    return g.tolist()
+
+
+def backward_last_tie(window, dout):
+    flat = window.ravel()
+    g = np.zeros(window.size)
+    g[window.size - 1 - np.argmax(flat[::-1])] = dout
+    return g.reshape(window.shape)
+
+
+def diagonal_weights(C, F):
+    w = np.zeros((C, C, F, F))
+    for c in range(C):
+        w[c, c] = 1.0 / (F * F)
+    return w
+
+
+# ------------------------------------------------------------------ notebook 04
+def rf_top_down(layers):
+    r = 1
+    for F, S in reversed(layers):
+        r = S * r + (F - S)
+    return r
+
+
+def rf_bottom_up(layers):
+    r, jump = 1, 1
+    for F, S in layers:
+        r += (F - 1) * jump
+        jump *= S
+    return np.int64(r)
+
+
+def rf_own_stride(layers):
+    r, jump = 1, 1
+    for F, S in layers:
+        jump *= S
+        r += (F - 1) * jump
+    return r
+
+
+def rf_previous_stride_only(layers):
+    r, prev = 1, 1
+    for F, S in layers:
+        r += (F - 1) * prev
+        prev = S
+    return r
+
+
+def momentum_in_place(w, dw, v, learning_rate, momentum):
+    v *= momentum
+    v -= learning_rate * dw
+    w += v
+    return w, v
+
+
+def momentum_library(w, dw, v, learning_rate, momentum):
+    next_w, config = sgd_momentum(w, dw, {"learning_rate": learning_rate, "momentum": momentum,
+                                          "velocity": v})
+    return next_w, config["velocity"]
+
+
+EXERCISES = {
+    "output_size": dict(
+        checker=E.check_output_size,
+        right=[lambda W, F, S, P: arithmetic.conv_output_size(W, F, S, P), size_with_divmod,
+               size_via_float, size_custom_error],
+        wrong=[
+            (strict(lambda W, F, S, P: (W - F + 2 * P) // S), "forgot the + 1"),
+            (strict(lambda W, F, S, P: (W - F + P) // S + 1), "use 2*P, not P"),
+            (strict(lambda W, F, S, P: (W - F) // S + 1), "forgot the zero-padding"),
+            (strict(lambda W, F, S, P: W - F + 2 * P + 1), "forgot to divide by the stride"),
+            (strict(lambda W, F, S, P: (W - F + 2 * P) * S + 1), "do not multiply"),
+            (strict(lambda W, F, S, P: (W + F + 2 * P) // S + 1), "do not add it"),
+            (strict(lambda W, F, S, P: (W - F + 2 * P) // S + 2), "not + 2"),
+            (strict(lambda W, F, S, P: (W - F + 1 + 2 * P) // S + 1), "not W - F + 1"),
+            (strict(lambda W, F, S, P: (W - F + 2 * P) / S + 1), "not a float"),
+            (lambda W, F, S, P: (W - F + 2 * P) // S + 1, "instead of returning a number"),
+            (size_with_assert, "an assert or another exception does not count"),
+            (size_check_without_padding, "forgets the padding"),
+            (strict(lambda W, F, S, P: str((W - F + 2 * P) // S + 1)), "Return a number"),
+        ]),
+    "valid_strides": dict(
+        checker=E.check_valid_strides,
+        right=[lambda W, F, P: arithmetic.valid_strides(W, F, P), strides_by_pairs,
+               lambda W, F, P: tuple(strides_by_pairs(W, F, P)),
+               lambda W, F, P: np.array(strides_by_pairs(W, F, P)),
+               lambda W, F, P: (s for s in range(1, max(W - F + 2 * P, 1) + 1)
+                                if max(W - F + 2 * P, 1) % s == 0)],
+        wrong=[
+            (lambda W, F, P: [s for s in range(1, W - F + 1) if (W - F) % s == 0] if W > F else [1],
+             "You forgot the padding"),
+            (lambda W, F, P: [s for s in range(1, W - F + P + 1) if (W - F + P) % s == 0] if W - F + P else [1],
+             "not W - F + P"),
+            (lambda W, F, P: [s for s in range(1, W - F + 2 * P) if (W - F + 2 * P) % s == 0] or [1],
+             "a stride as large as".capitalize()),
+            (lambda W, F, P: list(range(1, W - F + 2 * P + 1)) or [1], "divide W - F + 2P exactly"),
+            (lambda W, F, P: sorted(strides_by_pairs(W, F, P), reverse=True), "increasing order"),
+            (lambda W, F, P: [s for s in range(1, W - F + 2 * P + 1) if (W - F + 2 * P) % s == 0],
+             "return [1], as the exercise says"),
+            (lambda W, F, P: sorted((W - F + 2 * P) // s + 1 for s in strides_by_pairs(W, F, P)),
+             "Those are the output sizes"),
+            (lambda W, F, P: 3, "Return a list of integers"),
+        ]),
+    "param_count": dict(
+        checker=E.check_param_count,
+        right=[lambda F, D, K: arithmetic.conv_param_count(F, D, K).total,
+               lambda F, D, K: np.int64(F) * F * D * K + K,
+               lambda F, D, K: (F * F * D + 1) * K,
+               lambda F, D, K: float(F * F * D * K + K)],
+        wrong=[
+            (lambda F, D, K: F * F * D * K, "Add the biases"),
+            (lambda F, D, K: F * F * K + K, "full input depth"),
+            (lambda F, D, K: 2 * F * F * D * K, "not one per weight"),
+            (lambda F, D, K: F * F * D * K + F * F * D, "not one per filter tap"),
+            (lambda F, D, K: F * D * K + K, "F*F, not F"),
+            (lambda F, D, K: F * F * D + 1, "That is one filter"),
+            (lambda F, D, K: F * F * D * K + 1, "+ K, not + 1"),
+            (lambda F, D, K: F * F * D * K + D * K, "a bias per input channel"),
+            (lambda F, D, K: arithmetic.conv_param_count(F, D, K), "ParamCount"),
+        ]),
+    "conv2d": dict(
+        checker=E.check_conv2d_single,
+        right=[conv2d_scipy, conv2d_loops_columns_first, conv2d_float32_lists],
+        wrong=[
+            (lambda x, w, b, s, p: conv2d_scipy(x, w[::-1, ::-1], b, s, p), "flipped the filter"),
+            (lambda x, w, b, s, p: conv2d_scipy(x, w, 0, s, p), "forgot to add the bias"),
+            (lambda x, w, b, s, p: conv2d_scipy(x, w, b, s, p) + b, "once, not twice"),
+            (lambda x, w, b, s, p: conv2d_scipy(x, w, 0, s, p) + b * w.size, "not once per filter tap"),
+            (lambda x, w, b, s, p: conv2d_scipy(x, w, b, s, 0), "size without padding"),
+            (conv2d_pad_once, "H + 2*pad high, not H + pad"),
+            (conv2d_pad_after, "all 2*pad zeros after the image"),
+            (lambda x, w, b, s, p: conv2d_scipy(x, w, b, 1, p), "You forgot the stride"),
+            (conv2d_windows_not_strided, "starts at row i*S"),
+            (lambda x, w, b, s, p: conv2d_scipy(x, w, b, s, p).T, "the output is (H_out, W_out)"),
+            (lambda x, w, b, s, p: conv2d_scipy(x, w.T, b, s, p), "not by w[b, a]"),
+            (conv2d_int_output, "holds integers"),
+        ]),
+    "im2col_size": dict(
+        checker=E.check_im2col_size,
+        right=[lambda C, H, W, F, S, P: (F * F * C, ((H - F + 2 * P) // S + 1) * ((W - F + 2 * P) // S + 1)),
+               lambda C, H, W, F, S, P: np.array([F * F * C, ((H - F + 2 * P) / S + 1) * ((W - F + 2 * P) / S + 1)]),
+               lambda C, H, W, F, S, P: [np.int64(C * F * F), arithmetic.conv_output_size(H, F, S, P)
+                                         * arithmetic.conv_output_size(W, F, S, P)]],
+        wrong=[
+            (lambda C, H, W, F, S, P: (((H - F + 2 * P) // S + 1) * ((W - F + 2 * P) // S + 1), F * F * C),
+             "Rows and columns are swapped"),
+            (lambda C, H, W, F, S, P: (F * F, ((H - F + 2 * P) // S + 1) * ((W - F + 2 * P) // S + 1)),
+             "all C channels"),
+            (lambda C, H, W, F, S, P: (F * F * C, H * W), "not per input pixel"),
+            (lambda C, H, W, F, S, P: (F * F * C, (H - F + 2 * P) // S + 1), "multiply the two"),
+            (lambda C, H, W, F, S, P: (F * F * C, ((H - F + 2 * P) // S + 1) ** 2), "Height and width differ"),
+            (lambda C, H, W, F, S, P: (F * F * C, ((H - F) // S + 1) * ((W - F) // S + 1)), "forgot the padding"),
+            (lambda C, H, W, F, S, P: (F * F * C, (H - F + 2 * P + 1) * (W - F + 2 * P + 1)), "forgot the stride"),
+            (lambda *a: "big", "pair of whole numbers"),
+        ]),
+    "conv1d_backward": dict(
+        checker=E.check_conv1d_backward,
+        right=[lambda d, w: np.convolve(d, w, "full"), lambda d, w: np.convolve(w, d).tolist(), conv1d_loops,
+               lambda d, w: np.correlate(np.pad(d, len(w) - 1), w[::-1], "valid")],
+        wrong=[
+            (lambda d, w: np.correlate(np.pad(d, len(w) - 1), w, "valid"), "The filter must be flipped"),
+            (conv1d_overwrite, "do not overwrite them"),
+            (lambda d, w: np.convolve(d, w, "valid"), "'full' convolution"),
+        ]),
+    "max_pool_2x2": dict(
+        checker=E.check_max_pool_2x2,
+        right=[pool_loops, pool_maximum, pool_reshape, pool_library, lambda x: pool_loops(x).tolist()],
+        wrong=[
+            (lambda x: x.reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2).mean(axis=(1, 3)), "the average"),
+            (lambda x: x[::2, ::2], "top-left"),
+            (lambda x: x.reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2).min(axis=(1, 3)), "the minimum"),
+            (lambda x: np.abs(x).reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2).max(axis=(1, 3)),
+             "absolute value"),
+            (lambda x: np.sqrt((x ** 2).reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2).sum(axis=(1, 3))),
+             "L2-norm pooling"),
+            (lambda x: x.reshape(x.shape[0] // 2, x.shape[1] // 2, 2, 2).max(axis=(2, 3)), "reshape(H//2, W//2, 2, 2)"),
+            (lambda x: pool_reshape(x).T, "Rows and columns are swapped"),
+            (lambda x: np.maximum(np.maximum(x[:-1, :-1], x[1:, :-1]), np.maximum(x[:-1, 1:], x[1:, 1:])),
+             "stride 1"),
+            (lambda x: pool_library(x)[None, None], "drop the N and C axes"),
+            (lambda x: x.reshape(x.shape[0] // 2, 2, x.shape[1] // 2, 2).max(axis=1), "one axis of the window"),
+        ]),
+    "window_backward": dict(
+        checker=E.check_max_pool_window_backward,
+        right=[backward_argmax, backward_unravel],
+        wrong=[
+            (lambda w, d: np.full_like(w, d / w.size), "average pooling's gradient"),
+            (lambda w, d: np.full_like(w, d), "Every entry got dout"),
+            (lambda w, d: np.where(w == w.max(), d, 0.0), "counts twice"),
+            (lambda w, d: np.where(w == w.max(), d / (w == w.max()).sum(), 0.0), "split dout"),
+            (backward_last_tie, "not the last"),
+            (lambda w, d: np.where(w == w.min(), d, 0.0), "to the minimum"),
+            (lambda w, d: backward_argmax(w, 1.0), "chain rule"),
+            (lambda w, d: backward_argmax(w, d) * w.max(), "not by the maximum value"),
+            (lambda w, d: np.zeros(3), "shaped like the window"),
+        ]),
+    "avg_pool_weights": dict(
+        checker=E.check_avg_pool_weights,
+        right=[diagonal_weights,
+               lambda C, F: np.einsum("cd,ab->cdab", np.eye(C), np.full((F, F), 1 / F ** 2)).astype(np.float32),
+               lambda C, F: (np.eye(C)[:, :, None, None] * np.ones((F, F)) / (F * F)).tolist()],
+        wrong=[
+            (lambda C, F: np.full((C, C, F, F), 1.0 / (F * F)), "every channel"),
+            (lambda C, F: diagonal_weights(C, F) * F * F, "sum pooling"),
+            (lambda C, F: diagonal_weights(C, F) * F, "one axis only"),
+            (lambda C, F: np.ones((F, F)) / F ** 2, "(F_out, C_in, HH, WW)"),
+            (lambda C, F: diagonal_weights(C, F) / C, "Divide by F*F only"),
+            (lambda C, F: np.full((C, C, F, F), 1.0 / (C * F * F)), "over the channels too"),
+        ]),
+    "receptive_field_size": dict(
+        checker=E.check_receptive_field_size,
+        right=[rf_top_down, rf_bottom_up,
+               lambda ls: float(arithmetic.receptive_field([("conv", F, 1, S) for F, S in ls])[-1].size)],
+        wrong=[
+            (lambda ls: 1 + sum(F - 1 for F, _ in ls), "not just F - 1"),
+            (rf_own_stride, "own stride does not widen"),
+            (rf_previous_stride_only, "not only the stride of the layer just below"),
+            (lambda ls: 1 + sum((F - 1) * S for F, S in ls), "not by the layer's own stride"),
+            (lambda ls: rf_top_down(list(reversed(ls))), "The list starts at the input"),
+            (lambda ls: rf_top_down(ls) - 1, "start from r = 1."),
+            (lambda ls: sum(F for F, _ in ls), "not F."),
+            (lambda ls: rf_top_down(ls) + 0.5, "whole number"),
+        ]),
+    "fc_as_conv": dict(
+        checker=E.check_fc_as_conv,
+        right=[lambda w, C, H, W: w.T.reshape(-1, C, H, W),
+               lambda w, C, H, W: np.moveaxis(w.reshape(C, H, W, -1), -1, 0).astype(np.float32),
+               lambda w, C, H, W: np.stack([w[:, m].reshape(C, H, W) for m in range(w.shape[1])])],
+        wrong=[
+            (lambda w, C, H, W: w.reshape(-1, C, H, W), "transpose it first"),
+            (lambda w, C, H, W: w.T.reshape(-1, H, W, C).transpose(0, 3, 1, 2), "(C, H, W), not (H, W, C)"),
+            (lambda w, C, H, W: w.T.reshape(-1, C, W, H).transpose(0, 1, 3, 2), "Height and width are swapped"),
+            (lambda w, C, H, W: w.T, "reshape it to (C, H, W)"),
+            (lambda w, C, H, W: w.T.reshape(-1, H, W, C), "one filter per FC neuron"),
+        ]),
+    "score_grid": dict(
+        checker=E.check_score_grid,
+        right=[lambda i, n, s: (i - n) // s + 1, lambda i, n, s: (i - n) / s + 1,
+               lambda i, n, s: np.int64(len(range(0, i - n + 1, s)))],
+        wrong=[
+            (lambda i, n, s: (i - n) // s, "forgot the + 1"),
+            (lambda i, n, s: i // s, "last conv volume"),
+            (lambda i, n, s: i - n + 1, "Divide by the total stride"),
+            (lambda i, n, s: i // n, "fits side by side"),
+            (lambda i, n, s: "six", "Return a number"),
+        ]),
+    "initial_loss": dict(
+        checker=E.check_initial_loss,
+        right=[lambda C: math.log(C), lambda C: -np.log(1 / C), lambda C: np.log(np.float32(C)),
+               lambda C: np.array([np.log(C)])],
+        wrong=[
+            (lambda C: 1 / C, "probability of each class"),
+            (lambda C: -math.log(C), "Mind the sign"),
+            (lambda C: math.log10(C), "not log10"),
+            (lambda C: math.log2(C), "not log2"),
+            (lambda C: 1 - 1 / C, "error rate of guessing"),
+            (lambda C: math.log(C - 1), "not ln(C - 1)"),
+            (lambda C: "ln C", "Return one number"),
+        ]),
+    "momentum_step": dict(
+        checker=E.check_momentum_step,
+        right=[momentum_library, momentum_in_place,
+               lambda w, dw, v, lr, mu: [(w + mu * v - lr * dw).astype(np.float32), list(mu * v - lr * dw)]],
+        wrong=[
+            (lambda w, dw, v, lr, mu: (mu * v - lr * dw, w + mu * v - lr * dw), "velocity first"),
+            (lambda w, dw, v, lr, mu: (w - lr * dw, mu * v - lr * dw), "plain SGD"),
+            (lambda w, dw, v, lr, mu: (w + v, mu * v - lr * dw), "old velocity"),
+            (lambda w, dw, v, lr, mu: (w + mu * v + lr * dw, mu * v + lr * dw), "uphill"),
+            (lambda w, dw, v, lr, mu: (w + v - lr * dw, v - lr * dw), "must decay"),
+            (lambda w, dw, v, lr, mu: (w + lr * v - mu * dw, lr * v - mu * dw), "not the other way round"),
+            (lambda w, dw, v, lr, mu: w, "the pair"),
+        ]),
+    "accuracy": dict(
+        checker=E.check_accuracy,
+        right=[lambda s, y: float(np.mean(np.argmax(s, axis=1) == y)),
+               lambda s, y: (s.argmax(1) == y).sum() / len(y),
+               lambda s, y: np.float32(np.mean([int(np.argmax(row) == t) for row, t in zip(s, y)]))],
+        wrong=[
+            (lambda s, y: int(np.sum(np.argmax(s, axis=1) == y)), "number of correct rows"),
+            (lambda s, y: 100 * float(np.mean(np.argmax(s, axis=1) == y)), "percentage"),
+            # two symptoms, two lines: it crashes on rectangular scores (shapes (C,) and (N,)
+            # do not broadcast) and gives a wrong number on square ones
+            (lambda s, y: float(np.mean(np.argmax(s, axis=0) == y)), "axis=1", 2),
+            (lambda s, y: float(np.mean(np.argmax(s, axis=1) != y)), "error rate"),
+            (lambda s, y: float(np.mean(np.max(s, axis=1) == y)), "not the highest score itself"),
+            (lambda s, y: np.argmax(s, axis=1) == y, "one number"),
+        ]),
+}
+
+RIGHT = [(name, k, f) for name, ex in EXERCISES.items() for k, f in enumerate(ex["right"])]
+WRONG = [(name, entry[1], entry[0], entry[2] if len(entry) > 2 else 1)
+         for name, ex in EXERCISES.items() for entry in ex["wrong"]]
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_an_untouched_stub_is_not_implemented_yet(name):
+    checker = EXERCISES[name]["checker"]
+    for untouched in (stub, lambda *a: None):
+        feedback = checker(untouched)
+        assert feedback.status == "not implemented" and not feedback.passed
+        assert "not implemented yet" in repr(feedback)
+
+
+@pytest.mark.parametrize("name, k, answer", RIGHT, ids=[f"{n}-right{k}" for n, k, _ in RIGHT])
+def test_right_answers_written_differently_pass(name, k, answer):
+    feedback = EXERCISES[name]["checker"](answer)
+    assert feedback.passed, repr(feedback)
+    assert "well done" in repr(feedback)
+
+
+@pytest.mark.parametrize("name, fragment, answer, lines", WRONG, ids=[f"{n}: {f}" for n, f, _, _ in WRONG])
+def test_each_typical_mistake_gets_its_diagnosis_once(name, fragment, answer, lines):
+    feedback = EXERCISES[name]["checker"](answer)
+    assert feedback.status == "failed", repr(feedback)
+    assert len(feedback.details) == lines, f"one problem, one line:\n{feedback!r}"
+    assert len(set(feedback.details)) == len(feedback.details)
+    assert any(fragment in line for line in feedback.details), repr(feedback)
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_every_mistake_of_an_exercise_has_its_own_diagnosis(name):
+    """No two typical mistakes of one exercise get the same explanation."""
+    diagnoses = {}
+    for answer, fragment, *_ in EXERCISES[name]["wrong"]:
+        line = next(d for d in EXERCISES[name]["checker"](answer).details if fragment in d)
+        diagnosis = line.split(" For example:")[0]
+        assert diagnosis not in diagnoses, f"{fragment!r} and {diagnoses[diagnosis]!r} read the same"
+        diagnoses[diagnosis] = fragment
+
+
+def crashing_student_code(*args):
+    scale = 0
+    return 1 / scale
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_a_crash_is_reported_with_the_line_of_the_students_code(name):
+    feedback = EXERCISES[name]["checker"](crashing_student_code)
+    assert feedback.status == "failed"
+    assert len(feedback.details) == 1  # every case crashed the same way: said once
+    assert "ZeroDivisionError" in feedback.details[0] and "`return 1 / scale`" in feedback.details[0]
+
+
+def test_two_mistakes_are_two_lines():
+    def two(W, F, S, P):  # forgets the + 1, and rounds instead of raising
+        return (W - F + 2 * P) // S
+    feedback = E.check_output_size(two)
+    assert len(feedback.details) == 2
+    assert "forgot the + 1" in feedback.details[0] and "raise ValueError" in feedback.details[1]
+
+
+# ---------------------------------------------- the conventions are in the exercise text
+def exercise_text(notebook, function):
+    """The markdown cell just before the code cell whose stub defines ``function``."""
+    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+    for k, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and "".join(cell["source"]).startswith(f"def {function}("):
+            text = next("".join(cells[j]["source"]) for j in range(k - 1, -1, -1)
+                        if cells[j]["cell_type"] == "markdown")
+            return " ".join(text.split())  # line breaks do not matter
+    raise AssertionError(f"no exercise defines {function} in {notebook}")
+
+
+CONVENTIONS = [
+    ("01_conv_arithmetic.ipynb", "output_size", ["integer", "numpy integer", "5.0", "ValueError"]),
+    ("01_conv_arithmetic.ipynb", "valid_strides", ["increasing order", "[1]", "integers"]),
+    ("01_conv_arithmetic.ipynb", "param_count", ["weights and biases", "whole float"]),
+    ("02_conv_layer_im2col.ipynb", "conv2d", ["cross-correlation", "do not flip", "every side",
+                                              "i*stride", "once per output", "integers", "float"]),
+    ("02_conv_layer_im2col.ipynb", "im2col_size", ["(rows, columns)", "rows first", "one column per window"]),
+    ("02_conv_layer_im2col.ipynb", "conv1d_backward", ["len(dout) + len(w) - 1"]),
+    ("03_pooling.ipynb", "max_pool_2x2", ["(H/2, W/2)", "2-D"]),
+    ("03_pooling.ipynb", "window_backward", ["first", "row by row"]),
+    ("03_pooling.ipynb", "avg_pool_weights", ["(C, C, F, F)", "stride `F`"]),
+    ("04_architectures.ipynb", "receptive_field_size", ["input side first", "whole number"]),
+    ("04_architectures.ipynb", "fc_as_conv", ["x.reshape(N, -1)", "(M, C, H, W)"]),
+    ("04_architectures.ipynb", "score_grid", ["whole number", "divides evenly"]),
+    ("05_training_a_convnet.ipynb", "initial_loss", ["natural logarithm"]),
+    ("05_training_a_convnet.ipynb", "momentum_step", ["(next_w, next_v)", "in that order", "in place"]),
+    ("05_training_a_convnet.ipynb", "accuracy", ["between 0 and 1", "not a percentage"]),
+]
+
+
+@pytest.mark.parametrize("notebook, function, phrases", CONVENTIONS, ids=[c[1] for c in CONVENTIONS])
+def test_the_exercise_text_states_the_checkers_conventions(notebook, function, phrases):
+    text = exercise_text(notebook, function)
+    missing = [p for p in phrases if p not in text]
+    assert not missing, f"the text of {function} in {notebook} does not say {missing}:\n{text}"
+
+
+def test_every_checker_is_in_the_table():
+    checkers = {getattr(E, name) for name in E.__all__ if name.startswith("check_")}
+    assert checkers == {ex["checker"] for ex in EXERCISES.values()}
