@@ -192,23 +192,8 @@ def pool_setup(x_shape, pool_param) -> PoolSetup:
     and 'stride'.  The output size comes from ``pool_output_size``, which
     raises the formula error when the windows do not tile the input.
     """
-    if not isinstance(pool_param, dict):
-        raise ValueError(
-            "pool_param must be a dict such as {'pool_height': 2, 'pool_width': 2, 'stride': 2}, "
-            f"got {type(pool_param).__name__}."
-        )
-    missing = [k for k in POOL_KEYS if k not in pool_param]
-    unknown = sorted(set(pool_param) - set(POOL_KEYS))
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(f"is missing {missing}")
-        if unknown:
-            parts.append(f"has unknown key(s) {unknown}")
-        raise ValueError(
-            f"pool_param {' and '.join(parts)}: the keys are 'pool_height', 'pool_width' "
-            f"and 'stride'. Got {pool_param!r}."
-        )
+    check_param_dict(pool_param, "pool_param", POOL_KEYS, POOL_KEYS,
+                     "{'pool_height': 2, 'pool_width': 2, 'stride': 2}")
     ph, pw, s = (_positive_int(pool_param, k) for k in POOL_KEYS)
     N, C, H, W = x_shape
     try:
@@ -233,3 +218,37 @@ def check_pool_dout(dout, x_shape, setup: PoolSetup) -> np.ndarray:
     if not (np.issubdtype(arr.dtype, np.floating) or np.issubdtype(arr.dtype, np.integer)):
         raise ValueError(f"dout must hold real numbers, got dtype {arr.dtype}.")
     return arr
+
+
+# ------------------------------------------------------------- parameters
+def real_number(value, what) -> float:
+    """``value`` as a finite Python float, or a ValueError naming ``what``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise ValueError(f"{what} must be a number, got {value!r} ({type(value).__name__}).")
+    value = float(value)
+    if not np.isfinite(value):
+        raise ValueError(f"{what} must be finite, got {value}.")
+    return value
+
+
+def check_param_dict(param, name, allowed, required, example, modes=("train", "test")):
+    """Check a CS231n parameter dict (``pool_param``, ``bn_param``, ...): a dict, the ``required``
+    keys present, no key outside ``allowed``, and a valid ``mode`` if it has one; ``example`` is
+    shown in the messages."""
+    if not isinstance(param, dict):
+        raise ValueError(f"{name} must be a dict such as {example}, got {type(param).__name__}.")
+    missing = [k for k in required if k not in param]
+    unknown = sorted(set(param) - set(allowed), key=str)
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(f"is missing {missing}")
+        if unknown:
+            parts.append(f"has unknown key(s) {unknown}")
+        raise ValueError(
+            f"{name} {' and '.join(parts)}: the keys are {list(allowed)} "
+            f"(e.g. {example}). Got {param!r}."
+        )
+    if "mode" in param and param["mode"] not in modes:
+        choices = " or ".join(repr(m) for m in modes)
+        raise ValueError(f"{name}['mode'] must be {choices}, got {param['mode']!r}.")

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ._checks import check_conv_inputs, check_dout, result_dtype
+from ._checks import check_conv_inputs, check_dout, check_param_dict, real_number, result_dtype
 from ._checks import check_pool_dout as _pool_check_dout
 from ._checks import pool_input as _pool_input
 from ._checks import pool_setup as _pool_setup
@@ -631,7 +631,6 @@ __all__ += [
     "dropout_forward", "dropout_backward",
 ]
 
-_MODES = ("train", "test")
 _BN_KEYS = ("mode", "eps", "momentum", "running_mean", "running_var")
 _LN_KEYS = ("eps", "mode")  # 'mode' is accepted and ignored: layer and group norm act alike in both
 _DROPOUT_KEYS = ("p", "mode", "seed")
@@ -656,39 +655,9 @@ class NormCache(NamedTuple):
     mode: str            # 'train': mean and var depend on x; 'test': they are constants
 
 
-def _real_number(value, what):
-    """``value`` as a finite Python float, or a ValueError naming ``what``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{what} must be a number, got {value!r} ({type(value).__name__}).")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{what} must be finite, got {value}.")
-    return value
-
-
-def _check_param_dict(param, name, allowed, required, example):
-    """Check a CS231n parameter dict: a dict, the required keys, no unknown ones, a valid 'mode'."""
-    if not isinstance(param, dict):
-        raise ValueError(f"{name} must be a dict such as {example}, got {type(param).__name__}.")
-    missing = [k for k in required if k not in param]
-    unknown = sorted(set(param) - set(allowed), key=str)
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(f"is missing {missing}")
-        if unknown:
-            parts.append(f"has unknown key(s) {unknown}")
-        raise ValueError(
-            f"{name} {' and '.join(parts)}: the keys are {list(allowed)} "
-            f"(e.g. {example}). Got {param!r}."
-        )
-    if "mode" in param and param["mode"] not in _MODES:
-        raise ValueError(f"{name}['mode'] must be 'train' or 'test', got {param['mode']!r}.")
-
-
 def _eps(param, name):
     """``param['eps']`` (default 1e-5) as a positive float."""
-    eps = _real_number(param.get("eps", 1e-5), f"{name}['eps']")
+    eps = real_number(param.get("eps", 1e-5), f"{name}['eps']")
     if eps <= 0:
         raise ValueError(f"{name}['eps'] must be positive (it keeps sqrt(var + eps) away from 0), got {eps}.")
     return eps
@@ -729,10 +698,10 @@ def _bn_settings(bn_param, D, dtype, count, layer, layout="(D,)", name="bn_param
     back as float arrays.  ``count`` is how many numbers each statistic is
     taken over: 'train' mode needs at least 2.  Nothing is stored on an error.
     """
-    _check_param_dict(bn_param, name, _BN_KEYS, ("mode",), "{'mode': 'train', 'eps': 1e-5, 'momentum': 0.9}")
+    check_param_dict(bn_param, name, _BN_KEYS, ("mode",), "{'mode': 'train', 'eps': 1e-5, 'momentum': 0.9}")
     eps = _eps(bn_param, name)
     mode = bn_param["mode"]
-    momentum = _real_number(bn_param.get("momentum", 0.9), f"{name}['momentum']")
+    momentum = real_number(bn_param.get("momentum", 0.9), f"{name}['momentum']")
     if not 0 <= momentum <= 1:
         raise ValueError(
             f"{name}['momentum'] must lie in [0, 1] (running = momentum * running + "
@@ -975,7 +944,7 @@ def layernorm_forward(x, gamma, beta, ln_param):
     """
     x = _norm_input(x, 2, "(N, D)", "layernorm_forward")
     gamma, beta = _scale_shift(gamma, beta, x.shape[1:], "(D,)", x, "layernorm_forward")
-    _check_param_dict(ln_param, "ln_param", _LN_KEYS, (), "{'eps': 1e-5}")
+    check_param_dict(ln_param, "ln_param", _LN_KEYS, (), "{'eps': 1e-5}")
     eps = _eps(ln_param, "ln_param")
     x_hat, mean, var = _standardize(x, 1, eps)
     out = gamma * x_hat + beta
@@ -1117,7 +1086,7 @@ def spatial_groupnorm_forward(x, gamma, beta, G, gn_param):
     N, C, H, W = x.shape
     gamma, beta = _scale_shift(gamma, beta, (1, C, 1, 1), "(1, C, 1, 1)", x, "spatial_groupnorm_forward")
     G = _check_groups(G, C)
-    _check_param_dict(gn_param, "gn_param", _LN_KEYS, (), "{'eps': 1e-5}")
+    check_param_dict(gn_param, "gn_param", _LN_KEYS, (), "{'eps': 1e-5}")
     eps = _eps(gn_param, "gn_param")
     x_hat, mean, var = _standardize(x.reshape(N, G, C // G, H, W), (2, 3, 4), eps)
     out = gamma * x_hat.reshape(N, C, H, W) + beta
@@ -1151,9 +1120,9 @@ def spatial_groupnorm_backward(dout, cache):
 
 def _dropout_settings(dropout_param):
     """``(p, mode, seed)`` from a CS231n ``dropout_param``, checked."""
-    _check_param_dict(dropout_param, "dropout_param", _DROPOUT_KEYS, ("p", "mode"),
+    check_param_dict(dropout_param, "dropout_param", _DROPOUT_KEYS, ("p", "mode"),
                       "{'mode': 'train', 'p': 0.5}")
-    p = _real_number(dropout_param["p"], "dropout_param['p']")
+    p = real_number(dropout_param["p"], "dropout_param['p']")
     if not 0 < p <= 1:
         raise ValueError(
             f"dropout_param['p'] is the probability of KEEPING a unit and must lie in (0, 1], got {p}"

@@ -29,6 +29,7 @@ import zipfile
 
 import numpy as np
 
+from ._checks import real_number
 from .arithmetic import LayerDims, conv_output_size, pool_output_size
 from .layer_utils import (
     affine_bn_relu_backward,
@@ -950,15 +951,6 @@ __all__ += ["FullyConnectedNet"]
 _NORMALIZATIONS = (None, "batchnorm", "layernorm")
 
 
-def _fc_number(value, what):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{what} must be a number, got {value!r} ({type(value).__name__}).")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{what} must be finite, got {value}.")
-    return value
-
-
 def _fc_batch(X, input_dim):
     """``X`` as an array (N, d_1, ..., d_k), or a ValueError with both shapes.
 
@@ -1041,7 +1033,7 @@ class FullyConnectedNet:
         dims_in = input_dim if isinstance(input_dim, (tuple, list)) else (input_dim,)
         self.input_dim = tuple(_fc_positive_int(d, "input_dim") for d in dims_in)
         num_classes = _fc_positive_int(num_classes, "num_classes")
-        keep = _fc_number(dropout_keep_ratio, "dropout_keep_ratio")
+        keep = real_number(dropout_keep_ratio, "dropout_keep_ratio")
         if not 0 < keep <= 1:
             raise ValueError(
                 f"dropout_keep_ratio is the probability of KEEPING a unit and must lie in (0, 1], got {keep} "
@@ -1049,8 +1041,8 @@ class FullyConnectedNet:
             )
         if normalization not in _NORMALIZATIONS:
             raise ValueError(f"normalization must be None, 'batchnorm' or 'layernorm', got {normalization!r}.")
-        reg = _fc_number(reg, "reg")
-        weight_scale = _fc_number(weight_scale, "weight_scale")
+        reg = real_number(reg, "reg")
+        weight_scale = real_number(weight_scale, "weight_scale")
         if reg < 0 or weight_scale <= 0:
             raise ValueError(f"reg must be >= 0 and weight_scale > 0, got reg={reg}, weight_scale={weight_scale}.")
         if not np.issubdtype(np.dtype(dtype), np.floating):
