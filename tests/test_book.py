@@ -67,11 +67,14 @@ def stored_figures(nb):
 
 def bare_widgets(nb):
     """Widget views stored without a static fallback of their own (their text/plain, if any,
-    is ipywidgets' repr or a progress bar): the book shows a note for each."""
+    is ipywidgets' repr or an unfinished progress bar): the book shows a note for each."""
+    def bare(text):
+        unfinished_bar = re.search(r"\d+%\|", text) and not re.search(r"100%\|", text)
+        return WIDGET_REPR.search(text) or not text.strip() or unfinished_bar
+
     return sum(1 for out in stored_outputs(nb)
                if WIDGET_VIEW in out.get("data", {}) and set(out["data"]) <= {WIDGET_VIEW, "text/plain"}
-               and (WIDGET_REPR.search(_text(out["data"].get("text/plain", "")))
-                    or not _text(out["data"].get("text/plain", "")).strip()))
+               and bare(_text(out["data"].get("text/plain", ""))))
 
 
 # ---------------------------------------------------------------- requirements
@@ -112,6 +115,11 @@ def test_a_widget_without_fallback_becomes_a_note():
 def test_a_progress_bar_becomes_its_own_note():
     shown = book_tool["static_output"](_widget_output(text="training:   0%|          | 0/96 [00:00<?, ?it/s]"))
     assert "Progress bar" in shown["data"]["text/html"]
+
+
+def test_a_finished_progress_bar_shows_its_text():
+    text = "training: 100%|##########| 96/96 [00:03<00:00, 30.01it/s, loss=1.305]"
+    assert book_tool["static_output"](_widget_output(text=text))["data"] == {"text/plain": text}
 
 
 def test_a_widget_with_a_stored_fallback_shows_the_fallback():

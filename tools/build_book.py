@@ -12,7 +12,8 @@ The notebooks are staged into a scratch folder before Sphinx (docs/conf.py) read
     book, and the table of contents (docs/index.md) lists them in teaching order;
   * a widget output (an explorer, a progress bar) has no state and needs a kernel: it is
     replaced by the static fallback stored with it (an image, HTML or Markdown in the same
-    output, or a text/plain written for readers rather than ipywidgets' own repr) or,
+    output, a text/plain written for readers rather than ipywidgets' own repr, or a
+    progress bar's text in its final state) or,
     without one, by a note saying what the live notebook shows there;
   * the Colab and Binder badge pictures come from docs/_static/badges (the links stay the
     notebook's own), so that reading the book fetches nothing from other sites;
@@ -43,6 +44,7 @@ BADGES = {
     "https://mybinder.org/badge_logo.svg": "binder.svg",
 }
 PROGRESS_BAR = re.compile(r"\d+%\|")  # tqdm's text of a progress bar
+FINISHED_BAR = re.compile(r"100%\|")  # ... stored in its final state (cs231n_lib.progress does that)
 DEFAULT_REPR = re.compile(r"^\w+\(\w+=")  # ipywidgets' own repr: VBox(children=(...  IntSlider(value=7, ...
 
 EXPLORER_NOTE = (
@@ -73,8 +75,10 @@ def static_output(output):
         return output
     fallback = {mime: data[mime] for mime in STATIC_FALLBACK if mime in data}
     text = _text(data.get("text/plain", ""))
-    if not fallback and text.strip() and not DEFAULT_REPR.match(text) and not PROGRESS_BAR.search(text):
-        fallback = {"text/plain": text}  # a text written for readers without a kernel
+    unfinished_bar = PROGRESS_BAR.search(text) and not FINISHED_BAR.search(text)
+    if not fallback and text.strip() and not DEFAULT_REPR.match(text) and not unfinished_bar:
+        # a text written for readers without a kernel, or a progress bar in its final state
+        fallback = {"text/plain": text}
     if not fallback:
         fallback = {"text/html": PROGRESS_NOTE if PROGRESS_BAR.search(text) else EXPLORER_NOTE}
     shown = {k: v for k, v in output.items() if k not in ("data", "execution_count")}
