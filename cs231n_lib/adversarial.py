@@ -153,6 +153,8 @@ def _batch(X, net):
             f"the net reads images of shape {tuple(net.input_dim)}: X must be (N, {', '.join(map(str, net.input_dim))}),"
             f" got X.shape={X.shape}. (For one image x of shape {tuple(net.input_dim)} pass x[None].)"
         )
+    if not np.issubdtype(X.dtype, np.floating):
+        X = X.astype(net.dtype)
     return X
 
 
@@ -293,16 +295,16 @@ def fgsm_direction(net, X, y, tie_channels=False, batch_size=500):
     (with ``tie_channels``, the sign of the gradient summed over the channels, for every channel)."""
     X = _batch(X, _check_net(net))
     _, g = loss_gradient(net, X, y, batch_size)
-    if tie_channels:
+    if tie_channels:  # the gradient with respect to the grey image: the sum over its channels
         g = np.broadcast_to(g.sum(axis=1, keepdims=True), g.shape)
-    return np.sign(g).astype(X.dtype if np.issubdtype(X.dtype, np.floating) else np.float32)
+    return np.sign(g).astype(X.dtype)
 
 
 def _apply(X, eta, clip):
     out = X + eta
     if clip is not None:
         out = np.clip(out, clip[0], clip[1])
-    return out.astype(X.dtype if np.issubdtype(X.dtype, np.floating) else np.float32, copy=False)
+    return out.astype(X.dtype, copy=False)
 
 
 def fgsm(net, X, y, eps, clip=(0, 1), tie_channels=False):
@@ -324,7 +326,10 @@ def fgsm(net, X, y, eps, clip=(0, 1), tie_channels=False):
     """
     eps, clip = _check_eps(eps), _check_clip(clip)
     X = _batch(X, _check_net(net))
-    return _apply(X, eps * fgsm_direction(net, X, y, tie_channels), clip)
+    X_adv = X + eps * fgsm_direction(net, X, y, tie_channels)  # every pixel moves by eps, up or down
+    if clip is not None:
+        X_adv = np.clip(X_adv, clip[0], clip[1])  # ... and the image stays a valid image
+    return X_adv.astype(X.dtype, copy=False)
 
 
 def fgsm_targeted(net, X, target, eps, clip=(0, 1)):
@@ -603,17 +608,24 @@ class TransferMatrix(NamedTuple):
     eps: float
 
 
-def transfer_matrix(nets, X, y, eps, clip=(0, 1)):
+def transfer_matrix(nets, X, y, eps, clip=(0, 1), directions=None):
     """Make FGSM examples of size ``eps`` on each net of ``nets`` (a dict name -> net) and
-    measure every net's error on them.  Returns :class:`TransferMatrix`."""
+    measure every net's error on them.  ``directions`` (a dict name -> :func:`fgsm_direction`
+    of that net on ``X``, ``y``) saves recomputing the gradients.  Returns :class:`TransferMatrix`."""
     eps, clip = _check_eps(eps), _check_clip(clip)
     names = tuple(nets)
     if not names:
         raise ValueError("nets must name at least one net.")
+    X = np.asarray(X)
     error = np.zeros((len(names), len(names)))
     clean = np.array([evaluate(nets[n], X, y).error for n in names])
     for i, source in enumerate(names):
-        X_adv = fgsm(nets[source], X, y, eps, clip)
+        if directions is not None and source in directions:
+            if np.shape(directions[source]) != X.shape:
+                raise ValueError(f"directions[{source!r}] must have X's shape {X.shape}.")
+            X_adv = _apply(X, eps * np.asarray(directions[source]), clip)
+        else:
+            X_adv = fgsm(nets[source], X, y, eps, clip)
         for j, target in enumerate(names):
             error[i, j] = evaluate(nets[target], X_adv, y).error
     return TransferMatrix(names, error, clean, eps)
