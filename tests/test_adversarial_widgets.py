@@ -118,3 +118,24 @@ def test_the_static_fallback_holds_the_panel(setup):
     box = widgets.adversarial_explorer(nets, X, y, digit=0, model="conv", eps=25)
     bundle = fallback_bundle(box._title, box._controls, box._state)
     assert "eps = 25/100 = 0.25" in bundle["text/plain"] and bundle["image/png"]
+
+
+@pytest.mark.parametrize("arg", ["digit", "eps"])
+@pytest.mark.parametrize("value", [-10**6, -1, 0, 3, 10**6, 2**62])
+def test_the_view_never_raises_for_any_integer(setup, arg, value):
+    nets, X, y = setup
+    settings = dict(digit=1, model="conv", eps=10, target=None)
+    settings[arg] = value
+    view = widgets.attack_view(nets, X, y, **settings)
+    valid = value >= 0 and (arg == "eps" or value < len(X))
+    assert view.valid == valid, view.text
+    if valid and arg == "eps":
+        assert np.all((view.x_adv >= 0) & (view.x_adv <= 1))
+
+
+@pytest.mark.parametrize("value", [10**6, 2**62])
+def test_the_explorer_shows_a_huge_eps_exactly(setup, value):
+    nets, X, y = setup
+    box = widgets.adversarial_explorer(nets, X, y, eps=value)
+    slider = {c.description: c for c in box.children[0].children[0].children}["eps (% of range)"]
+    assert slider.value == value and f"eps = {value}/100" in box.children[1].value
