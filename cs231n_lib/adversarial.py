@@ -40,7 +40,7 @@ from .nets import Layer, SequentialNet
 __all__ = [
     "PAPER", "PaperNumber", "comparison_table",
     "linear_growth", "LinearGrowth",
-    "scores", "probabilities", "evaluate", "Evaluation",
+    "scores", "probabilities", "evaluate", "evaluate_probabilities", "Evaluation",
     "loss_gradient", "fgsm_direction", "fgsm", "fgsm_targeted", "fgsm_sweep", "Sweep", "scores_along",
     "fooling_image", "FoolingResult",
     "AdversarialObjective",
@@ -251,21 +251,25 @@ class Evaluation(NamedTuple):
         return int(round(self.error * self.n))
 
 
-def _evaluation(probs, y):
-    pred = np.argmax(probs, axis=1)
-    conf = probs[np.arange(len(pred)), pred]
-    wrong = pred != y
+def evaluate_probabilities(probs, y):
+    """:class:`Evaluation` of class probabilities ``probs`` (N, C) against labels ``y`` (N,)."""
+    probs, y = np.asarray(probs), np.asarray(y)
     n = len(y)
-    on_mistakes = float(conf[wrong].mean()) if wrong.any() else float("nan")
-    return Evaluation(n, float(np.mean(~wrong)) if n else float("nan"), float(np.mean(wrong)) if n else float("nan"),
-                      on_mistakes, float(conf.mean()) if n else float("nan"), pred, conf)
+    if n == 0:
+        nan = float("nan")
+        return Evaluation(0, nan, nan, nan, nan, np.zeros(0, dtype=np.int64), np.zeros(0))
+    pred = np.argmax(probs, axis=1)  # the net's answer
+    conf = probs[np.arange(n), pred]  # ... and the probability it gives that answer
+    wrong = pred != y
+    on_mistakes = float(conf[wrong].mean()) if wrong.any() else float("nan")  # the paper's "average confidence"
+    return Evaluation(n, float(np.mean(pred == y)), float(np.mean(wrong)), on_mistakes, float(conf.mean()), pred, conf)
 
 
 def evaluate(net, X, y, batch_size=500):
     """:class:`Evaluation` of ``net`` on images ``X`` (N, ...) with labels ``y`` (N,)."""
     X = _batch(X, _check_net(net))
     y = _check_labels(y, len(X), net.num_classes)
-    return _evaluation(probabilities(net, X, batch_size), y)
+    return evaluate_probabilities(probabilities(net, X, batch_size), y)
 
 
 # ------------------------------------------------------------------ section 4: FGSM
@@ -374,7 +378,7 @@ def fgsm_sweep(net, X, y, eps_values, clip=(0, 1), direction=None, batch_size=50
         direction = fgsm_direction(net, X, y, batch_size=batch_size)
     elif np.shape(direction) != X.shape:
         raise ValueError(f"direction must have X's shape {X.shape}, got {np.shape(direction)}.")
-    evaluations = [_evaluation(probabilities(net, _apply(X, e * direction, clip), batch_size), y)
+    evaluations = [evaluate_probabilities(probabilities(net, _apply(X, e * direction, clip), batch_size), y)
                    for e in eps_values]
     return Sweep(np.array(eps_values), np.array([ev.accuracy for ev in evaluations]),
                  np.array([ev.confidence_on_mistakes for ev in evaluations]), evaluations)
