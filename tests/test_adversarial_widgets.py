@@ -101,6 +101,17 @@ def test_the_explorer_builds_and_shows_every_value(setup):
     assert "Invalid setting." in box.children[1].value and "own class" in box.children[1].value
 
 
+def test_the_target_menu_shows_no_target_as_an_option(setup):
+    """A Dropdown reads the value None as "nothing selected": "no target" has a value of its own."""
+    nets, X, y = setup
+    box = widgets.adversarial_explorer(nets, X, y)
+    menu = {c.description: c for c in box.children[0].children[1].children}["target"]
+    assert menu.value == widgets.NO_TARGET and menu.label == "none (FGSM)" and menu.index == 0
+    assert "untargeted FGSM" in box.children[1].value
+    untargeted = widgets.attack_view(nets, X, y, 0, "conv", 10, None)
+    assert widgets.attack_view(nets, X, y, 0, "conv", 10, "none").text == untargeted.text
+
+
 def test_the_explorer_refuses_what_no_control_can_hold(setup):
     nets, X, y = setup
     with pytest.raises(ValueError, match="model must be one of"):

@@ -265,9 +265,14 @@ def rubbish_figure(noise, answers, title="Gaussian noise, and what each net call
 
 
 def attack_explorer_axes():
-    """An empty figure for :func:`draw_attack_explorer`: ``(fig, (ax_x, ax_eta, ax_adv, ax_probs))``."""
-    fig = _new_figure(11, 3.3)
+    """An empty figure for :func:`draw_attack_explorer`: ``(fig, (ax_x, ax_eta, ax_adv, ax_probs))``.
+
+    A fixed layout (no constrained-layout pass on every redraw) keeps a slider update cheap."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 3.3))
     axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.6]})
+    fig.subplots_adjust(left=0.03, right=0.99, bottom=0.16, top=0.88, wspace=0.3)
     return fig, tuple(axes)
 
 
@@ -285,6 +290,9 @@ def draw_attack_explorer(axes, x, x_adv, probs_clean, probs_adv, label, eps, tar
     _image(ax_eta, np.asarray(x_adv, dtype=float) - np.asarray(x, dtype=float), f"perturbation, |eta| <= {eps:.2f}",
            vmin=-lim, vmax=lim, cmap="RdBu_r")
     _image(ax_adv, x_adv, f"after: says {names[int(np.argmax(probs_adv))]}")
+    for ax in (ax_x, ax_eta, ax_adv):  # tick labels cost most of a redraw and say little on a 32x32 digit
+        ax.set_xticks([])
+        ax.set_yticks([])
     idx = np.arange(len(probs_clean))
     ax_p.bar(idx - 0.2, 100 * np.asarray(probs_clean), width=0.4, color=OUTPUT_COLOURS[0], label="before")
     ax_p.bar(idx + 0.2, 100 * np.asarray(probs_adv), width=0.4, color=OUTPUT_COLOURS[1], label="after")

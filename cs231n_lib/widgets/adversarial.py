@@ -6,9 +6,11 @@ from typing import NamedTuple, Optional
 from ..vis import adversarial as vis
 from ._base import _choice, _explorer_box, _int_slider, _view_html, _wire
 
-__all__ = ["EPS_RANGE", "AttackView", "attack_view", "render_attack_explorer", "adversarial_explorer"]
+__all__ = ["EPS_RANGE", "NO_TARGET", "AttackView", "attack_view", "render_attack_explorer", "adversarial_explorer"]
 
 EPS_RANGE = range(0, 51)  # eps in percent of the pixel range [0, 1]; a larger value widens the slider
+# The target menu's value for "no target" (a Dropdown reads the value None as "nothing selected").
+NO_TARGET = "none"
 
 
 class AttackView(NamedTuple):
@@ -18,7 +20,7 @@ class AttackView(NamedTuple):
     explanation of an invalid setting); ``x`` and ``x_adv`` are the digit before and after
     the attack, ``probs_clean`` and ``probs_adv`` the net's class probabilities, ``label``
     the digit's class, ``eps`` the size (a fraction of the pixel range), ``target`` the
-    target class or None.
+    target class or None (untargeted).
     """
 
     valid: bool
@@ -50,8 +52,8 @@ def attack_view(nets, X, y, digit, model, eps, target=None) -> AttackView:
     """Attack digit ``digit`` of ``X`` (N, C, H, W) with labels ``y`` on the net ``nets[model]``;
     never raises.
 
-    ``eps`` is in percent of the pixel range [0, 1] (25 means 0.25).  ``target`` None gives
-    the untargeted FGSM step ``x + eps * sign(grad_x J(x, label))``; a class index gives one
+    ``eps`` is in percent of the pixel range [0, 1] (25 means 0.25).  ``target`` None (or
+    ``"none"``, the menu's value) gives the untargeted FGSM step ``x + eps * sign(grad_x J(x, label))``; a class index gives one
     signed step towards it, ``x - eps * sign(grad_x J(x, target))``.  Both are clipped to
     [0, 1].  An invalid setting (a digit or eps that is not a whole number in range, an
     unknown net, a target that is the digit's own class) gives ``valid=False`` and the reason.
@@ -69,6 +71,8 @@ def attack_view(nets, X, y, digit, model, eps, target=None) -> AttackView:
         return AttackView(False, f"eps is a whole number of percent of the pixel range, >= 0; got {eps!r}.")
     net = nets[model]
     label = int(y[n])
+    if isinstance(target, str) and target == NO_TARGET:
+        target = None
     if target is not None:
         t = _whole(target)
         if t is None or not 0 <= t < net.num_classes:
@@ -140,7 +144,8 @@ def adversarial_explorer(nets, X, y, digit=0, model=None, eps=25, target=None):
         "digit": _int_slider(digit, range(0, len(X)), "digit", "digit"),
         "model": _choice(model, [(n, n) for n in names], "net", "model", numeric=False),
         "eps": _int_slider(eps, EPS_RANGE, "eps (% of range)", "eps"),
-        "target": _choice(target, [("none (FGSM)", None)] + [(str(c), c) for c in range(10)], "target", "target",
+        "target": _choice(NO_TARGET if target is None else target,
+                          [("none (FGSM)", NO_TARGET)] + [(str(c), c) for c in range(10)], "target", "target",
                           numeric=False),
     }
     fig, axes = vis.attack_explorer_axes()
