@@ -513,6 +513,10 @@ class rbf(Layer):
     the image moves away from it.  Parameter ``centres`` (K, D), one prototype per row
     (:func:`kmeans_prototypes` finds them); ``gamma`` is fixed.  With an affine layer and the
     softmax on top this is an RBF network (:func:`rbf_net`).
+
+    Defining this class registers the layer kind ``"rbf"``: import ``cs231n_lib.adversarial``
+    before :func:`cs231n_lib.nets.load_net` reads a saved RBF net (``pretrained.load_pretrained``
+    does it for you).
     """
 
     kind = "rbf"
