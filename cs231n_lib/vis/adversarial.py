@@ -19,11 +19,14 @@ def _grey(img):
 
 
 def _image(ax, img, title, vmin=0.0, vmax=1.0, cmap="gray"):
+    """A 32x32 digit (or its perturbation) on ``ax``: titled, axes labelled, no tick labels (they
+    say little on a digit and cost most of the time to draw a figure of many panels)."""
     shown = ax.imshow(_grey(img), cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
     ax.set_title(title, fontsize=9)
     ax.set_xlabel("column (pixels)", fontsize=7)
     ax.set_ylabel("row (pixels)", fontsize=7)
-    ax.tick_params(labelsize=6)
+    ax.set_xticks([])
+    ax.set_yticks([])
     return shown
 
 
@@ -290,9 +293,6 @@ def draw_attack_explorer(axes, x, x_adv, probs_clean, probs_adv, label, eps, tar
     _image(ax_eta, np.asarray(x_adv, dtype=float) - np.asarray(x, dtype=float), f"perturbation, |eta| <= {eps:.2f}",
            vmin=-lim, vmax=lim, cmap="RdBu_r")
     _image(ax_adv, x_adv, f"after: says {names[int(np.argmax(probs_adv))]}")
-    for ax in (ax_x, ax_eta, ax_adv):  # tick labels cost most of a redraw and say little on a 32x32 digit
-        ax.set_xticks([])
-        ax.set_yticks([])
     idx = np.arange(len(probs_clean))
     ax_p.bar(idx - 0.2, 100 * np.asarray(probs_clean), width=0.4, color=OUTPUT_COLOURS[0], label="before")
     ax_p.bar(idx + 0.2, 100 * np.asarray(probs_adv), width=0.4, color=OUTPUT_COLOURS[1], label="after")
