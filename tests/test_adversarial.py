@@ -243,6 +243,13 @@ def test_rbf_gradients_numerically():
     assert rel_error(numeric_x, adv.loss_gradient(net, X, y)[1]) < 1e-6
 
 
+def test_the_rbf_layer_registers_itself_through_the_public_base_class():
+    from cs231n_lib import nets
+
+    assert issubclass(adv.rbf, nets.Layer) and nets.LAYER_KINDS["rbf"] is adv.rbf
+    assert isinstance(nets.make_layer({"kind": "rbf", "num_centres": 3, "gamma": 0.5}), adv.rbf)
+
+
 def test_rbf_net_is_frozen_saved_and_loaded(tmp_path):
     rng = np.random.default_rng(5)
     net = adv.rbf_net(rng.random((4, 36)), gamma=0.5, input_dim=(1, 6, 6), num_classes=2)
