@@ -270,6 +270,10 @@ class _Layer:
 
 
 LAYER_KINDS = {}
+# The public name of the base class, for layer kinds defined outside this module (e.g. the
+# Gaussian units of cs231n_lib.adversarial): a subclass with a new ``kind`` registers itself.
+Layer = _Layer
+__all__ += ["Layer"]
 
 
 class conv(_Layer):

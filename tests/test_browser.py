@@ -162,6 +162,35 @@ EXPLORERS = [
                  ("A field of 379 pixels is too wide to draw",), drawing=None),
         ),
     ),
+    Explorer(
+        notebook="08_adversarial_examples.ipynb",
+        cell='widgets.adversarial_explorer(nets, X[:50], y[:50], digit=0, model="ConvNet", eps=25)',
+        # eps = 25% of the pixel range: 25/100 = 0.25, or 0.25 * 255 = 63.75 grey levels; 32 x 32 = 1,024
+        # pixels; test digit #0 is a 4 (the data, data.load_mnist(channels=1)["y_test"][0])
+        initial=("eps = 25/100 = 0.25", "32 x 32 = 1,024 pixels", "(63.75 of 255 grey levels)", "digit #0 of 50: a 4",
+                 "untargeted FGSM"),
+        drawing="digit 0, ConvNet, eps 0.25",
+        steps=(
+            # 10/100 = 0.1; 0.1 * 255 = 25.5 grey levels
+            Step({"eps (% of range)": 10}, ("eps = 10/100 = 0.1:", "(25.5 of 255 grey levels)"),
+                 drawing="digit 0, ConvNet, eps 0.1"),
+            # the same step on another net
+            Step({}, ("model: softmax;", "eps = 10/100 = 0.1:"), drawing="digit 0, softmax, eps 0.1",
+                 dropdowns={"net": "softmax"}),
+            # one signed step towards 9 instead
+            Step({}, ("targeted step towards 9: x - eps * sign(grad_x J(x, 9))",),
+                 drawing="digit 0, softmax, eps 0.1, towards 9", dropdowns={"target": "9"}),
+            # the digit is a 4: a step towards its own class is no attack
+            Step({}, ("Invalid setting", "the target 4 is the digit's own class"), drawing=None,
+                 dropdowns={"target": "4"}),
+        ),
+        # A realistic bug: the callback ignores the sliders and keeps showing the first view.
+        breaker=(
+            "from cs231n_lib.widgets import adversarial as _explorer\n"
+            "_first = _explorer.attack_view(nets, X[:50], y[:50], digit=0, model='ConvNet', eps=25)\n"
+            "_explorer.render_attack_explorer = lambda axes, *args, **settings: _first"
+        ),
+    ),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The exercise checkers of notebooks 01-05, tried as a new user would.
+"""The exercise checkers of notebooks 01-05 and 08, tried as a new user would.
 
 For every exercise: the untouched stub is "not implemented yet"; right answers
 written differently (numpy integers, whole floats, lists, tuples, float32, other
@@ -247,6 +247,27 @@ def momentum_library(w, dw, v, learning_rate, momentum):
     return next_w, config["velocity"]
 
 
+# ------------------------------------------------------------------ notebook 08
+def fgsm_step_in_place(x, grad, eps):
+    x += eps * np.sign(grad)
+    np.clip(x, 0, 1, out=x)
+    return x
+
+
+def fgsm_step_by_pixels(x, grad, eps):
+    out = np.array(x, dtype=np.float32, copy=True)
+    flat, g = out.reshape(-1), np.asarray(grad).reshape(-1)
+    for i in range(flat.size):
+        step = eps if g[i] > 0 else (-eps if g[i] < 0 else 0.0)
+        flat[i] = min(1.0, max(0.0, flat[i] + step))
+    return out
+
+
+def confidence_by_loop(probs, y):
+    values = [max(row) for row, label in zip(probs.tolist(), y.tolist()) if row.index(max(row)) != label]
+    return sum(values) / len(values)
+
+
 EXERCISES = {
     "output_size": dict(
         checker=E.check_output_size,
@@ -473,6 +494,56 @@ EXERCISES = {
             (lambda s, y: float(np.mean(np.max(s, axis=1) == y)), "not the highest score itself"),
             (lambda s, y: np.argmax(s, axis=1) == y, "one number"),
         ]),
+    # notebook 08
+    "fgsm_step": dict(
+        checker=E.check_fgsm_step,
+        right=[lambda x, g, e: np.clip(x + e * np.sign(g), 0, 1),
+               lambda x, g, e: np.minimum(1.0, np.maximum(0.0, x + e * np.sign(g))),
+               fgsm_step_in_place, fgsm_step_by_pixels],
+        wrong=[
+            (lambda x, g, e: np.clip(x - e * np.sign(g), 0, 1), "steps down the loss"),
+            (lambda x, g, e: np.clip(x + e * g, 0, 1), "in proportion to its gradient"),
+            (lambda x, g, e: np.clip(x + e * g / np.abs(g).max(), 0, 1), "rescales the gradient"),
+            (lambda x, g, e: np.clip(x + e * g / np.linalg.norm(g), 0, 1), "normalizes the gradient to length 1"),
+            (lambda x, g, e: np.clip(x + e * (g > 0), 0, 1), "(grad > 0) is 0 or 1"),
+            (lambda x, g, e: np.clip(x + e * ((g >= 0) * 2 - 1), 0, 1), "np.sign(0) is 0"),
+            (lambda x, g, e: x + e * np.sign(g), "Clip the result to the pixel range"),
+            (lambda x, g, e: np.clip(x + e * np.sign(g), -1, 1), "not [-1, 1]"),
+            (lambda x, g, e: x + np.clip(e * np.sign(g), 0, 1), "clipped the perturbation"),
+            (lambda x, g, e: e * np.sign(g), "You returned the perturbation eta = eps * sign(grad);"),
+            (lambda x, g, e: np.clip(e * np.sign(g), 0, 1), "You returned the perturbation eta = eps * sign(grad),"),
+            (lambda x, g, e: np.clip(x + e * np.sign(g), 0, 1).ravel(), "x's shape"),
+        ]),
+    "linear_bound": dict(
+        checker=E.check_linear_bound,
+        right=[lambda w, e: e * np.abs(w).sum(), lambda w, e: np.linalg.norm(np.ravel(w), 1) * e,
+               lambda w, e: float(np.ravel(w) @ (e * np.sign(np.ravel(w)))),
+               lambda w, e: sum(abs(float(v)) for v in np.ravel(w)) * e,
+               lambda w, e: np.float32(e) * np.abs(w.astype(np.float32)).sum()],
+        wrong=[
+            (lambda w, e: e * np.sum(w), "Negative weights count too"),
+            (lambda w, e: e * np.linalg.norm(np.ravel(w)), "That is the L2 norm"),
+            (lambda w, e: e * np.abs(w).mean() * np.sqrt(w.size), "typical change for random signs"),
+            (lambda w, e: e * np.abs(w).mean(), "You averaged"),
+            (lambda w, e: e * w.size * np.abs(w).max(), "counts the largest weight n times"),
+            (lambda w, e: np.abs(w).sum(), "Multiply by eps"),
+            (lambda w, e: e * e * np.abs(w).sum(), "not squared"),
+            (lambda w, e: e * np.abs(w), "Return one number: add up"),
+        ]),
+    "confidence_on_mistakes": dict(
+        checker=E.check_confidence_on_mistakes,
+        right=[lambda p, y: p.max(axis=1)[p.argmax(axis=1) != y].mean(), confidence_by_loop,
+               lambda p, y: float(np.mean(p[np.flatnonzero(p.argmax(1) != y), p.argmax(1)[p.argmax(1) != y]]))],
+        wrong=[
+            (lambda p, y: p.max(axis=1).mean(), "averaged over every example"),
+            (lambda p, y: p[np.arange(len(y)), y][p.argmax(axis=1) != y].mean(), "probability of the right class"),
+            (lambda p, y: p.max(axis=1)[p.argmax(axis=1) == y].mean(), "averaged over the right answers"),
+            (lambda p, y: np.mean(p.argmax(axis=1) != y), "fraction of mistakes"),
+            (lambda p, y: 100 * p.max(axis=1)[p.argmax(axis=1) != y].mean(), "not a percentage"),
+            (lambda p, y: p.max(axis=1)[p.argmax(axis=1) != y].sum(), "the sum of their confidences"),
+            (lambda p, y: p.max(axis=1)[p.argmax(axis=1) != y].sum() / len(y), "not by the number of examples"),
+            (lambda p, y: "high", "Return one number"),
+        ]),
 }
 
 RIGHT = [(name, k, f) for name, ex in EXERCISES.items() for k, f in enumerate(ex["right"])]
@@ -566,6 +637,10 @@ CONVENTIONS = [
     ("05_training_a_convnet.ipynb", "initial_loss", ["natural logarithm"]),
     ("05_training_a_convnet.ipynb", "momentum_step", ["(next_w, next_v)", "in that order", "in place"]),
     ("05_training_a_convnet.ipynb", "accuracy", ["between 0 and 1", "not a percentage"]),
+    ("08_adversarial_examples.ipynb", "fgsm_step", ["clipped to the pixel range [0, 1]", "exactly 0"]),
+    ("08_adversarial_examples.ipynb", "linear_bound", ["at most `eps`", "one number", "any shape"]),
+    ("08_adversarial_examples.ipynb", "confidence_on_mistakes", ["gets wrong", "its own answer",
+                                                                  "between 0 and 1", "at least one mistake"]),
 ]
 
 
