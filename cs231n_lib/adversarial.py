@@ -514,9 +514,8 @@ class rbf(Layer):
     (:func:`kmeans_prototypes` finds them); ``gamma`` is fixed.  With an affine layer and the
     softmax on top this is an RBF network (:func:`rbf_net`).
 
-    Defining this class registers the layer kind ``"rbf"``: import ``cs231n_lib.adversarial``
-    before :func:`cs231n_lib.nets.load_net` reads a saved RBF net (``pretrained.load_pretrained``
-    does it for you).
+    Defining this class registers the layer kind ``"rbf"``; a saved net records this module
+    with the layer, so :func:`cs231n_lib.nets.load_net` imports it when it reads an RBF net.
     """
 
     kind = "rbf"

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import importlib
 import json
 import pathlib
 import zipfile
@@ -251,8 +252,15 @@ class _Layer:
             LAYER_KINDS[cls.kind] = cls
 
     def spec(self):
-        """``{"kind": ..., <constructor argument>: value, ...}``: plain values that rebuild this layer."""
-        return {"kind": self.kind, **{name: getattr(self, name) for name in self.args}}
+        """``{"kind": ..., <constructor argument>: value, ...}``: plain values that rebuild this layer.
+
+        A layer kind defined outside this module (e.g. ``adversarial.rbf``) also records its
+        ``"module"``, so :func:`make_layer` (and :func:`load_net`) can import it first.
+        """
+        spec = {"kind": self.kind, **{name: getattr(self, name) for name in self.args}}
+        if type(self).__module__ != __name__:
+            spec["module"] = type(self).__module__
+        return spec
 
     def output_shape(self, in_shape):
         return in_shape
@@ -424,8 +432,12 @@ def make_layer(spec):
     if isinstance(spec, dict):
         spec = dict(spec)
         kind = spec.pop("kind", None) or spec.pop("type", None)
+        module = spec.pop("module", None)
+        if kind not in LAYER_KINDS and isinstance(module, str) and module.startswith(f"{__package__}."):
+            importlib.import_module(module)  # registers the kind (only modules of this package are imported)
         if kind not in LAYER_KINDS:
-            raise ValueError(f"layer kind {kind!r} is not one of {sorted(LAYER_KINDS)}.")
+            raise ValueError(f"layer kind {kind!r} is not one of {sorted(LAYER_KINDS)}"
+                             + (f" (it was defined in {module})." if module else "."))
         try:
             return LAYER_KINDS[kind](**spec)
         except TypeError as err:

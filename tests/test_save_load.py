@@ -164,3 +164,24 @@ def test_pretrained_keeps_its_names_and_first_format_files_still_load(tmp_path):
     X = RNG.random((2, 1, 4, 4)).astype(np.float32)
     np.testing.assert_array_equal(loaded.loss(X), net.loss(X))
     assert loaded.meta["test_accuracy"] == 0.5
+
+
+def test_a_layer_kind_from_another_module_loads_without_importing_it_first(tmp_path):
+    """A net with adversarial.rbf saved, then loaded by a fresh interpreter that imports only nets."""
+    import subprocess
+    import sys
+
+    from cs231n_lib import adversarial
+
+    net = SequentialNet([("rbf", adversarial.rbf(4, gamma=1.0)), ("out", affine(3))], input_dim=(2, 2, 2), seed=0)
+    assert net.layers["rbf"].spec()["module"] == "cs231n_lib.adversarial"
+    path = tmp_path / "rbf_net.npz"
+    save_net(net, path)
+    X = RNG.random((3, 2, 2, 2)).astype(np.float32)
+    np.save(tmp_path / "X.npy", X)
+    code = ("import numpy as np; from cs231n_lib.nets import load_net; "
+            f"net = load_net({str(path)!r}); "
+            f"np.save({str(tmp_path / 'scores.npy')!r}, net.loss(np.load({str(tmp_path / 'X.npy')!r})))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    np.testing.assert_array_equal(np.load(tmp_path / "scores.npy"), net.loss(X))
