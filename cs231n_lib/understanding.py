@@ -32,7 +32,7 @@ import numpy as np
 
 from .arithmetic import pool_output_size, receptive_field
 
-__all__ = ["softmax", "occlusion_map", "occlusion_maps", "minimum_centres", "minimum_inside_object",
+__all__ = ["softmax", "occlusion_map", "occlusion_maps", "minimum_centres", "minimum_inside_object", "position_inside_fraction",
            "layer_activations", "sparsity", "dead_filters", "TrainingWatch", "watch_training",
            "filter_roughness", "unit_responses", "MaxActivating", "max_activating", "receptive_field_boxes",
            "crop", "patches", "random_directions", "top_k_purity", "direction_purities", "codes", "knn_accuracy",
@@ -176,12 +176,27 @@ def minimum_inside_object(maps, masks, size, stride):
     centres = minimum_centres(maps, size, stride)
     if masks.ndim != 3 or len(masks) != len(centres):
         raise ValueError(f"masks must be (N, H, W) with one mask per map; got {masks.shape} for {len(centres)} maps.")
-    inside = np.empty(len(centres), dtype=bool)
-    for n, (r, c) in enumerate(centres):
-        rows = slice(int(np.floor(r)), int(np.ceil(r)) + 1)
-        cols = slice(int(np.floor(c)), int(np.ceil(c)) + 1)
-        inside[n] = masks[n, rows, cols].mean() >= 0.5
-    return inside
+    return np.array([_centre_inside(mask, r, c) for mask, (r, c) in zip(masks, centres)], dtype=bool)
+
+
+def _centre_inside(mask, r, c):
+    """At least half of the 1 or 2 x 2 pixels around the point (r, c) are on the object."""
+    rows = slice(int(np.floor(r)), int(np.ceil(r)) + 1)
+    cols = slice(int(np.floor(c)), int(np.ceil(c)) + 1)
+    return bool(mask[rows, cols].mean() >= 0.5)
+
+
+def position_inside_fraction(masks, size, stride):
+    """For each mask (N, H, W): the share of patch positions whose centre is on the object, by the
+    rule of :func:`minimum_inside_object`.  Its mean is how often a position picked at random
+    would count as "inside": the baseline for the occlusion measurement.  Returns (N,) float64."""
+    masks = np.asarray(masks, dtype=bool)
+    if masks.ndim != 3:
+        raise ValueError(f"masks must be (N, H, W); got shape {masks.shape}.")
+    H_out, W_out = pool_output_size(masks.shape[1:], int(size), int(stride))
+    half = (int(size) - 1) / 2
+    centres = [(i * stride + half, j * stride + half) for i in range(H_out) for j in range(W_out)]
+    return np.array([np.mean([_centre_inside(mask, r, c) for r, c in centres]) for mask in masks])
 
 
 # ------------------------------------------------------------------ activations

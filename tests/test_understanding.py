@@ -35,10 +35,17 @@ def shapes_test():
     return data.load_shapes(num_train=0, num_val=0, num_test=300, seed=0)
 
 
+class _Zoo(dict):
+    """The zoo's nets, each loaded (and checked against its sha256) when first asked for."""
+
+    def __missing__(self, name):
+        self[name] = pretrained.load_pretrained(name)
+        return self[name]
+
+
 @pytest.fixture(scope="module")
 def zoo():
-    return {name: pretrained.load_pretrained(name)
-            for name in ("shapes_convnet", "shapes_cue_convnet", "mnist_convnet", "mnist_convnet_noreg")}
+    return _Zoo()
 
 
 # ------------------------------------------------------------------ occlusion
@@ -100,6 +107,12 @@ def test_the_lowest_point_and_whether_it_is_on_the_object_by_hand():
     mask[0, 4, 6] = True
     assert understanding.minimum_centres(odd, 5, 2).tolist() == [[4.0, 6.0]]
     assert understanding.minimum_inside_object(odd, mask, 5, 2).tolist() == [True]
+    # the baseline: 9 positions of size 5, stride 2 on 9x9; only the centre (4, 6) is on the object
+    assert understanding.position_inside_fraction(mask, 5, 2).tolist() == [1 / 9]
+    square = np.zeros((1, 8, 8), dtype=bool)
+    square[0, 2:6, 2:6] = True   # size 2, stride 2: 16 positions, centres (0.5 + 2i, 0.5 + 2j)
+    # blocks (rows 2i..2i+1, columns 2j..2j+1): i, j in {1, 2} lie on the square: 4 of 16
+    assert understanding.position_inside_fraction(square, 2, 2).tolist() == [4 / 16]
 
 
 # ------------------------------------------------------------------ activations
