@@ -210,14 +210,21 @@ def _layer_kind(net, layer):
 def layer_activations(net, X, layer, batch_size=250):
     """The output of ``layer`` for every image of ``X``, computed ``batch_size`` images at a time.
 
-    Returns (N, *net.shapes[layer]) in the net's dtype.
+    Returns (N, *net.shapes[layer]) in the net's dtype; for a list of layers, a dict
+    ``{layer: array}`` from one forward pass per batch.
     """
-    _layer_kind(net, layer)
+    layers = [layer] if isinstance(layer, str) else list(layer)
+    for name in layers:
+        _layer_kind(net, name)
     X = np.asarray(X)
-    parts = [net.activations(X[i:i + batch_size], layer) for i in range(0, len(X), int(batch_size))]
-    if not parts:
-        return np.zeros((0,) + tuple(net.shapes[layer]), dtype=net.dtype)
-    return np.concatenate(parts)
+    parts = {name: [] for name in layers}
+    for i in range(0, len(X), int(batch_size)):
+        acts = net.activations(X[i:i + int(batch_size)], layers)
+        for name in layers:
+            parts[name].append(acts[name])
+    out = {name: (np.concatenate(parts[name]) if parts[name] else
+                  np.zeros((0,) + tuple(net.shapes[name]), dtype=net.dtype)) for name in layers}
+    return out[layer] if isinstance(layer, str) else out
 
 
 def _relu_layers(net):
@@ -230,19 +237,17 @@ def sparsity(net, X, layers=None, batch_size=250):
     layers : names of layers (default: every ReLU layer of the net), measured on all of ``X``.
     """
     layers = _relu_layers(net) if layers is None else list(layers)
-    out = {}
-    for name in layers:
-        acts = layer_activations(net, X, name, batch_size)
-        out[name] = float(np.mean(acts == 0))
-    return out
+    acts = layer_activations(net, X, layers, batch_size)
+    return {name: float(np.mean(acts[name] == 0)) for name in layers}
 
 
-def dead_filters(net, X, layer, batch_size=250):
+def dead_filters(net, X, layer, batch_size=250, acts=None):
     """Which units of ``layer`` are zero on every image of ``X``: a bool mask, one entry per channel.
 
     layer : a ReLU layer, or a pooling layer after one.  A channel of a
         (C, H, W) output is dead when its whole map is zero on every image;
         a unit of a flat (M,) output when it is zero on every image.
+    acts : the layer's activations on X, if already computed (N, ...).
     Returns (C,) or (M,) bool.  ``mask.sum()`` counts the dead units.
     """
     kind = _layer_kind(net, layer)
@@ -254,7 +259,8 @@ def dead_filters(net, X, layer, batch_size=250):
             f"{layer!r} is a {kind} layer: its outputs are negative wherever the ReLU after it makes them zero, "
             f"so they are never all exactly zero. Ask for the ReLU layer that follows it{hint}."
         )
-    acts = layer_activations(net, X, layer, batch_size)
+    if acts is None:
+        acts = layer_activations(net, X, layer, batch_size)
     if len(acts) == 0:
         raise ValueError("X holds no image: a unit is dead only if it is zero on every image of a data set.")
     axes = (0,) + tuple(range(2, acts.ndim))

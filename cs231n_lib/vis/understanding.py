@@ -25,12 +25,16 @@ def mosaic(tiles, ncols, gap=1):
     return out
 
 
+# Figures made of many small images, or of a thousand points, are drawn at this resolution
+# (dots per inch): a saved notebook holds them as PNGs, and at the default 100 notebook 06
+# would pass its size limit.
+MOSAIC_DPI = 80
+
+
 def _cmap(name, bad="#cfcfcf"):
     import matplotlib
 
-    cmap = matplotlib.colormaps[name].copy()
-    cmap.set_bad(bad)
-    return cmap
+    return matplotlib.colormaps[name].with_extremes(bad=bad)
 
 
 def _tile_ticks(ax, count, size, gap, axis="x"):
@@ -97,7 +101,8 @@ def activation_maps_figure(image, acts, title, ncols=3, maps_per_row=8, highligh
     """
     names = list(acts)
     nrows = -(-len(names) // ncols)
-    fig = _new_figure(3.6 * ncols + 2.2, 2.5 * nrows + 0.6)
+    fig = _new_figure(2.9 * ncols + 1.7, 2.1 * nrows + 0.6)
+    fig.set_dpi(MOSAIC_DPI)
     grid = fig.add_gridspec(nrows, ncols + 1, width_ratios=[0.6] + [1] * ncols)
     ax = fig.add_subplot(grid[0, 0])
     ax.imshow(_as_hwc(image), interpolation="nearest")
@@ -235,7 +240,8 @@ def max_activating_figure(rows, title, boxes=None, captions=None):
 
     labels = list(rows)
     k = max(len(rows[r][1]) for r in labels)
-    fig = _new_figure(1.05 * k + 1.2, 1.25 * len(labels) + 0.7)
+    fig = _new_figure(0.95 * k + 1.2, 1.15 * len(labels) + 0.7)
+    fig.set_dpi(MOSAIC_DPI)
     axes = fig.subplots(len(labels), k, squeeze=False)
     for r, label in enumerate(labels):
         images, values = rows[label]
@@ -304,6 +310,7 @@ def tsne_figure(embeddings, labels, class_names, title):
     colours = matplotlib.colormaps["tab10"].colors
     panels = list(embeddings)
     fig = _new_figure(3.6 * len(panels) + 1.8, 3.9)
+    fig.set_dpi(MOSAIC_DPI)
     axes = np.atleast_1d(fig.subplots(1, len(panels)))
     labels = np.asarray(labels)
     for ax, name in zip(axes, panels):
@@ -336,7 +343,8 @@ def tsne_thumbnails_figure(grid, images, title):
             tiles[k] = _as_hwc(images[n])
     picture = mosaic(tiles, cells, gap=0)
     picture = np.where(np.isnan(picture), 1.0, picture)
-    fig = _new_figure(7.5, 7.8)
+    fig = _new_figure(6.4, 6.7)
+    fig.set_dpi(MOSAIC_DPI)
     ax = fig.subplots()
     ax.imshow(picture, interpolation="nearest")
     ticks = [k * W + (W - 1) / 2 for k in range(0, cells, max(1, cells // 8))]
@@ -383,6 +391,7 @@ def occlusion_figure(images, maps, size, stride, titles, title, masks=None, mini
 
     K = len(images)
     fig = _new_figure(2.3 * K + 1.2, 2.9)
+    fig.set_dpi(MOSAIC_DPI)
     axes = np.atleast_1d(fig.subplots(1, K))
     shown = None
     for k, ax in enumerate(axes):
