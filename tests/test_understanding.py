@@ -119,16 +119,23 @@ def test_the_lowest_point_and_whether_it_is_on_the_object_by_hand():
 def test_dead_filters_finds_exactly_a_filter_zeroed_by_hand():
     net = shapes_convnet.build(seed=0)
     X = np.random.default_rng(3).random((40, 3, 32, 32)).astype(np.float32)
-    assert not understanding.dead_filters(net, X, "relu2").any()   # nothing is dead at first
+    assert not understanding.dead_filters(net, X, "relu2").any()   # no conv filter is dead at first
+    before = understanding.dead_filters(net, X, "relu4")  # an untrained FC layer has some already
+    assert not before[11]
     net.params["conv2.W"][5] = 0
     net.params["conv2.b"][5] = 0
-    net.params["fc1.W"][:, 11] = 0
-    net.params["fc1.b"][11] = -1.0
-    for layer, unit in (("relu2", 5), ("pool2", 5), ("relu4", 11)):
+    for layer in ("relu2", "pool2"):
         mask = understanding.dead_filters(net, X, layer, batch_size=7)
-        assert mask.dtype == bool and np.flatnonzero(mask).tolist() == [unit], layer
+        assert mask.dtype == bool and np.flatnonzero(mask).tolist() == [5], layer
     acts = net.activations(X, "relu2")  # the loop: a channel is dead if every value of every map is 0
     assert [c for c in range(32) if all((acts[n, c] == 0).all() for n in range(40))] == [5]
+    fc = shapes_convnet.build(seed=0)   # a fresh net: only FC unit 11 zeroed (and pushed below 0)
+    fc.params["fc1.W"][:, 11] = 0
+    fc.params["fc1.b"][11] = -1.0
+    after = understanding.dead_filters(fc, X, "relu4", batch_size=7)
+    assert np.flatnonzero(after & ~before).tolist() == [11] and not (before & ~after).any()
+    acts = fc.activations(X, "relu4")
+    assert [u for u in range(64) if all(acts[n, u] == 0 for n in range(40))] == np.flatnonzero(after).tolist()
     with pytest.raises(ValueError, match="'relu2'"):
         understanding.dead_filters(net, X, "conv2")
 
