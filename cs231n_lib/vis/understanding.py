@@ -424,8 +424,13 @@ def occlusion_explorer_axes():
     from matplotlib.cm import ScalarMappable
     from matplotlib.colors import Normalize
 
-    fig = _new_figure(7.6, 3.4)
+    from matplotlib.figure import Figure
+
+    # A fixed layout (not the constrained one of _new_figure): the explorer redraws on every
+    # slider move, and the constrained layout would cost more than the drawing.
+    fig = Figure(figsize=(7.6, 3.5))
     axes = fig.subplots(1, 2)
+    fig.subplots_adjust(left=0.07, right=0.9, bottom=0.14, top=0.8, wspace=0.32)
     fig.colorbar(ScalarMappable(Normalize(0, 1), matplotlib.colormaps["viridis"]), ax=axes[1], shrink=0.85,
                  label="p(right class)")
     return fig, axes

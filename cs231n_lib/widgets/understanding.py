@@ -66,11 +66,21 @@ def occlusion_case(case):
     return net, X, d["y"], d["masks"], list(SHAPE_CLASSES)
 
 
+@functools.lru_cache(maxsize=512)
+def _occlusion(case, index, size, stride, fill):
+    """The map of one setting and the probability without a patch, computed once per setting."""
+    from ..understanding import occlusion_map, softmax
+
+    net, X, y, _, _ = occlusion_case(case)
+    label = int(y[index])
+    pmap = occlusion_map(net, X[index], label, size=size, stride=stride, fill=fill)
+    pmap.setflags(write=False)  # shared by every view of this setting
+    return pmap, float(softmax(net.loss(X[index][None]))[0, label])
+
+
 def occlusion_view(index=0, size=8, stride=4, fill=0.5, case="clean") -> OcclusionView:
     """Occlude image ``index`` at every position and describe the map; never raises."""
-    import numpy as np
-
-    from ..understanding import minimum_centres, minimum_inside_object, occlusion_map, softmax
+    from ..understanding import minimum_centres, minimum_inside_object
 
     if case not in OCCLUSION_CASES:
         return OcclusionView(False, f"case must be one of {tuple(OCCLUSION_CASES)}, got {case!r}.")
@@ -92,10 +102,9 @@ def occlusion_view(index=0, size=8, stride=4, fill=0.5, case="clean") -> Occlusi
     except ValueError as err:
         return OcclusionView(False, f"The patch slides like a pooling window: {err}")
     label, name = int(y[index]), names[int(y[index])]
-    pmap = occlusion_map(net, X[index], label, size=size, stride=stride, fill=float(fill))
+    pmap, p_plain = _occlusion(case, index, size, stride, float(fill))
     minimum = tuple(float(v) for v in minimum_centres(pmap, size, stride)[0])
     inside = bool(minimum_inside_object(pmap[None], masks[index][None], size, stride)[0])
-    p_plain = float(softmax(net.loss(X[index][None]))[0, label])
     mark = " with its corner mark" if OCCLUSION_CASES[case][2] else ""
     lines = [
         f"image {index}: a {name}{mark}; without a patch p({name}) = {p_plain:.2f}",
@@ -103,7 +112,7 @@ def occlusion_view(index=0, size=8, stride=4, fill=0.5, case="clean") -> Occlusi
         f"lowest p({name}) = {float(pmap.min()):.2f}, patch centre at row {minimum[0]:g}, column {minimum[1]:g}: "
         + ("on the object" if inside else "off the object"),
     ]
-    return OcclusionView(True, "\n".join(lines), np.asarray(pmap), minimum, inside)
+    return OcclusionView(True, "\n".join(lines), pmap, minimum, inside)
 
 
 def render_occlusion_explorer(axes, index=0, size=8, stride=4, fill=0.5, case="clean") -> OcclusionView:
