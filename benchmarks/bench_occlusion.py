@@ -43,7 +43,8 @@ def main(argv=None):
     X, y = d["X_test"], d["y_test"]
     side = (32 - args.size) // args.stride + 1
     routes = {"loop": lambda: loop(net, X, y, args.size, args.stride),
-              "per image": lambda: [understanding.occlusion_map(net, x, c, args.size, args.stride) for x, c in zip(X, y)]}
+              "per image": lambda: [understanding.occlusion_map(net, x, c, args.size, args.stride)
+                                    for x, c in zip(X, y)]}
     for batch in (64, 256, 1024):
         routes[f"across images, batches of {batch}"] = (
             lambda b=batch: understanding.occlusion_maps(net, X, y, args.size, args.stride, batch_size=b))

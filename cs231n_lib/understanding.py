@@ -20,7 +20,8 @@ into a number:
 * occlusion -- :func:`occlusion_map` (Zeiler and Fergus's experiment: the
   probability of the right class as a grey square slides over the image),
   :func:`occlusion_maps` (many images at once), :func:`minimum_centres` and
-  :func:`minimum_inside_object` (does the map's lowest point fall on the object?).
+  :func:`minimum_inside_object` (does the map's lowest point fall on the object?),
+  :func:`position_inside_fraction` (how often a random position would).
 """
 from __future__ import annotations
 
@@ -32,8 +33,9 @@ import numpy as np
 
 from .arithmetic import pool_output_size, receptive_field
 
-__all__ = ["softmax", "occlusion_map", "occlusion_maps", "minimum_centres", "minimum_inside_object", "position_inside_fraction",
-           "layer_activations", "sparsity", "dead_filters", "TrainingWatch", "watch_training",
+__all__ = ["softmax", "occlusion_map", "occlusion_maps", "minimum_centres", "minimum_inside_object",
+           "position_inside_fraction", "layer_activations", "sparsity", "dead_filters", "TrainingWatch",
+           "watch_training",
            "filter_roughness", "unit_responses", "MaxActivating", "max_activating", "receptive_field_boxes",
            "crop", "patches", "random_directions", "top_k_purity", "direction_purities", "codes", "knn_accuracy",
            "tsne_embedding", "thumbnail_grid", "class_spread", "centroid_distances",
@@ -122,7 +124,8 @@ def occlusion_maps(net, X, labels, size=8, stride=2, fill=0.5, batch_size=256):
     """
     X = np.asarray(X)
     if X.ndim != 4:
-        raise ValueError(f"X is a batch of images (N, C, H, W); got X.shape={X.shape}. For one image use occlusion_map.")
+        raise ValueError(f"X is a batch of images (N, C, H, W); got X.shape={X.shape}. "
+                         "For one image use occlusion_map.")
     labels = np.asarray(labels).reshape(-1)
     if len(labels) != len(X):
         raise ValueError(f"{len(X)} images but {len(labels)} labels.")
@@ -329,7 +332,8 @@ def watch_training(net, X, y, probe, iterations=60, every=10, learning_rate=1e-3
         idx = rng.choice(len(X), min(batch_size, len(X)), replace=False)
         loss, grads = net.loss(X[idx], y[idx])
         if not np.isfinite(loss):
-            raise FloatingPointError(f"update {t}: the loss is {loss}; the learning rate {learning_rate:g} is too high.")
+            raise FloatingPointError(f"update {t}: the loss is {loss}; the learning rate {learning_rate:g} "
+                                     "is too high.")
         watch.loss_history.append(float(loss))
         for key, grad in grads.items():
             net.params[key], configs[key] = rule(net.params[key], grad, configs[key])
@@ -357,7 +361,8 @@ def filter_roughness(W):
     if W.ndim == 3:
         W = W[:, None]
     if W.ndim != 4 or min(W.shape[2:]) < 1 or max(W.shape[2:]) < 2:
-        raise ValueError(f"W must be filters (F, C, HH, WW) with at least two weights per row or column; got {W.shape}.")
+        raise ValueError(f"W must be filters (F, C, HH, WW) with at least two weights per row or column; "
+                         f"got {W.shape}.")
     dh = np.diff(W, axis=3)
     dv = np.diff(W, axis=2)
     pairs = dh[0].size + dv[0].size
