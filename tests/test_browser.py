@@ -191,6 +191,26 @@ EXPLORERS = [
             "_explorer.render_attack_explorer = lambda axes, *args, **settings: _first"
         ),
     ),
+    Explorer(
+        notebook="06_visualizing_convnets.ipynb",
+        cell='widgets.occlusion_explorer(index=0, size=8, stride=4, fill=0.5, case="clean")',
+        # test shape 0 (seed 0) is a disc; an 8x8 patch every 4 pixels: (32 - 8)/4 + 1 = 7, 7*7 = 49
+        initial=("image 0: a disc", "(32 - 8)/4 + 1 = 7 per side, 49 occluded copies"),
+        drawing="image 0, 8x8, stride 4",
+        steps=(
+            # stride 2: (32 - 8)/2 + 1 = 13 positions per side, 169 copies
+            Step({"stride": 2}, ("(32 - 8)/2 + 1 = 13 per side, 169 occluded copies",),
+                 drawing="image 0, 8x8, stride 2"),
+            # image 1 is a cross; a 16x16 patch: (32 - 16)/2 + 1 = 9, 81 copies
+            Step({"image": 1, "patch size": 16}, ("image 1: a cross", "(32 - 16)/2 + 1 = 9 per side, 81"),
+                 drawing="image 1, 16x16, stride 2"),
+            # the cue net sees the same image with its corner mark
+            Step({}, ("image 1: a cross with its corner mark",), drawing="image 1, 16x16, stride 2, cue net",
+                 dropdowns={"net": "shapes_cue_convnet on marked shapes"}),
+            # stride 5: (32 - 16)/5 + 1 = 4.2 positions
+            Step({"stride": 5}, ("Invalid setting", "(32 - 16)/5 + 1 = 4.2"), drawing=None),
+        ),
+    ),
 ]
 
 

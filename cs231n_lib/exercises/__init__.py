@@ -13,7 +13,7 @@ One module per notebook topic (``exercises.conv_arithmetic``,
 """
 from __future__ import annotations
 
-from . import adversarial, architectures, conv_arithmetic, conv_layer, pooling, training
+from . import adversarial, architectures, conv_arithmetic, conv_layer, pooling, training, understanding
 from ._base import NOT_IMPLEMENTED, Feedback, attempt
 from .adversarial import *  # noqa: F401,F403
 from .architectures import *  # noqa: F401,F403
@@ -21,6 +21,7 @@ from .conv_arithmetic import *  # noqa: F401,F403
 from .conv_layer import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
+from .understanding import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, adversarial)
+TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, understanding, adversarial)
 __all__ = ["NOT_IMPLEMENTED", "Feedback", "attempt"] + [name for topic in TOPICS for name in topic.__all__]

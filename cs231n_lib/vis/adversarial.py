@@ -6,7 +6,7 @@ from __future__ import annotations
 from ._base import OUTPUT_COLOURS, _new_figure
 
 __all__ = ["linear_growth_figure", "weight_templates_figure", "fgsm_curves_figure", "attack_grid_figure",
-           "scores_along_figure", "fooling_figure", "fooling_row_figure", "filters_figure", "transfer_figure",
+           "scores_along_figure", "fooling_figure", "fooling_row_figure", "transfer_figure",
            "rubbish_figure", "attack_explorer_axes", "draw_attack_explorer"]
 
 
@@ -196,34 +196,6 @@ def fooling_row_figure(x, results, class_names=None, title="One digit made into 
         _image(axes[0, i], r.image, f"-> {names[r.target]}: {r.steps} steps")
         _image(axes[1, i], eta, f"||eta||_2 = {r.l2:.2f}", vmin=-lim, vmax=lim, cmap="RdBu_r")
     fig.suptitle(f"{title} (perturbations on one scale, |eta| <= {lim:.2f})")
-    return fig
-
-
-def filters_figure(filters, title="First-layer filters"):
-    """First-layer filters of several nets: ``filters`` ``{name: W (F, 1, HH, WW)}``, one row per net,
-    each filter on its own symmetric colour scale."""
-    import numpy as np
-
-    rows = len(filters)
-    F = max(np.asarray(W).shape[0] for W in filters.values())
-    fig = _new_figure(0.8 * F + 0.6, 1.3 * rows + 0.5)
-    axes = fig.subplots(rows, F, squeeze=False)
-    for r, (name, W) in enumerate(filters.items()):
-        W = np.asarray(W, dtype=float)
-        for f in range(F):
-            ax = axes[r, f]
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if f >= len(W):
-                ax.set_visible(False)
-                continue
-            w = W[f].sum(axis=0)
-            lim = float(np.abs(w).max()) or 1.0
-            ax.imshow(w, cmap="RdBu_r", vmin=-lim, vmax=lim, interpolation="nearest")
-            ax.set_title(f"{f + 1}", fontsize=7)
-            ax.set_xlabel("col", fontsize=6)
-            ax.set_ylabel(f"{name}\nrow" if f == 0 else "row", fontsize=6)
-    fig.suptitle(f"{title}: red positive, blue negative")
     return fig
 
 

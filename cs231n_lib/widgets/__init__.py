@@ -22,12 +22,13 @@ explorer is built.
 """
 from __future__ import annotations
 
-from . import adversarial, architectures, conv_arithmetic, conv_layer, pooling
+from . import adversarial, architectures, conv_arithmetic, conv_layer, pooling, understanding
 from .adversarial import *  # noqa: F401,F403
 from .architectures import *  # noqa: F401,F403
 from .conv_arithmetic import *  # noqa: F401,F403
 from .conv_layer import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
+from .understanding import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, adversarial)
+TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, understanding, adversarial)
 __all__ = [name for topic in TOPICS for name in topic.__all__]
