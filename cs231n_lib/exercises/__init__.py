@@ -13,13 +13,14 @@ One module per notebook topic (``exercises.conv_arithmetic``,
 """
 from __future__ import annotations
 
-from . import architectures, conv_arithmetic, conv_layer, pooling, training
+from . import architectures, conv_arithmetic, conv_layer, gradients, pooling, training
 from ._base import NOT_IMPLEMENTED, Feedback, attempt
 from .architectures import *  # noqa: F401,F403
 from .conv_arithmetic import *  # noqa: F401,F403
 from .conv_layer import *  # noqa: F401,F403
+from .gradients import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training)
+TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, gradients)
 __all__ = ["NOT_IMPLEMENTED", "Feedback", "attempt"] + [name for topic in TOPICS for name in topic.__all__]

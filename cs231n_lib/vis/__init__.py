@@ -13,15 +13,16 @@ matplotlib itself is imported only when a figure is drawn.
 """
 from __future__ import annotations
 
-from . import architectures, conv_arithmetic, conv_layer, images, pooling, training
+from . import architectures, conv_arithmetic, conv_layer, gradients, images, pooling, training
 from ._base import INPUT_COLOUR, OUTPUT_COLOURS, PAD_COLOUR, clear_axes
 from .architectures import *  # noqa: F401,F403
 from .conv_arithmetic import *  # noqa: F401,F403
 from .conv_layer import *  # noqa: F401,F403
+from .gradients import *  # noqa: F401,F403
 from .images import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, images)
+TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, gradients, images)
 __all__ = ["INPUT_COLOUR", "OUTPUT_COLOURS", "PAD_COLOUR", "clear_axes"] + [
     name for topic in TOPICS for name in topic.__all__]

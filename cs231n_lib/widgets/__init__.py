@@ -22,11 +22,12 @@ explorer is built.
 """
 from __future__ import annotations
 
-from . import architectures, conv_arithmetic, conv_layer, pooling
+from . import architectures, conv_arithmetic, conv_layer, gradients, pooling
 from .architectures import *  # noqa: F401,F403
 from .conv_arithmetic import *  # noqa: F401,F403
 from .conv_layer import *  # noqa: F401,F403
+from .gradients import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures)
+TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, gradients)
 __all__ = [name for topic in TOPICS for name in topic.__all__]
