@@ -445,7 +445,7 @@ def _net_mean(net):
     return 0.0 if mean is None else np.asarray(mean, dtype=np.float64)
 
 
-def class_model(net, classes=None, steps=200, reg=1e-3, step_size=0.02, jitter=2, blur_every=10, blur_sigma=0.5,
+def class_model(net, classes=None, steps=100, reg=1e-3, step_size=0.02, jitter=2, blur_every=10, blur_sigma=0.5,
                 init="blank", grey=False, seed=0, keep_every=0):
     """Simonyan et al.'s class model: an image that maximises ``S_c(I) - reg * ||I - m||^2``.
 
@@ -603,7 +603,7 @@ def _regularizers(images, mean, alpha, beta, lambda_alpha, lambda_tv, bound):
     return values, grads
 
 
-def invert_layers(net, x, layers=None, steps=200, learning_rate=0.03, alpha=6, beta=2, lambda_alpha=1.0,
+def invert_layers(net, x, layers=None, steps=150, learning_rate=0.05, alpha=6, beta=2, lambda_alpha=1.0,
                   lambda_tv=2.0, seed=0, init_std=0.05):
     """Reconstruct an image from its code at each of ``layers`` (Mahendran and Vedaldi 2015).
 

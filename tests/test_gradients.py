@@ -346,12 +346,12 @@ def zoo():
 
 @pytest.mark.parametrize("name, grey", [("shapes_convnet", False), ("mnist_convnet", True)])
 def test_the_notebooks_class_models_are_classified_as_their_class_with_high_confidence(zoo, name, grey):
-    """Notebook 07's settings: 150 steps, reg = 1e-3; every class, an independent forward pass."""
+    """Notebook 07's settings: 100 steps, reg = 1e-3; every class, an independent forward pass."""
     from threadpoolctl import threadpool_limits
 
     net = zoo[name]
     with threadpool_limits(limits=1, user_api="blas"):
-        result = gradients.class_model(net, steps=150, reg=1e-3, grey=grey)
+        result = gradients.class_model(net, steps=100, reg=1e-3, grey=grey)
         probs = np.exp(net.loss(np.clip(result.images, 0, 1)).astype(np.float64))
     probs /= probs.sum(axis=1, keepdims=True)
     assert (probs.argmax(axis=1) == np.arange(10)).all()

@@ -36,7 +36,7 @@ def check_guided_relu_backward(guided_relu_backward: Callable) -> Feedback:
 
     rng = np.random.default_rng(70)
     cases = [
-        (np.array([-1.0, 1.0, -1.0, 1.0, 2.0, 0.5]), np.array([-2.0, -1.0, 1.0, 2.0, 0.0, 3.0])),
+        (np.array([-1.0, 1.0, -1.0, 1.0, 0.0, 0.5]), np.array([-2.0, -1.0, 1.0, 2.0, 2.0, 3.0])),
         (rng.standard_normal((3, 4)), rng.standard_normal((3, 4))),
         (np.array([[3.0, -2.0], [0.5, 1.0]]), np.array([[0.0, 1.0], [2.0, -1.0]])),
         (rng.standard_normal((2, 2, 3, 3)).astype(np.float32), rng.standard_normal((2, 2, 3, 3)).astype(np.float32)),
@@ -270,6 +270,7 @@ def check_mass_inside(mass_inside: Callable) -> Feedback:
              "sum inside / sum overall.", lambda: float(np.mean(s[m]) / np.mean(s))),
             ("That compares the largest values (the pointing game's question); the mass fraction adds up "
              "every pixel.", lambda: float(np.max(s[m]) / np.max(s))),
+            ("That is a percentage; return the fraction, between 0 and 1.", lambda: 100 * inside / float(np.sum(s))),
         ]
 
     def same(a, b):

@@ -81,7 +81,7 @@ def _run(key, target, reg, steps):
 
         net = _net(key)
         with threadpool_limits(limits=1, user_api="blas"):  # small matrices: one thread is fastest
-            run = gradients.class_model(net, [target], steps=max(steps, 150), reg=reg,
+            run = gradients.class_model(net, [target], steps=max(steps, 100), reg=reg,
                                         grey=CLASS_MODEL_NETS[key][1], keep_every=1)
     _RUNS[(key, target, reg)] = run  # most recent last
     while len(_RUNS) > CLASS_MODEL_CACHE:
@@ -89,7 +89,7 @@ def _run(key, target, reg, steps):
     return run
 
 
-def class_model_view(target="shapes: disc", reg=1e-3, steps=150) -> ClassModelView:
+def class_model_view(target="shapes: disc", reg=1e-3, steps=100) -> ClassModelView:
     """The class model of ``target`` (an entry of :func:`class_model_targets`) after ``steps`` steps of
     gradient ascent with L2 strength ``reg``.  Never raises: a setting it cannot show gives
     ``valid=False`` and the reason."""
@@ -134,7 +134,7 @@ def class_model_view(target="shapes: disc", reg=1e-3, steps=150) -> ClassModelVi
     return ClassModelView(True, "\n".join(lines), image, probs, names, c)
 
 
-def class_model_explorer(target="shapes: disc", reg=1e-3, steps=150):
+def class_model_explorer(target="shapes: disc", reg=1e-3, steps=100):
     """A menu of classes (shapes and MNIST), a menu of L2 strengths and a step slider: the class model
     after that many steps, and the net's probabilities for it.  A step count beyond the slider widens
     it; a value no control can hold (a float for steps, a class or strength not in the menus)
