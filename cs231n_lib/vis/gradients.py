@@ -40,7 +40,7 @@ def relu_rules_figure(x, dout, outputs):
     rows = 2 + len(outputs)
     fig = _new_figure(1.1 * len(x) + 3.2, 0.75 * rows + 1.2)
     ax = fig.subplots()
-    grid = np.vstack([x, dout] + [np.asarray(v, dtype=float) for v in outputs.values()])
+    grid = np.vstack([x, dout] + [np.asarray(v, dtype=float) for v in outputs.values()]) + 0.0  # no "-0"
     passes = {"backprop": x > 0, "deconvnet": dout > 0, "guided": (x > 0) & (dout > 0)}
     colours = {}
     for r, rule in enumerate(outputs, start=2):
