@@ -38,7 +38,7 @@ __all__ = [
     # maps
     "METHODS", "class_score_gradient", "saliency_map", "attribution_maps", "occlusion_attribution",
     # scores against the object masks
-    "mass_inside", "pointing_hits", "ScoreRow", "score_maps",
+    "mass_inside", "pointing_hits", "grow_masks", "ScoreRow", "score_maps",
     # the sanity check
     "copy_net", "randomized_copy", "rank_correlation", "edge_map", "Cascade", "cascading_randomization",
     # class models
@@ -47,7 +47,7 @@ __all__ = [
     "alpha_norm", "total_variation", "Inversion", "invert", "invert_layers",
     # the all-convolutional net
     "ALLCONV_JSON", "params_digest", "parameter_count", "compare_allconv", "summarize_runs",
-    "load_allconv_comparison",
+    "write_allconv_comparison", "load_allconv_comparison",
 ]
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
@@ -213,6 +213,24 @@ def pointing_hits(maps, masks):
     maps, masks = _maps_masks(maps, masks)
     top = maps == maps.max(axis=(1, 2), keepdims=True)
     return (top & masks).sum(axis=(1, 2)) / top.sum(axis=(1, 2))
+
+
+def grow_masks(masks, pixels=1):
+    """The masks (N, H, W) grown by ``pixels``: every pixel within that many steps up, down, left or
+    right of the object joins it (a city-block distance).  The pointing game of Zhang et al. (2016)
+    forgives a miss by a few pixels in the same way (they allow 15 pixels on photographs)."""
+    masks = np.asarray(masks, dtype=bool)
+    if isinstance(pixels, (bool, np.bool_)) or not isinstance(pixels, (int, np.integer)) or pixels < 0:
+        raise ValueError(f"pixels must be a whole number >= 0, got {pixels!r}.")
+    grown = masks.copy()
+    for _ in range(pixels):
+        step = grown.copy()
+        step[..., 1:, :] |= grown[..., :-1, :]
+        step[..., :-1, :] |= grown[..., 1:, :]
+        step[..., :, 1:] |= grown[..., :, :-1]
+        step[..., :, :-1] |= grown[..., :, 1:]
+        grown = step
+    return grown
 
 
 class ScoreRow(NamedTuple):
@@ -802,14 +820,30 @@ def compare_allconv(seeds=(0, 1, 2), overrides=None, progress=False):
             "runs": runs, "summary": summarize_runs(runs)}
 
 
-def load_allconv_comparison(path=ALLCONV_JSON):
-    """The shipped comparison written by ``python -m cs231n_lib.gradients --compare-allconv``."""
+def write_allconv_comparison(record, path=ALLCONV_JSON):
+    """Write ``record`` as JSON to ``path`` and its sha256 to ``path`` with suffix .sha256; returns the digest."""
     path = pathlib.Path(path)
-    if not path.exists():
-        raise FileNotFoundError(
-            f"{path} is not there: restore it with `git checkout -- data/` or rebuild it with "
-            "`python -m cs231n_lib.gradients --compare-allconv` (about half an hour on one core)."
-        )
+    path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    path.with_suffix(".sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+    return digest
+
+
+def load_allconv_comparison(path=ALLCONV_JSON):
+    """The shipped comparison written by ``python -m cs231n_lib.gradients --compare-allconv``,
+    checked against its sha256 first."""
+    path = pathlib.Path(path)
+    rebuild = "`python -m cs231n_lib.gradients --compare-allconv` (about half an hour on one core)"
+    pin = path.with_suffix(".sha256")
+    if not path.exists() or not pin.exists():
+        raise FileNotFoundError(f"{path if not path.exists() else pin} is not there: restore it with "
+                                f"`git checkout -- data/` or rebuild it with {rebuild}.")
+    expected = pin.read_text(encoding="utf-8").split()[0]
+    actual = hashlib.sha256(path.read_bytes()).hexdigest()
+    if actual != expected:
+        raise ValueError(f"{path.name} does not match its checksum (sha256 {actual}, {pin.name} pins {expected}): "
+                         f"it was changed or damaged. Restore it with `git checkout -- data/` or rebuild it with "
+                         f"{rebuild}.")
     return json.loads(path.read_text(encoding="utf-8"))
 
 
@@ -832,7 +866,7 @@ def main(argv=None):
     record = compare_allconv(args.seeds, overrides=shapes_allconv.QUICK if args.quick else None,
                              progress=False)
     out = pathlib.Path(args.out)
-    out.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    write_allconv_comparison(record, out)
     for name, row in record["summary"].items():
         print(f"{name}: test accuracy {row['test_accuracy_mean']:.4f} +- {row['test_accuracy_std']:.4f} "
               f"over seeds {row['seeds']}; {row['parameters']} parameters; "

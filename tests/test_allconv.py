@@ -93,10 +93,15 @@ def test_the_cheapest_comparison_runs_again_the_same():
         gradients.compare_allconv((1, 1), overrides=shapes_allconv.QUICK)
 
 
-def test_the_command_line_writes_the_record(tmp_path, capsys):
+def test_the_command_line_writes_the_record_and_its_checksum(tmp_path, capsys):
     out = tmp_path / "record.json"
     assert gradients.main(["--compare-allconv", "--quick", "--seeds", "3", "4", "--out", str(out)]) == 0
-    import json
-
-    check_record(json.loads(out.read_text()), dict(shapes_allconv.RECIPE, **shapes_allconv.QUICK), min_seeds=2)
+    record = gradients.load_allconv_comparison(out)  # verified against the .sha256 written next to it
+    check_record(record, dict(shapes_allconv.RECIPE, **shapes_allconv.QUICK), min_seeds=2)
     assert "shapes_allconv: test accuracy" in capsys.readouterr().out
+    out.write_text(out.read_text().replace('"seeds"', '"seeds" ', 1))
+    with pytest.raises(ValueError, match="does not match its checksum"):
+        gradients.load_allconv_comparison(out)
+    out.with_suffix(".sha256").unlink()
+    with pytest.raises(FileNotFoundError, match="rebuild it with"):
+        gradients.load_allconv_comparison(out)

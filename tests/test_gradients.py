@@ -221,6 +221,17 @@ def test_mass_inside_and_pointing_on_hand_counted_maps():
     assert gradients.pointing_hits(maps, masks).tolist() == pytest.approx([1.0, 1 / 3, 1 / 3, 0.5])
 
 
+def test_grow_masks_by_city_block_distance():
+    m = np.zeros((1, 5, 5), dtype=bool)
+    m[0, 2, 2] = True
+    grown = gradients.grow_masks(m, 2)[0]
+    rows, cols = np.indices((5, 5))
+    assert np.array_equal(grown, np.abs(rows - 2) + np.abs(cols - 2) <= 2)
+    assert np.array_equal(gradients.grow_masks(m, 0), m)
+    with pytest.raises(ValueError, match="whole number"):
+        gradients.grow_masks(m, 1.5)
+
+
 def test_score_maps_rows_and_the_random_baseline():
     rng = np.random.default_rng(4)
     maps = rng.random((20, 6, 6))
