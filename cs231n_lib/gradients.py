@@ -490,53 +490,59 @@ def class_model(net, classes=None, steps=100, reg=1e-3, step_size=0.02, jitter=2
     Returns a :class:`ClassModel`.  ``keep_every`` > 0 also keeps the images
     every that many steps (for the explorer).
     """
-    from .understanding import softmax
-
-    classes = np.arange(net.num_classes) if classes is None else np.atleast_1d(np.asarray(classes))
-    if classes.dtype.kind not in "iu" or classes.ndim != 1 or len(classes) == 0:
-        raise ValueError(f"classes must be a list of class indices, got {classes!r}.")
-    if classes.min() < 0 or classes.max() >= net.num_classes:
-        raise ValueError(f"classes must lie in 0..{net.num_classes - 1}, got {classes.tolist()}.")
-    for name, value, low in (("steps", steps, 0), ("jitter", jitter, 0), ("blur_every", blur_every, 0),
-                             ("keep_every", keep_every, 0)):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low:
-            raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}.")
-    if not (np.isfinite(reg) and reg >= 0 and np.isfinite(step_size) and step_size > 0):
-        raise ValueError(f"reg must be >= 0 and step_size > 0, got reg={reg!r}, step_size={step_size!r}.")
-    if init not in ("blank", "noise"):
-        raise ValueError(f"init must be 'blank' or 'noise', got {init!r}.")
+    classes = _class_model_checks(net, classes, steps, reg, step_size, jitter, blur_every, keep_every, init)
     rng = np.random.default_rng(seed)
-    K, shape = len(classes), (len(classes),) + tuple(net.input_dim)
     mean = _net_mean(net)
-    X = np.broadcast_to(mean, shape).astype(net.dtype)
+    X = np.broadcast_to(mean, (len(classes),) + tuple(net.input_dim)).astype(net.dtype)
     if init == "noise":
-        X = np.clip(X + 0.1 * rng.standard_normal(shape), 0, 1).astype(net.dtype)
-    snapshots, snap_steps = [], []
-    if keep_every:
-        snapshots.append(X.copy())
-        snap_steps.append(0)
+        X = np.clip(X + 0.1 * rng.standard_normal(X.shape), 0, 1).astype(net.dtype)
+    kept = [X.copy()] if keep_every else []
     for t in range(1, steps + 1):
         dy, dx = (int(v) for v in rng.integers(-jitter, jitter + 1, size=2))
-        Xj = np.roll(X, (dy, dx), axis=(2, 3))
+        Xj = np.roll(X, (dy, dx), axis=(2, 3))                        # jitter
         grad = class_score_gradient(net, Xj, classes).astype(np.float64)
-        grad -= 2 * reg * (Xj - mean)
+        grad -= 2 * reg * (Xj - mean)                                  # the L2 penalty's gradient
         rms = np.sqrt(np.mean(grad * grad, axis=(1, 2, 3), keepdims=True))
-        Xj = Xj + step_size * grad / np.maximum(rms, 1e-12)
-        X = np.clip(np.roll(Xj, (-dy, -dx), axis=(2, 3)), 0, 1)
+        Xj = Xj + step_size * grad / np.maximum(rms, 1e-12)            # a step of RMS step_size
+        X = np.clip(np.roll(Xj, (-dy, -dx), axis=(2, 3)), 0, 1)        # undo the jitter, stay in [0, 1]
         if blur_every and t % blur_every == 0:
             X = gaussian_blur(X, blur_sigma)
         if grey:
             X = np.broadcast_to(X.mean(axis=1, keepdims=True), X.shape)
         X = X.astype(net.dtype)
         if keep_every and t % keep_every == 0:
-            snapshots.append(X.copy())
-            snap_steps.append(t)
-    scores = net.loss(X)
+            kept.append(X.copy())
     settings = {"steps": steps, "reg": reg, "step_size": step_size, "jitter": jitter, "blur_every": blur_every,
                 "blur_sigma": blur_sigma, "init": init, "grey": grey, "seed": seed}
-    return ClassModel(classes, X, scores[np.arange(K), classes].astype(np.float64), softmax(scores),
-                      np.array(snapshots) if snapshots else np.zeros((0,) + shape, dtype=net.dtype),
-                      np.array(snap_steps, dtype=np.int64), settings)
+    return _class_model_result(net, classes, X, kept, keep_every, settings)
+
+
+def _class_model_checks(net, classes, steps, reg, step_size, jitter, blur_every, keep_every, init):
+    """The classes of :func:`class_model` as an int array, or a ValueError for any argument it cannot use."""
+    classes = np.arange(net.num_classes) if classes is None else np.atleast_1d(np.asarray(classes))
+    if classes.dtype.kind not in "iu" or classes.ndim != 1 or len(classes) == 0:
+        raise ValueError(f"classes must be a list of class indices, got {classes!r}.")
+    if classes.min() < 0 or classes.max() >= net.num_classes:
+        raise ValueError(f"classes must lie in 0..{net.num_classes - 1}, got {classes.tolist()}.")
+    for name, value in (("steps", steps), ("jitter", jitter), ("blur_every", blur_every), ("keep_every", keep_every)):
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
+            raise ValueError(f"{name} must be a whole number >= 0, got {value!r}.")
+    if not (np.isfinite(reg) and reg >= 0 and np.isfinite(step_size) and step_size > 0):
+        raise ValueError(f"reg must be >= 0 and step_size > 0, got reg={reg!r}, step_size={step_size!r}.")
+    if init not in ("blank", "noise"):
+        raise ValueError(f"init must be 'blank' or 'noise', got {init!r}.")
+    return classes
+
+
+def _class_model_result(net, classes, X, kept, keep_every, settings):
+    from .understanding import softmax
+
+    scores = net.loss(X)
+    shape = (len(classes),) + tuple(net.input_dim)
+    snapshots = np.array(kept) if kept else np.zeros((0,) + shape, dtype=net.dtype)
+    steps = np.arange(len(kept), dtype=np.int64) * max(keep_every, 1)
+    return ClassModel(classes, X, scores[np.arange(len(classes)), classes].astype(np.float64), softmax(scores),
+                      snapshots, steps, settings)
 
 
 # ------------------------------------------------------------------ inverting representations (Mahendran and Vedaldi)
