@@ -80,6 +80,18 @@ def test_the_shipped_all_conv_net_is_the_comparisons_seed_0_run():
     assert abs(accuracy - run["test_accuracy"]) <= 1 / len(y_test) + 1e-12
 
 
+def test_the_comparisons_max_pooling_seed_0_is_the_shipped_shapes_convnet():
+    """shapes_convnet's own recipe made the zoo's net; the comparison's seed-0 run of the same recipe,
+    through shapes_allconv.train, reproduced it to the byte on the machine that ran both."""
+    record = gradients.load_allconv_comparison()
+    run = next(r for r in record["runs"] if r["net"] == "shapes_convnet" and r["seed"] == 0)
+    net = pretrained.load_pretrained("shapes_convnet")
+    assert gradients.params_digest(net) == run["params_sha256"], (
+        "data/zoo/shapes_convnet.npz is not the net the comparison trained with seed 0: after retraining "
+        "shapes_convnet, run `python -m cs231n_lib.gradients --compare-allconv` again on the same machine")
+    assert run["test_accuracy"] == net.meta["test_accuracy"]
+
+
 def test_the_cheapest_comparison_runs_again_the_same():
     """The script itself, with the recipe's QUICK settings and two seeds, twice: the same record
     (but for the timings), and a record of the shipped kind."""
