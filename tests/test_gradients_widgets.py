@@ -145,3 +145,23 @@ def test_the_explorer_figure_is_titled_and_labelled():
         assert ax.get_title() and ax.get_xlabel() and ax.get_ylabel()
     bars = axes[1].patches
     assert len(bars) == 10 and bars[view.target].get_height() == pytest.approx(view.probabilities[view.target])
+
+
+def test_the_same_setting_draws_the_same_picture():
+    """The browser test returns to the first setting and expects the first picture, byte for byte."""
+    import io
+
+    from cs231n_lib import vis
+
+    fig, axes = vis.class_model_explorer_axes()
+
+    def png(target, reg, steps):
+        view = widgets.class_model_view(target, reg, steps)
+        vis.draw_class_model_explorer(axes, view.image, view.probabilities, view.class_names, view.target, target)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png")
+        return buffer.getvalue()
+
+    first = png("shapes: ring", 1e-3, 20)
+    png("MNIST: 7", 0.1, 20)
+    assert png("shapes: ring", 1e-3, 20) == first

@@ -54,7 +54,7 @@ def relu_rules_figure(x, dout, outputs):
     return fig
 
 
-def attribution_grid(images, maps_by_method, titles, suptitle, masks=None, size=1.5):
+def attribution_grid(images, maps_by_method, titles, suptitle, masks=None, size=1.35):
     """A column per image: the image, then one map per method under it.
 
     images : (N, C, H, W) in [0, 1]; maps_by_method : ``{row name: (N, H, W)}``;
@@ -172,9 +172,15 @@ def class_models_figure(images, probabilities, classes, class_names, title, size
 
 
 def class_model_explorer_axes():
-    """An empty figure for :func:`draw_class_model_explorer`: ``(fig, (ax_image, ax_bars))``."""
-    fig = _new_figure(8.5, 3.2)
-    ax_image, ax_bars = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2]})
+    """An empty figure for :func:`draw_class_model_explorer`: ``(fig, (ax_image, ax_bars))``.
+
+    The axes have fixed positions (no constrained layout, whose result depends on the previous
+    drawing), so the same setting always gives the same picture."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8.5, 3.2))
+    ax_image, ax_bars = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2], "left": 0.08, "right": 0.98,
+                                                         "bottom": 0.26, "top": 0.9, "wspace": 0.3})
     return fig, (ax_image, ax_bars)
 
 
