@@ -319,12 +319,12 @@ def _average_ranks(v):
 
 
 def rank_correlation(a, b):
-    """Spearman's rank correlation of two maps of the same shape (or of each pair in two batches).
+    """Spearman's rank correlation of two maps (the Pearson correlation of their pixels' ranks).
 
-    a, b : arrays of one shape; with ``batch=True`` semantics for 3-D input:
-    (N, H, W) gives (N,) correlations, one per pair of maps.  Ties get their
-    mean rank.  A map with all values equal has no ranking: its correlation is
-    NaN.
+    a, b : two maps of one shape (H, W), which give a float; or two batches
+    (N, H, W), which give (N,) correlations, one per pair of maps.  Tied values
+    share their mean rank.  A map whose values are all equal has no ranking:
+    its correlation is NaN.
     """
     a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
     if a.shape != b.shape:
