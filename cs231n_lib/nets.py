@@ -742,6 +742,44 @@ class SequentialNet:
         dX, _ = self._backward(dout, caches, layer, relu_rule)
         return float(np.sum(selected)), dX
 
+    def backward_from_layers(self, X, layers, douts, relu_rule="backprop"):
+        """Gradient with respect to ``X`` of ``sum over the named layers L of sum(douts[L] * activation[L])``.
+
+        One forward and one backward pass for any number of layers (notebook 07 inverts
+        every layer's code at once).  layers : names; douts : a dict ``{name: array
+        (N, *shapes[name])}`` for some or all of them, or a callable that receives the
+        dict of the layers' activations and returns such a dict (so the douts may depend
+        on the activations).  ``relu_rule`` as in :meth:`backward_from`.
+        Returns ``(acts, dX)``: the named layers' activations (a dict) and the gradient.
+        """
+        _check_relu_rule(relu_rule)
+        names = [layers] if isinstance(layers, str) else list(layers)
+        if not names:
+            raise ValueError("layers must name at least one layer.")
+        for name in names:
+            self._check_name(name)
+        last = max(names, key=self.names.index)
+        acts, caches = self._forward(X, upto=last)
+        wanted = {name: acts[name] for name in names}
+        douts = douts(wanted) if callable(douts) else douts
+        unknown = sorted(set(douts) - set(names))
+        if unknown:
+            raise ValueError(f"douts names {unknown}, which are not among layers={names}.")
+        dout = np.zeros_like(acts[last])
+        for name in reversed(self.names[: self.names.index(last) + 1]):
+            if name in douts:
+                extra = np.asarray(douts[name], dtype=self.dtype)
+                if extra.shape != acts[name].shape:
+                    raise ValueError(f"douts[{name!r}].shape={extra.shape} must equal the shape of layer "
+                                     f"{name!r}'s output {acts[name].shape}.")
+                dout = dout + extra
+            layer = self.layers[name]
+            if isinstance(layer, relu):
+                dout, _ = layer.backward(dout, caches[name], relu_rule=relu_rule)
+            else:
+                dout, _ = layer.backward(dout, caches[name])
+        return wanted, dout
+
     def _weight_keys(self):
         return [self.param_keys[name]["W"] for name in self.names if "W" in self.param_keys[name]]
 

@@ -211,6 +211,24 @@ EXPLORERS = [
             Step({"stride": 5}, ("Invalid setting", "(32 - 16)/5 + 1 = 4.2"), drawing=None),
         ),
     ),
+    Explorer(
+        notebook="07_looking_through_the_gradient.ipynb",
+        cell='widgets.class_model_explorer(target="shapes: ring", reg=1e-3, steps=100)',
+        # the panel names the class, its net and the settings it was given
+        initial=("class model of 'ring' (shapes_convnet)", "reg = 0.001", "step 100 of the run"),
+        drawing="ring, reg 0.001, 100 steps",
+        steps=(
+            Step({"steps": 40}, ("step 40 of the run",), drawing="ring, reg 0.001, 40 steps"),
+            # a digit of the MNIST net: its three channels are kept equal
+            Step({}, ("class model of '7' (mnist_convnet)", "channels kept equal (grey digits)", "step 40 of the run"),
+                 drawing="7, reg 0.001, 40 steps", dropdowns={"class": "MNIST: 7"}),
+            Step({}, ("class model of '7'", "reg = 0.1"), drawing="7, reg 0.1, 40 steps",
+                 dropdowns={"L2 strength reg": "0.1"}),
+            # back to the first setting, and to its picture
+            Step({"steps": 100}, ("class model of 'ring'", "reg = 0.001", "step 100 of the run"),
+                 drawing="ring, reg 0.001, 100 steps", dropdowns={"class": "shapes: ring", "L2 strength reg": "0.001"}),
+        ),
+    ),
 ]
 
 

@@ -1,4 +1,4 @@
-"""The exercise checkers of notebooks 01-05 and 08, tried as a new user would.
+"""The exercise checkers of the notebooks, tried as a new user would.
 
 For every exercise: the untouched stub is "not implemented yet"; right answers
 written differently (numpy integers, whole floats, lists, tuples, float32, other
@@ -546,6 +546,103 @@ EXERCISES = {
         ]),
 }
 
+
+# ------------------------------------------------------------------ notebook 07
+def guided_loops(dout, x):
+    out = np.zeros(np.shape(x))
+    for idx in np.ndindex(np.shape(x)):
+        if x[idx] > 0 and dout[idx] > 0:
+            out[idx] = dout[idx]
+    return out
+
+
+def tv2_loops(x):
+    H, W = x.shape
+    value, grad = 0.0, np.zeros((H, W))
+    for i in range(H):
+        for j in range(W):
+            if j + 1 < W:
+                d = x[i, j + 1] - x[i, j]
+                value += d * d
+                grad[i, j + 1] += 2 * d
+                grad[i, j] -= 2 * d
+            if i + 1 < H:
+                d = x[i + 1, j] - x[i, j]
+                value += d * d
+                grad[i + 1, j] += 2 * d
+                grad[i, j] -= 2 * d
+    return value, grad
+
+
+def tv2_diffs(x, wrap=False, scale=1.0, horizontal=True, vertical=True, own_only=False, mean=False):
+    """tv2 by np.diff / padding, with switches for the typical mistakes."""
+    if wrap:
+        dx, dy = np.roll(x, -1, axis=1) - x, np.roll(x, -1, axis=0) - x
+    else:
+        dx = np.pad(np.diff(x, axis=1), ((0, 0), (0, 1)))
+        dy = np.pad(np.diff(x, axis=0), ((0, 1), (0, 0)))
+    dx, dy = dx * horizontal, dy * vertical
+    value = float(np.sum(dx ** 2 + dy ** 2))
+    grad = -2 * (dx + dy)
+    if not own_only:
+        grad = grad + 2 * np.roll(dx, 1, axis=1) + 2 * np.roll(dy, 1, axis=0)
+    if mean:
+        return value / x.size, grad / x.size
+    return value, scale * grad
+
+
+EXERCISES.update({
+    "guided_relu_backward": dict(
+        checker=E.check_guided_relu_backward,
+        right=[lambda dout, x: dout * ((x > 0) & (dout > 0)),
+               lambda dout, x: np.where((x > 0) & (dout > 0), dout, 0),
+               lambda dout, x: np.maximum(dout, 0) * (x > 0),
+               guided_loops,
+               lambda dout, x: (np.clip(dout, 0, None) * np.greater(x, 0)).astype(np.float32).tolist()],
+        wrong=[
+            (lambda dout, x: dout * (x > 0), "plain ReLU backward pass"),
+            (lambda dout, x: dout * (dout > 0), "deconvnet rule"),
+            (lambda dout, x: dout * ((x > 0) | (dout > 0)), "*or* dout > 0"),
+            (lambda dout, x: ((x > 0) & (dout > 0)).astype(float), "mask of where"),
+            (lambda dout, x: np.maximum(dout, 0) * np.maximum(x, 0), "the ReLU's output"),
+            (lambda dout, x: dout * ((x >= 0) & (dout > 0)), "strictly"),
+            (lambda dout, x: np.abs(dout) * (x > 0), "no abs"),
+            (lambda x, dout: dout * ((x > 0) & (dout > 0)), "arguments are swapped"),
+            (lambda dout, x: (dout * ((x > 0) & (dout > 0))).ravel(), "shape of x"),
+        ]),
+    "tv2": dict(
+        checker=E.check_tv2,
+        right=[tv2_loops, lambda x: tv2_diffs(x),
+               lambda x: list(tv2_diffs(x.astype(np.float32))),
+               lambda x: (np.float64(tv2_diffs(x)[0]), tv2_diffs(x)[1].tolist())],
+        wrong=[
+            (lambda x: tv2_diffs(x, wrap=True), "differences wrap around", 2),
+            (lambda x: tv2_diffs(x, scale=0.5), "half what it should be", 2),
+            (lambda x: tv2_diffs(x, scale=-1.0), "wrong sign", 2),
+            (lambda x: tv2_diffs(x, own_only=True), "start of a difference", 2),
+            (lambda x: tv2_diffs(x, vertical=False), "horizontal differences", 2),
+            (lambda x: tv2_diffs(x, mean=True), "mean over the pixels; TV is the sum", 2),
+            (lambda x: tv2_diffs(x)[0], "Return the pair"),
+            (lambda x: tv2_diffs(x)[::-1], "the value, must be one number", 2),
+        ]),
+    "mass_inside": dict(
+        checker=E.check_mass_inside,
+        right=[lambda s, m: float(np.sum(s * m) / np.sum(s)),
+               lambda s, m: s[m].sum() / s.sum(),
+               lambda s, m: np.float32(sum(v for v, k in zip(s.ravel(), m.ravel()) if k) / s.sum()),
+               lambda s, m: np.array([np.dot(s.ravel(), m.ravel()) / s.sum()])],
+        wrong=[
+            (lambda s, m: float(np.sum(s * m)), "not its fraction"),
+            (lambda s, m: float(np.mean(m)), "area fraction"),
+            (lambda s, m: 1 - float(np.sum(s * m) / np.sum(s)), "*outside*"),
+            (lambda s, m: float(np.sum(s * m) / np.sum(m)), "number of pixels in the mask"),
+            (lambda s, m: float(np.mean(s[m]) / np.mean(s)), "mean of the map inside"),
+            (lambda s, m: float(np.max(s[m]) / np.max(s)), "largest values"),
+            (lambda s, m: 100 * float(np.sum(s * m) / np.sum(s)), "percentage"),
+            (lambda s, m: s * m / s.sum(), "Return one number"),
+        ]),
+})
+
 RIGHT = [(name, k, f) for name, ex in EXERCISES.items() for k, f in enumerate(ex["right"])]
 WRONG = [(name, entry[1], entry[0], entry[2] if len(entry) > 2 else 1)
          for name, ex in EXERCISES.items() for entry in ex["wrong"]]
@@ -641,6 +738,10 @@ CONVENTIONS = [
     ("08_adversarial_examples.ipynb", "linear_bound", ["at most `eps`", "one number", "any shape"]),
     ("08_adversarial_examples.ipynb", "confidence_on_mistakes", ["gets wrong", "its own answer",
                                                                   "between 0 and 1", "at least one mistake"]),
+    ("07_looking_through_the_gradient.ipynb", "guided_relu_backward",
+     ["incoming gradient first", "strictly", "`x`'s shape"]),
+    ("07_looking_through_the_gradient.ipynb", "tv2", ["(value, grad)", "(H, W)", "no wrap-around", "x's shape"]),
+    ("07_looking_through_the_gradient.ipynb", "mass_inside", ["one number", "between 0 and 1", "boolean"]),
 ]
 
 

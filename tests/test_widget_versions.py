@@ -26,7 +26,8 @@ COLAB_IPYWIDGETS = re.search(r"^ipywidgets==(\S+)", (ROOT / "tests" / "colab-run
 # Every test file that builds an explorer's widgets (each notebook's explorer has its own).
 WIDGET_TESTS = ["test_widgets.py", "test_pool_widgets.py", "test_architecture_helpers.py", "test_explorer_edges.py",
                 "test_notebook02_helpers.py", "test_adversarial_widgets.py",
-                "test_understanding_widgets.py"]
+                "test_understanding_widgets.py",
+                "test_gradients_widgets.py"]
 
 
 # Test files that build explorers only inside a notebook kernel (JupyterLab, nbclient), never in

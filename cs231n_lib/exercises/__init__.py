@@ -13,15 +13,16 @@ One module per notebook topic (``exercises.conv_arithmetic``,
 """
 from __future__ import annotations
 
-from . import adversarial, architectures, conv_arithmetic, conv_layer, pooling, training, understanding
+from . import adversarial, architectures, conv_arithmetic, conv_layer, gradients, pooling, training, understanding
 from ._base import NOT_IMPLEMENTED, Feedback, attempt
 from .adversarial import *  # noqa: F401,F403
 from .architectures import *  # noqa: F401,F403
 from .conv_arithmetic import *  # noqa: F401,F403
 from .conv_layer import *  # noqa: F401,F403
+from .gradients import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 from .understanding import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, understanding, adversarial)
+TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, understanding, gradients, adversarial)
 __all__ = ["NOT_IMPLEMENTED", "Feedback", "attempt"] + [name for topic in TOPICS for name in topic.__all__]

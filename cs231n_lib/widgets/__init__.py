@@ -22,13 +22,14 @@ explorer is built.
 """
 from __future__ import annotations
 
-from . import adversarial, architectures, conv_arithmetic, conv_layer, pooling, understanding
+from . import adversarial, architectures, conv_arithmetic, conv_layer, gradients, pooling, understanding
 from .adversarial import *  # noqa: F401,F403
 from .architectures import *  # noqa: F401,F403
 from .conv_arithmetic import *  # noqa: F401,F403
 from .conv_layer import *  # noqa: F401,F403
+from .gradients import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .understanding import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, understanding, adversarial)
+TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, understanding, gradients, adversarial)
 __all__ = [name for topic in TOPICS for name in topic.__all__]
