@@ -1,27 +1,49 @@
 """Check your own CS231n layers against the library's, and learn *which part* differs.
 
 A relative error of 1.0 says that a layer is wrong, not where.  These checks run
-your function and the library's on random float64 inputs (multiples of 1/4, so that
-every sum is exact) of several shapes and settings, each setting chosen to switch on one part of the layer (bias, padding,
-stride, several channels, several filters, non-square images and filters), and
-compare them against the typical mistakes (a filter flipped, padding on one side
-only, the stride forgotten in the window position, the bias added twice, a
-gradient summed over the wrong axis...).  Your exceptions are reported with the
-line where they happened, never raised::
+your function and the library's on random float64 inputs of several shapes and
+settings, each setting chosen to switch on one part of the layer (bias, padding,
+stride, several channels, 'train' and 'test' mode, running averages given, a larger
+eps, ...), and compare them against the typical mistakes (a filter flipped, padding
+on one side only, the stride forgotten, train and test mode swapped, the running
+averages not updated, dropout keeping 1 - p, a gradient summed over the wrong
+axis, ...).  Your exceptions are reported with the line where they happened, never
+raised::
 
     from cs231n_lib import check
     check.conv_forward(conv_forward_naive)                 # your forward pass
     check.conv_backward(conv_backward_naive, conv_forward_naive)
+    check.run(batchnorm_forward=batchnorm_forward, batchnorm_backward=batchnorm_backward)
     check.run(my_layers_module)        # every check whose function the module (or dict, or .py path) defines
+    check.run("assignment2")           # your layers.py, fast_layers.py and classifiers/ (load_assignment)
+
+or, in a terminal, one line per function::
+
+    python -m cs231n_lib.check path/to/assignment2
 
 Each returns a :class:`Report`; displaying it (the last line of a notebook cell, or
-``print``) shows one line per finding.  ``report.passed`` is True when every check
-passed.
+``print``) shows every finding and the measured errors, ``report.summary()`` one line
+per function.  ``report.passed`` is True when every check passed.
+
+What is checked (the registry :data:`CHECKS`, in this order): ``conv_forward_naive``,
+``conv_backward_naive``, ``conv_forward_fast``, ``conv_backward_fast``,
+``affine_forward/backward``, ``relu_forward/backward``, ``softmax_loss``, ``svm_loss``,
+``max_pool_forward/backward_naive`` and ``_fast``, ``batchnorm_forward``,
+``batchnorm_backward``, ``batchnorm_backward_alt``, ``layernorm_forward/backward``,
+``spatial_batchnorm_forward/backward``, ``spatial_groupnorm_forward/backward``,
+``dropout_forward/backward``, and the classifiers ``FullyConnectedNet`` (fc_net.py)
+and ``ThreeLayerConvNet`` (cnn.py), built with small settings, given the library's
+weights and compared on the loss, every gradient and the test-mode scores.  A backward
+pass is run on the cache of *your* forward pass (CS231n's cache where the assignment
+fixes it: conv, affine, relu, max pooling).  Dropout draws its masks from your own
+generator, so it is checked by what every right mask shows (the kept fraction is p,
+kept units are x / p, 'test' mode returns x, one seed gives one mask), and a net with
+dropout against the numerical gradient of your own loss.
 
 The API is CS231n's: ``conv_forward_naive(x, w, b, conv_param) -> (out, cache)`` with
 x of shape (N, C, H, W), w (F, C, HH, WW), b (F,), ``conv_param = {'stride': S,
 'pad': P}``, cross-correlation (the filter is not flipped);
-``conv_backward_naive(dout, cache) -> (dx, dw, db)``.
+``conv_backward_naive(dout, cache) -> (dx, dw, db)``; and so on for every layer.
 
 The checks form a registry, :data:`CHECKS`, keyed by the name of the function they
 check.  A new check is one function decorated with :func:`register`, e.g.::
@@ -29,6 +51,12 @@ check.  A new check is one function decorated with :func:`register`, e.g.::
     @register("batchnorm_forward", title="batch normalization, forward pass")
     def _batchnorm_forward(functions):
         ...                      # return a CheckResult
+
+Most checks are a list of settings and a function that runs one of them (the
+student's value, the library's, and the mistakes as models of the student's value);
+:func:`_compare` turns those into findings.  A recognised mistake hides the
+unexplained differences of other outputs of the same function, which usually follow
+from it.
 """
 from __future__ import annotations
 
@@ -50,7 +78,7 @@ from .exercises._base import _where
 from .gradient_check import rel_error
 
 __all__ = ["CHECKS", "Check", "CheckResult", "Report", "register", "run", "conv_forward",
-           "conv_backward"]
+           "conv_backward", "load_assignment", "Assignment", "main"]
 
 TOLERANCE = 1e-7
 """Largest relative error (CS231n's ``rel_error``) that counts as the same numbers in float64."""
@@ -381,8 +409,8 @@ def _crash_findings(crashes):
     return lines
 
 
-_CYTHON = ("; the fast layers need the assignment's Cython extension: in the cs231n folder run "
-           "`python setup.py build_ext --inplace` (and restart the kernel)")
+_CYTHON_FIX = "in the cs231n folder run `python setup.py build_ext --inplace` (and restart the kernel)"
+_CYTHON = "; the fast layers need the assignment's Cython extension: " + _CYTHON_FIX
 
 
 def _crash_hint(case, err):
@@ -2286,8 +2314,8 @@ def _printed_problems(rel, printed):
     if not printed.strip():
         return []
     if "cython" in printed.lower():
-        return [f"{rel} printed while importing that its Cython extension is not built, so the fast layers that "
-                f"need it will raise{_CYTHON}"]
+        return [f"{rel} says while importing that its Cython extension is not built, so the fast layers that "
+                f"need it will raise: {_CYTHON_FIX}"]
     return []
 
 
@@ -2317,7 +2345,7 @@ def main(argv=None) -> int:
         if unknown:
             print(f"no check for {unknown}; the checks are: {', '.join(CHECKS)}.", file=sys.stderr)
             return 2
-    print(f"{found.root}: imported {', '.join(found.imported) if found.imported else 'nothing'}")
+    print(f"{args.path}: imported {', '.join(found.imported) if found.imported else 'nothing'}")
     wanted = [name for name in CHECKS if name in found.functions and (not args.only or name in args.only)]
     report = Report([_run_one(CHECKS[name], found.functions) for name in wanted], found.problems)
     print(str(report) if args.details else report.summary())

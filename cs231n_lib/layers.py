@@ -1249,7 +1249,8 @@ def dropout_backward(dout, cache):
 #     b[c] = a[c] / (k + alpha * sum_{j = max(0, c - n//2)}^{min(C - 1, c + n//2)} a[j]**2) ** beta
 #
 # with k = 2, n = 5, alpha = 1e-4, beta = 0.75 in the paper.  Caffe and PyTorch
-# (LocalResponseNorm) divide alpha by n; the paper does not, and neither does this layer.
+# (LocalResponseNorm) divide alpha by n; the paper does not, nor does TensorFlow's
+# tf.nn.local_response_normalization (depth_radius = n // 2), nor this layer.
 __all__ += ["LRN_ALEXNET", "lrn_settings", "lrn_forward", "lrn_backward"]
 
 LRN_ALEXNET = {"k": 2.0, "n": 5, "alpha": 1e-4, "beta": 0.75}
@@ -1302,9 +1303,10 @@ def lrn_forward(x, lrn_param):
     lrn_param : dict
         ``'k'`` (default 2), ``'n'`` (odd, default 5), ``'alpha'`` (default 1e-4),
         ``'beta'`` (default 0.75): AlexNet's values, :data:`LRN_ALEXNET`.  The sum is
-        multiplied by ``alpha`` itself, as in the paper; for Caffe's or PyTorch's
-        ``LocalResponseNorm(size=n, alpha=a)`` pass ``alpha = a / n``.  A ``'mode'``
-        key is accepted and ignored.
+        multiplied by ``alpha`` itself, as in the paper and in TensorFlow's
+        ``tf.nn.local_response_normalization`` (with ``depth_radius = n // 2``); for Caffe's
+        or PyTorch's ``LocalResponseNorm(size=n, alpha=a)`` pass ``alpha = a / n``.  A
+        ``'mode'`` key is accepted and ignored.
 
     Returns
     -------

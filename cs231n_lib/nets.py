@@ -542,6 +542,10 @@ class spatial_batchnorm(batchnorm):
     def describe(self):
         return f"spatial batch norm (momentum {self.momentum:g}, eps {self.eps:g})"
 
+    @property
+    def dims(self):
+        return LayerDims("pointwise", K=2, name="BATCHNORM")
+
 
 class dropout(_ModalLayer):
     """Inverted dropout: ``dropout(p=0.5, seed=None)``, with ``p`` the probability of KEEPING a unit (CS231n's).

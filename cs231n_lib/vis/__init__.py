@@ -21,7 +21,10 @@ from .conv_layer import *  # noqa: F401,F403
 from .images import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
+from . import normalization  # noqa: E402  notebook 05's normalization section
+from .normalization import *  # noqa: F401,F403
 
 TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, images)
+TOPICS += (normalization,)
 __all__ = ["INPUT_COLOUR", "OUTPUT_COLOURS", "PAD_COLOUR", "clear_axes"] + [
     name for topic in TOPICS for name in topic.__all__]
