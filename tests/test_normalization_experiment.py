@@ -141,3 +141,22 @@ def test_what_notebook_05_prints_is_what_the_file_holds(results):
     lrn = _outputs(nb, 'lrn_runs = [r for r in results["runs"]')
     largest = max(r["lrn"]["lrn1"]["max"] for r in runs if r["part"] == "comparison" and r["variant"] == "lrn")
     assert f"up to {largest:.1e}" in lrn
+
+
+def test_the_figures_show_every_seed_with_titles_and_labels():
+    from cs231n_lib import vis
+
+    made_up = _made_up()
+    fig = vis.normalization_comparison_figure(N.comparison(made_up))
+    (ax,) = fig.axes
+    dots = [line for line in ax.get_lines() if line.get_marker() == "o"]
+    assert sorted(float(y) for line in dots for y in line.get_ydata()) == sorted(
+        r["test_accuracy"] for r in made_up["runs"] if r["part"] == "comparison")
+    lr, ws = N.sweep(made_up, "learning_rate"), N.sweep(made_up, "weight_scale")
+    fig = vis.normalization_sweep_figure(lr, ws, ["0.01"], ["1"])
+    left, right = fig.axes
+    crosses = [line for line in left.get_lines() if line.get_marker() == "x"]
+    assert [float(line.get_ydata()[0]) for line in crosses] == [0.2]      # the run that diverged
+    for figure in (fig, vis.normalization_comparison_figure(N.comparison(made_up))):
+        for axes in figure.axes:
+            assert axes.get_title() and axes.get_xlabel() and axes.get_ylabel()
