@@ -45,7 +45,7 @@ from .recipes import shapes_convnet
 
 __all__ = ["VARIANTS", "SEEDS", "RECIPE", "SWEEP_RECIPE", "LEARNING_RATES", "WEIGHT_SCALES", "SWEEP_SEEDS",
            "RESULTS_PATH", "Run", "layers_of", "build", "plan", "train_run", "run_experiment",
-           "load_results", "machine", "same_machine", "comparison", "sweep", "cheapest_run", "lrn_terms"]
+           "load_results", "machine", "same_machine", "merge_results", "comparison", "sweep", "cheapest_run", "lrn_terms"]
 
 VARIANTS = ("lrn", "none", "batchnorm")
 """The three nets compared, in the order of their history: AlexNet's LRN (2012), none, batch norm (2015)."""
@@ -321,6 +321,26 @@ def run_experiment(path=RESULTS_PATH, progress=True, runs=None):
     return results
 
 
+def merge_results(path, other):
+    """Fold the runs of the results file ``other`` (e.g. a part of the plan run in a second
+    process, ``run_experiment(other, runs=...)``) into ``path``; both must come from the same
+    machine.  Rewrites ``path`` and its sha256; returns the merged results."""
+    path, other = pathlib.Path(path), pathlib.Path(other)
+    mine, theirs = json.loads(path.read_text(encoding="utf-8")), json.loads(other.read_text(encoding="utf-8"))
+    if not same_machine(theirs) or not same_machine(mine):
+        raise ValueError(f"{other.name} and {path.name} must both come from this machine (CPU, numpy, BLAS).")
+    done = {r["key"]: r for r in mine["runs"]}
+    for r in theirs["runs"]:
+        done.setdefault(r["key"], r)
+    keys = [run.key for run in plan()]
+    mine.update(_header())
+    mine["runs"] = [done[k] for k in keys if k in done] + [r for k, r in done.items() if k not in keys]
+    mine["complete"] = all(k in done for k in keys)
+    mine["elapsed_seconds"] = round(mine.get("elapsed_seconds", 0.0) + theirs.get("elapsed_seconds", 0.0), 1)
+    _write(mine, path)
+    return mine
+
+
 # ------------------------------------------------------------------ reading the results
 def load_results(path=RESULTS_PATH, verify=True):
     """The shipped results (a dict; ``runs`` is the list of every run's numbers), checked by sha256."""
@@ -402,7 +422,12 @@ def main(argv=None):
     parser.add_argument("--out", default=str(RESULTS_PATH), help="the results file (default: data/normalization_results.json)")
     parser.add_argument("--plan", action="store_true", help="list the runs and stop")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--merge", metavar="FILE", help="fold the runs of another results file into --out and stop")
     args = parser.parse_args(argv)
+    if args.merge:
+        merged = merge_results(args.out, args.merge)
+        print(f"{len(merged['runs'])} runs in {args.out}; complete: {merged['complete']}")
+        return 0
     if args.plan:
         for run in plan():
             print(run.key)

@@ -160,3 +160,20 @@ def test_the_figures_show_every_seed_with_titles_and_labels():
     for figure in (fig, vis.normalization_comparison_figure(N.comparison(made_up))):
         for axes in figure.axes:
             assert axes.get_title() and axes.get_xlabel() and axes.get_ylabel()
+
+
+def test_results_of_two_processes_merge_into_one_file(tmp_path):
+    header = {"machine": N.machine(), "elapsed_seconds": 10.0}
+    plan = N.plan()
+    first = dict(header, runs=[{"key": plan[0].key, "test_accuracy": 0.5}])
+    second = dict(header, runs=[{"key": plan[1].key, "test_accuracy": 0.6}, {"key": plan[0].key, "test_accuracy": 0.9}])
+    (tmp_path / "a.json").write_text(json.dumps(first))
+    (tmp_path / "b.json").write_text(json.dumps(second))
+    merged = N.merge_results(tmp_path / "a.json", tmp_path / "b.json")
+    assert [r["test_accuracy"] for r in merged["runs"]] == [0.5, 0.6]      # a run already there is kept
+    assert merged["complete"] is False and merged["elapsed_seconds"] == 20.0
+    assert N.load_results(tmp_path / "a.json")["runs"] == merged["runs"]   # written with its sha256 pin
+    other = dict(second, machine=dict(N.machine(), cpu="another CPU"))
+    (tmp_path / "c.json").write_text(json.dumps(other))
+    with pytest.raises(ValueError, match="same|this machine"):
+        N.merge_results(tmp_path / "a.json", tmp_path / "c.json")
