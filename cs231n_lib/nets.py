@@ -460,7 +460,6 @@ class batchnorm(_ModalLayer):
     param_names = ("gamma", "beta")
     state_names = ("running_mean", "running_var")
     args = ("eps", "momentum")
-    _layout = "(D,)"
 
     def __init__(self, eps=1e-5, momentum=0.9):
         self.momentum, self.eps = _bn_momentum_eps(momentum, eps)
@@ -817,7 +816,11 @@ class SequentialNet:
 
     # -- freezing
     def freeze(self, *names):
-        """Freeze layers by name: their parameters get no gradients and stop changing in training."""
+        """Freeze layers by name: their parameters get no gradients and stop changing in training.
+
+        A frozen batch norm or dropout layer also runs as in test mode during training (batch norm
+        with its running averages, which stay as they are): a frozen part of a net computes the
+        same function in training and afterwards."""
         for name in names:
             self._check_name(name)
             self.frozen.add(name)
