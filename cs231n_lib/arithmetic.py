@@ -480,15 +480,18 @@ __all__ += [
     "receptive_field",
 ]
 
-_KINDS = ("input", "conv", "relu", "pool", "fc")
+_KINDS = ("input", "conv", "relu", "pool", "fc", "pointwise")
 
 
 class LayerDims(NamedTuple):
     """The numbers that fix one layer's geometry and parameter count.
 
-    kind     : 'conv', 'pool', 'fc', 'relu' (or 'input', which is ignored)
+    kind     : 'conv', 'pool', 'fc', 'relu' (or 'input', which is ignored), or 'pointwise': a
+               layer that keeps the volume's shape and reads one position at a time
+               (batch norm, dropout, local response normalization; name it)
     F        : filter / window size (square), conv and pool
-    K        : number of filters (conv) or of neurons (fc)
+    K        : number of filters (conv) or of neurons (fc); for 'pointwise', learned
+               parameters per channel (2 for batch norm's gamma and beta, else 0)
     S, P     : stride and zero padding on each side (conv, pool; pools are rarely padded)
     dilation : spacing of the filter taps, 1 = ordinary (conv)
     name     : label shown in tables, e.g. 'CONV3-64'
@@ -536,7 +539,7 @@ def as_layer_dims(layer) -> LayerDims:
     kind = str(dims.kind).lower()
     if kind not in _KINDS:
         raise ValueError(f"Unknown layer kind {dims.kind!r}; expected one of {_KINDS}.")
-    label = dims.name or (kind.upper() if kind in ("relu", "input") else "")
+    label = dims.name or (kind.upper() if kind in ("relu", "input", "pointwise") else "")
     dims = dims._replace(
         kind=kind,
         F=as_int(dims.F, "F", 1),
@@ -732,6 +735,9 @@ def budget(input_shape, layers, bytes_per_value: int = 4, backward_factor: int =
         elif lay.kind == "fc":
             weights, biases = h * w * d * lay.K, lay.K
             wtext = f"({h}*{w}*{d})*{lay.K} = {weights:,}"
+        elif lay.kind == "pointwise" and lay.K:  # e.g. batch norm: a scale and a shift per channel
+            weights, biases = lay.K * d, 0
+            wtext = f"{lay.K}*{d} = {weights:,}"
         stored = 0 if (lay.kind == "relu" and relu_in_place) else n
         rows.append(BudgetRow(lay.name, lay.kind, out, n, stored, weights, biases,
                               _product_text(out, n), wtext, stored * nbytes,
@@ -825,7 +831,7 @@ def receptive_field(layers, input_size: _Optional[int] = None):
             k, s, p = effective_filter_size(lay.F, lay.dilation), lay.S, lay.P
         elif lay.kind == "pool":
             k, s, p = lay.F, lay.S, lay.P
-        elif lay.kind == "relu":
+        elif lay.kind in ("relu", "pointwise"):
             k, s, p = 1, 1, 0
         else:  # fc
             if size is None:

@@ -1209,3 +1209,113 @@ def dropout_backward(dout, cache):
             f"{None if mask is None else mask.shape}."
         )
     return dout * mask
+
+
+# ---- local response normalization (AlexNet) ----
+# Krizhevsky, Sutskever and Hinton (2012), section 3.3: every activation is divided by a
+# function of the squares of its neighbours along the depth, at the same position,
+#
+#     b[c] = a[c] / (k + alpha * sum_{j = max(0, c - n//2)}^{min(C - 1, c + n//2)} a[j]**2) ** beta
+#
+# with k = 2, n = 5, alpha = 1e-4, beta = 0.75 in the paper.  Caffe and PyTorch
+# (LocalResponseNorm) divide alpha by n; the paper does not, nor does TensorFlow's
+# tf.nn.local_response_normalization (depth_radius = n // 2), nor this layer.
+__all__ += ["LRN_ALEXNET", "lrn_settings", "lrn_forward", "lrn_backward"]
+
+LRN_ALEXNET = {"k": 2.0, "n": 5, "alpha": 1e-4, "beta": 0.75}
+"""AlexNet's settings of local response normalization (Krizhevsky et al. 2012, section 3.3)."""
+_LRN_KEYS = ("k", "n", "alpha", "beta", "mode")  # 'mode' is accepted and ignored: LRN acts alike in both
+
+
+def lrn_settings(lrn_param):
+    """``(k, n, alpha, beta)`` from an ``lrn_param`` dict (missing keys: AlexNet's values)."""
+    check_param_dict(lrn_param, "lrn_param", _LRN_KEYS, (), "{'k': 2, 'n': 5, 'alpha': 1e-4, 'beta': 0.75}")
+    k = real_number(lrn_param.get("k", LRN_ALEXNET["k"]), "lrn_param['k']")
+    alpha = real_number(lrn_param.get("alpha", LRN_ALEXNET["alpha"]), "lrn_param['alpha']")
+    beta = real_number(lrn_param.get("beta", LRN_ALEXNET["beta"]), "lrn_param['beta']")
+    n = lrn_param.get("n", LRN_ALEXNET["n"])
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 1 or n % 2 == 0:
+        raise ValueError(
+            f"lrn_param['n'] is how many neighbouring channels are summed, the channel itself in the middle: "
+            f"an odd positive integer (AlexNet: 5), got {n!r}."
+        )
+    if k <= 0 or alpha < 0 or beta < 0:
+        raise ValueError(
+            f"lrn_param needs k > 0 (it keeps the denominator positive), alpha >= 0 and beta >= 0; "
+            f"got k={k}, alpha={alpha}, beta={beta}."
+        )
+    return k, int(n), alpha, beta
+
+
+def _channel_window_sum(v, half):
+    """``s[:, c] = v[:, c - half] + ... + v[:, c + half]`` (channels outside 0..C-1 count as 0)."""
+    C = v.shape[1]
+    s = np.zeros_like(v)
+    for offset in range(-half, half + 1):
+        lo, hi = max(0, -offset), min(C, C - offset)   # channels c with c + offset inside 0..C-1
+        if lo < hi:
+            s[:, lo:hi] += v[:, lo + offset:hi + offset]
+    return s
+
+
+def lrn_forward(x, lrn_param):
+    """Forward pass of local response normalization across channels (AlexNet's, section 3.3).
+
+    ``out[:, c] = x[:, c] / d[:, c] ** beta`` with the denominator base
+    ``d[:, c] = k + alpha * (sum of x[:, j]**2 over the n channels j centred on c)``;
+    near the first and last channels the window is cut (fewer than n terms).
+    No parameters are learned; the layer acts alike in 'train' and 'test' mode.
+
+    Parameters
+    ----------
+    x : array of shape (N, C, H, W)
+    lrn_param : dict
+        ``'k'`` (default 2), ``'n'`` (odd, default 5), ``'alpha'`` (default 1e-4),
+        ``'beta'`` (default 0.75): AlexNet's values, :data:`LRN_ALEXNET`.  The sum is
+        multiplied by ``alpha`` itself, as in the paper and in TensorFlow's
+        ``tf.nn.local_response_normalization`` (with ``depth_radius = n // 2``); for Caffe's
+        or PyTorch's ``LocalResponseNorm(size=n, alpha=a)`` pass ``alpha = a / n``.  A
+        ``'mode'`` key is accepted and ignored.
+
+    Returns
+    -------
+    out : array of shape (N, C, H, W)
+    cache : tuple ``(x, d, (k, n, alpha, beta))`` for :func:`lrn_backward`
+
+    Raises
+    ------
+    ValueError
+        x not (N, C, H, W), an unknown key, n even or < 1, k <= 0, alpha or beta < 0.
+    """
+    x = _norm_input(x, 4, "(N, C, H, W)", "lrn_forward")
+    k, n, alpha, beta = lrn_settings(lrn_param)
+    d = k + alpha * _channel_window_sum(x * x, n // 2)
+    out = x * d ** (-beta)
+    return out, (x, d, (k, n, alpha, beta))
+
+
+def lrn_backward(dout, cache):
+    """Backward pass of :func:`lrn_forward`.
+
+    With ``d`` the denominator base and ``W(c)`` the window of channel c (W is
+    symmetric: j in W(c) exactly when c in W(j))::
+
+        dx[:, j] = dout[:, j] * d[:, j]**-beta
+                   - 2 * alpha * beta * x[:, j] * sum_{c in W(j)} dout[:, c] * x[:, c] * d[:, c]**(-beta - 1)
+
+    Parameters
+    ----------
+    dout : array of shape (N, C, H, W)
+    cache : tuple ``(x, d, settings)`` from :func:`lrn_forward`
+
+    Returns
+    -------
+    dx : array of shape (N, C, H, W)
+    """
+    try:
+        x, d, (k, n, alpha, beta) = cache
+    except (TypeError, ValueError):
+        raise ValueError("lrn_backward needs the cache (x, d, settings) returned by lrn_forward.") from None
+    dout = _norm_dout(dout, x.shape)
+    through_sum = _channel_window_sum(dout * x * d ** (-beta - 1), n // 2)
+    return dout * d ** (-beta) - 2 * alpha * beta * x * through_sum

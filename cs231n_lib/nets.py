@@ -245,6 +245,8 @@ class _Layer:
     kind = "layer"
     param_names = ()
     args = ()
+    modal = False  # True: forward(x, params, mode, state, rng), see _ModalLayer
+    state_names = ()
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -419,6 +421,229 @@ class affine(_Layer):
         return LayerDims("fc", K=self.out_dim)
 
 
+# ---------------------------------------------------------------- layers with a mode
+# Batch normalization, dropout and local response normalization.  A layer with ``modal = True``
+# is called as ``forward(x, params, mode, state, rng)``: ``mode`` is 'train' inside
+# ``loss(X, y)`` and 'test' everywhere else (``loss(X)``, ``predict``, ``activations``,
+# ``backward_from``, ``input_gradient``), as in CS231n's nets; ``state`` holds the layer's
+# entries of ``net.state`` (running averages), which the layer updates in 'train' mode;
+# ``rng`` is the net's generator for dropout masks.
+class _ModalLayer(_Layer):
+    """A layer whose forward pass depends on the mode, or that keeps state (see above)."""
+
+    modal = True
+    state_names = ()
+
+    def init_state(self, in_shape, dtype):
+        return {}
+
+    def _dims(self, K=0):
+        return LayerDims("pointwise", K=K, name=self.kind.upper())
+
+
+def _bn_param_dict(layer, mode, state):
+    return {"mode": mode, "eps": layer.eps, "momentum": layer.momentum,
+            "running_mean": state["running_mean"], "running_var": state["running_var"]}
+
+
+def _bn_momentum_eps(momentum, eps):
+    momentum, eps = float(momentum), float(eps)
+    if not 0 <= momentum <= 1 or not eps > 0:
+        raise ValueError(
+            f"batch norm needs 0 <= momentum <= 1 (running = momentum * running + (1 - momentum) * sample) "
+            f"and eps > 0; got momentum={momentum}, eps={eps}."
+        )
+    return momentum, eps
+
+
+class batchnorm(_ModalLayer):
+    """Batch normalization of features (Ioffe and Szegedy 2015): ``batchnorm(eps=1e-5, momentum=0.9)``.
+
+    For an input of shape (D,) (after an affine layer).  In 'train' mode every feature is
+    normalized with the mean and variance of the batch, and the running averages
+    ``net.state["<layer>.running_mean"]`` and ``["<layer>.running_var"]`` (D,) move towards them,
+    ``running = momentum * running + (1 - momentum) * sample``; in 'test' mode they normalize
+    instead.  They start at 0 and 1 (so an untrained net's test mode is nearly the identity).
+    Parameters ``gamma`` (D,) (ones) and ``beta`` (D,) (zeros); no L2 penalty on them.
+    A frozen batchnorm layer (``net.freeze``) normalizes with its running averages in training
+    too and leaves them as they are, as Keras does: frozen means the layer does not change.
+    """
+
+    kind = "batchnorm"
+    param_names = ("gamma", "beta")
+    state_names = ("running_mean", "running_var")
+    args = ("eps", "momentum")
+
+    def __init__(self, eps=1e-5, momentum=0.9):
+        self.momentum, self.eps = _bn_momentum_eps(momentum, eps)
+
+    def _channels(self, in_shape):
+        if len(in_shape) != 1:
+            raise ValueError(
+                f"batchnorm normalizes features, an input of shape (D,), got {tuple(in_shape)}; after a conv "
+                "layer (C, H, W) use spatial_batchnorm(), which normalizes every channel."
+            )
+        return in_shape[0]
+
+    def output_shape(self, in_shape):
+        self._channels(in_shape)
+        return in_shape
+
+    def init_params(self, in_shape, rng, weight_scale, dtype):
+        D = self._channels(in_shape)
+        return {"gamma": np.ones(D, dtype=dtype), "beta": np.zeros(D, dtype=dtype)}
+
+    def init_state(self, in_shape, dtype):
+        D = self._channels(in_shape)
+        return {"running_mean": np.zeros(D, dtype=dtype), "running_var": np.ones(D, dtype=dtype)}
+
+    def forward(self, x, params, mode="test", state=None, rng=None):
+        from .layers import batchnorm_forward
+
+        bn_param = _bn_param_dict(self, mode, state)
+        out, cache = batchnorm_forward(x.reshape(x.shape[0], -1), params["gamma"], params["beta"], bn_param)
+        state.update(running_mean=bn_param["running_mean"], running_var=bn_param["running_var"])
+        return out.reshape(x.shape), cache
+
+    def backward(self, dout, cache):
+        from .layers import batchnorm_backward_alt
+
+        dx, dgamma, dbeta = batchnorm_backward_alt(dout.reshape(dout.shape[0], -1), cache)
+        return dx.reshape(dout.shape), {"gamma": dgamma, "beta": dbeta}
+
+    def describe(self):
+        return f"batch norm (momentum {self.momentum:g}, eps {self.eps:g})"
+
+    @property
+    def dims(self):
+        return self._dims(K=2)
+
+
+class spatial_batchnorm(batchnorm):
+    """Batch normalization of channels, for conv layers: ``spatial_batchnorm(eps=1e-5, momentum=0.9)``.
+
+    For an input of shape (C, H, W): every channel has one mean and one variance, over the
+    N*H*W numbers of the batch in that channel, and one ``gamma`` and ``beta`` (C,).
+    Modes, running averages (C,) and freezing as in :class:`batchnorm`.
+    """
+
+    kind = "spatial_batchnorm"
+
+    def _channels(self, in_shape):
+        if len(in_shape) != 3:
+            raise ValueError(
+                f"spatial_batchnorm normalizes the channels of an input of shape (C, H, W), got {tuple(in_shape)}; "
+                "after an affine layer (D,) use batchnorm()."
+            )
+        return in_shape[0]
+
+    def forward(self, x, params, mode="test", state=None, rng=None):
+        from .layers import spatial_batchnorm_forward
+
+        bn_param = _bn_param_dict(self, mode, state)
+        out, cache = spatial_batchnorm_forward(x, params["gamma"], params["beta"], bn_param)
+        state.update(running_mean=bn_param["running_mean"], running_var=bn_param["running_var"])
+        return out, cache
+
+    def backward(self, dout, cache):
+        from .layers import spatial_batchnorm_backward
+
+        dx, dgamma, dbeta = spatial_batchnorm_backward(dout, cache)
+        return dx, {"gamma": dgamma, "beta": dbeta}
+
+    def describe(self):
+        return f"spatial batch norm (momentum {self.momentum:g}, eps {self.eps:g})"
+
+    @property
+    def dims(self):
+        return LayerDims("pointwise", K=2, name="BATCHNORM")
+
+
+class dropout(_ModalLayer):
+    """Inverted dropout: ``dropout(p=0.5, seed=None)``, with ``p`` the probability of KEEPING a unit (CS231n's).
+
+    In 'train' mode every number is kept with probability p and divided by p, or set to 0;
+    'test' mode passes the input through.  The masks come from the net's generator
+    ``net.dropout_rng`` (seeded by the net's ``seed``: a new mask every training pass, the same
+    sequence every run), or, with an integer ``seed`` here, the same mask on every call (what
+    a gradient check needs).  No parameters.  A frozen dropout layer runs as in test mode (as
+    every frozen layer: a frozen part of a net computes the same thing in training and after).
+    """
+
+    kind = "dropout"
+    args = ("p", "seed")
+
+    def __init__(self, p=0.5, seed=None):
+        p = float(p)
+        if not 0 < p <= 1:
+            raise ValueError(
+                f"dropout(p): p is the probability of KEEPING a unit and lies in (0, 1], got {p}"
+                + (" (to drop 25% of the units, keep p = 0.75)" if p > 1 else "") + "."
+            )
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0):
+            raise ValueError(f"dropout(seed=...) must be None or a non-negative integer, got {seed!r}.")
+        self.p = p
+        self.seed = None if seed is None else int(seed)
+
+    def forward(self, x, params, mode="test", state=None, rng=None):
+        dropout_param = {"mode": mode, "p": self.p, "seed": self.seed if self.seed is not None else rng}
+        return dropout_forward(x, dropout_param)
+
+    def backward(self, dout, cache):
+        return dropout_backward(dout, cache), {}
+
+    def describe(self):
+        return f"dropout, keep p = {self.p:g}"
+
+    @property
+    def dims(self):
+        return self._dims()
+
+
+class lrn(_Layer):
+    """Local response normalization across channels, AlexNet's (Krizhevsky et al. 2012, section 3.3).
+
+    ``lrn(k=2, n=5, alpha=1e-4, beta=0.75)`` (the paper's values): every activation divided by
+    ``(k + alpha * sum of the squares of the n channels centred on its own, same position) ** beta``
+    (:func:`cs231n_lib.layers.lrn_forward`).  For an input (C, H, W); no parameters; the same in
+    both modes.  AlexNet puts it after the ReLU of its first two conv layers, before their pooling.
+    """
+
+    kind = "lrn"
+    args = ("k", "n", "alpha", "beta")
+
+    def __init__(self, k=2.0, n=5, alpha=1e-4, beta=0.75):
+        from .layers import lrn_settings
+
+        self.k, self.n, self.alpha, self.beta = lrn_settings({"k": k, "n": n, "alpha": alpha, "beta": beta})
+        self.lrn_param = {"k": self.k, "n": self.n, "alpha": self.alpha, "beta": self.beta}
+
+    def output_shape(self, in_shape):
+        if len(in_shape) != 3:
+            raise ValueError(f"lrn normalizes across the channels of an input (C, H, W), got {tuple(in_shape)}.")
+        return in_shape
+
+    def forward(self, x, params):
+        from .layers import lrn_forward
+
+        return lrn_forward(x, self.lrn_param)
+
+    def backward(self, dout, cache):
+        from .layers import lrn_backward
+
+        return lrn_backward(dout, cache), {}
+
+    def describe(self):
+        return f"local response norm (k {self.k:g}, n {self.n}, alpha {self.alpha:g}, beta {self.beta:g})"
+
+    @property
+    def dims(self):
+        return LayerDims("pointwise", name=f"LRN{self.n}")
+
+
+__all__ += ["batchnorm", "spatial_batchnorm", "dropout", "lrn"]
+
+
 # What a ReLU sends back in SequentialNet.backward_from / input_gradient (``relu_rule=``):
 # the true gradient, guided backpropagation (Springenberg et al. 2014) or the deconvnet
 # rule (Zeiler and Fergus 2014).  Every other layer back-propagates as usual.
@@ -442,7 +667,8 @@ def make_layer(spec):
             return LAYER_KINDS[kind](**spec)
         except TypeError as err:
             raise ValueError(f"cannot build a {kind!r} layer from {spec!r}: {err}") from None
-    raise ValueError(f"a layer must be a conv/relu/pool/affine object or a dict with 'kind'; got {spec!r}.")
+    raise ValueError(f"a layer must be a layer object ({', '.join(sorted(LAYER_KINDS))}) or a dict with 'kind'; "
+                     f"got {spec!r}.")
 
 
 __all__ += ["make_layer", "LAYER_KINDS"]
@@ -481,10 +707,20 @@ class SequentialNet:
         parameters are stored under other keys than ``"<layer>.W"``
         (:class:`ThreeLayerConvNet` keeps CS231n's ``W1 .. b3`` this way).
 
-    ``params`` is a flat dict with keys ``"<layer>.W"`` and ``"<layer>.b"``,
+    ``params`` is a flat dict with keys ``"<layer>.W"`` and ``"<layer>.b"``
+    (``"<layer>.gamma"``, ``"<layer>.beta"`` for batch norm),
     so the :class:`~cs231n_lib.solver.Solver` trains it like any CS231n model.
     Layers in ``frozen`` (see :meth:`freeze`) get no gradients, so the Solver
     leaves them as they are.
+
+    Modes, as in CS231n's nets: ``loss(X, y)`` runs in 'train' mode (dropout on,
+    batch norm with the batch's statistics, running averages updated), every other
+    method (``loss(X)``, ``predict``, ``activations``, ``backward_from``,
+    ``input_gradient``) in 'test' mode.  ``state`` is a flat dict of what is kept but
+    not learned by gradients: batch norm's ``"<layer>.running_mean"`` and
+    ``"<layer>.running_var"``; :func:`save_net` stores it and the Solver keeps it with
+    the best parameters.  ``dropout_rng`` is the generator of the dropout masks,
+    seeded by ``seed``.
     """
 
     def __init__(self, layers, input_dim=(3, 32, 32), weight_scale=None, reg=0.0,
@@ -507,7 +743,9 @@ class SequentialNet:
         self.names, self.layers, self.shapes = [], {}, {}
         self.params = {}
         self.param_keys = {}
+        self.state, self.state_keys = {}, {}
         self.frozen = set()
+        self.dropout_rng = np.random.default_rng(None if seed is None else [int(seed), 1])
         rng = np.random.default_rng(seed)
         shape = self.input_dim
         for item in layers:
@@ -532,6 +770,9 @@ class SequentialNet:
                     raise ValueError(f"parameter key {keys[key]!r} of layer {name!r} is used twice.")
                 self.params[keys[key]] = value
             self.param_keys[name] = keys
+            self.state_keys[name] = {k: f"{name}.{k}" for k in layer.state_names}
+            for key, value in (layer.init_state(shape, dtype) if layer.state_names else {}).items():
+                self.state[self.state_keys[name][key]] = value
             self.names.append(name)
             self.layers[name] = layer
             self.shapes[name] = out_shape
@@ -592,7 +833,11 @@ class SequentialNet:
 
     # -- freezing
     def freeze(self, *names):
-        """Freeze layers by name: their parameters get no gradients and stop changing in training."""
+        """Freeze layers by name: their parameters get no gradients and stop changing in training.
+
+        A frozen batch norm or dropout layer also runs as in test mode during training (batch norm
+        with its running averages, which stay as they are): a frozen part of a net computes the
+        same function in training and afterwards."""
         for name in names:
             self._check_name(name)
             self.frozen.add(name)
@@ -622,7 +867,8 @@ class SequentialNet:
         head_name : name of the new layer.
 
         Returns a :class:`SequentialNet` (this net is not changed) with the same
-        ``input_dim``, ``dtype``, ``reg``, ``input_mean`` and ``input_convention``.
+        ``input_dim``, ``dtype``, ``reg``, ``input_mean`` and ``input_convention``;
+        kept batch norm layers keep copies of their running averages (``state``).
         """
         if from_layer is None:
             keep = self.names[:-1]
@@ -646,6 +892,8 @@ class SequentialNet:
         for name in keep:
             for key in self.param_keys[name].values():
                 new.params[key] = self.params[key].copy()
+            for key in self.state_keys[name].values():
+                new.state[key] = self.state[key].copy()
         new.frozen = set(keep) if freeze else {name for name in keep if name in self.frozen}
         return new
 
@@ -653,7 +901,8 @@ class SequentialNet:
     def _layer_params(self, name):
         return {k: self.params[key] for k, key in self.param_keys[name].items()}
 
-    def _forward(self, X, upto=None):
+    def _forward(self, X, upto=None, mode="test"):
+        """Run the layers up to ``upto`` in ``mode`` ('train' only inside ``loss(X, y)``)."""
         X = _check_batch(X, self.input_dim, type(self).__name__).astype(self.dtype, copy=False)
         if self.input_mean is not None:
             X = X - self.input_mean
@@ -661,7 +910,17 @@ class SequentialNet:
             self._check_name(upto)
         acts, caches, out = {}, {}, X
         for name in self.names:
-            out, caches[name] = self.layers[name].forward(out, self._layer_params(name))
+            layer = self.layers[name]
+            if layer.modal:
+                # a frozen layer does not change: it runs as in test mode (batch norm's running averages)
+                layer_mode = "test" if name in self.frozen else mode
+                state = {k: self.state[key] for k, key in self.state_keys[name].items()}
+                out, caches[name] = layer.forward(out, self._layer_params(name), mode=layer_mode, state=state,
+                                                  rng=self.dropout_rng)
+                for k, key in self.state_keys[name].items():
+                    self.state[key] = state[k]
+            else:
+                out, caches[name] = layer.forward(out, self._layer_params(name))
             acts[name] = out
             if name == upto:
                 break
@@ -784,14 +1043,16 @@ class SequentialNet:
         return [self.param_keys[name]["W"] for name in self.names if "W" in self.param_keys[name]]
 
     def loss(self, X, y=None):
-        """Scores (N, num_classes) for ``y=None``; otherwise ``(loss, grads)`` (frozen layers omitted).
+        """Scores (N, num_classes) for ``y=None`` (test mode); otherwise ``(loss, grads)`` (train mode:
+        dropout on, batch norm on the batch's statistics and its running averages updated; frozen
+        layers omitted from ``grads``).
 
         A net in the ``"unit"`` input convention refuses a batch clearly outside [0, 1].
         """
         if self.input_convention == "unit":
             _check_unit_range(_check_batch(X, self.input_dim, type(self).__name__), type(self).__name__,
                               self.input_mean)
-        acts, caches = self._forward(X)
+        acts, caches = self._forward(X, mode="test" if y is None else "train")
         scores = acts[self.names[-1]]
         if y is None:
             return scores
@@ -896,7 +1157,8 @@ def save_net(net, path, extra=None):
 
     Works for every net in ``NET_CLASSES`` (SequentialNet, whatever its layers,
     ThreeLayerConvNet, TwoLayerNet).  The file holds plain arrays (the
-    parameters, in the net's dtype) and the architecture as JSON text (class
+    parameters, in the net's dtype, and a SequentialNet's ``state``: batch norm's
+    running averages) and the architecture as JSON text (class
     name, ``net.spec()``, frozen layers): :func:`load_net` rebuilds the net
     without unpickling anything.  The same net gives the same bytes, whenever
     it is saved.
@@ -922,6 +1184,8 @@ def save_net(net, path, extra=None):
         raise ValueError(f"save_net: extra must hold plain values (numbers, strings, lists, dicts): {err}") from None
     arrays = {"meta": np.array(text)}
     arrays.update({f"param/{k}": np.asarray(v) for k, v in sorted(net.params.items())})
+    # batch norm's running averages (written only when a net has some, so other files keep their bytes)
+    arrays.update({f"state/{k}": np.asarray(v) for k, v in sorted(getattr(net, "state", {}).items())})
     # An .npz is a zip of .npy files; writing it ourselves with a fixed timestamp makes the
     # bytes (and so the sha256) depend only on the numbers, not on when they were saved.
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_STORED) as zf:
@@ -972,6 +1236,7 @@ def load_net(path, verify=True):
         with np.load(path, allow_pickle=False) as archive:
             meta = json.loads(str(archive["meta"]))
             params = {k[len("param/"):]: archive[k] for k in archive.files if k.startswith("param/")}
+            state = {k[len("state/"):]: archive[k] for k in archive.files if k.startswith("state/")}
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, json.JSONDecodeError) as err:
         raise ValueError(f"{path.name} is not a net written by save_net: {err}") from None
     if "format" not in meta:  # the first format: a SequentialNet in float32
@@ -994,6 +1259,14 @@ def load_net(path, verify=True):
         if v.shape != net.params[k].shape:
             raise ValueError(f"{path.name}: {k} has shape {v.shape}, the net needs {net.params[k].shape}.")
         net.params[k] = v.astype(net.params[k].dtype, copy=False)
+    wanted = getattr(net, "state", {})
+    if set(state) != set(wanted):
+        raise ValueError(f"{path.name} holds the state {sorted(state)} (running averages), but its net keeps "
+                         f"{sorted(wanted)}.")
+    for k, v in state.items():
+        if v.shape != wanted[k].shape:
+            raise ValueError(f"{path.name}: state {k} has shape {v.shape}, the net needs {wanted[k].shape}.")
+        wanted[k] = np.array(v, dtype=wanted[k].dtype)  # a writeable copy: training updates it in place
     net.meta = meta.get("extra", {})
     return net
 

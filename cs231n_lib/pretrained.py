@@ -69,8 +69,10 @@ def recipe(name):
 def architecture_text(net):
     """A net's layers in the notes' notation, e.g. ``CONV5-16 RELU POOL2 ... FC-10``."""
     words = []
-    for d in net.layer_dims():
-        if d.kind == "conv":
+    for name, d in zip(net.names, net.layer_dims()):
+        if d.kind == "pointwise":   # batch norm, dropout, LRN: the layer's own label (BATCHNORM, LRN5, ...)
+            words.append(net.layers[name].dims.name)
+        elif d.kind == "conv":
             words.append(f"CONV{d.F}-{d.K}" + (f"/S{d.S}" if d.S != 1 else ""))
         elif d.kind == "pool":
             words.append(f"POOL{d.F}" + (f"/S{d.S}" if d.S != d.F else ""))

@@ -17,7 +17,9 @@ on a data dict with ``X_train, y_train, X_val, y_val`` (the layout of
     solver.loss_history, solver.train_acc_history, solver.val_acc_history
 
 After ``train()``, ``model.params`` holds the parameters that had the best
-validation accuracy (``solver.best_params``, ``solver.best_val_acc``).
+validation accuracy (``solver.best_params``, ``solver.best_val_acc``).  A model
+with a ``state`` dict (batch norm's running averages in a SequentialNet) gets
+the state of that same moment back (``solver.best_state``).
 
 Differences from CS231n's Solver, all additions: ``seed`` makes the
 minibatches and accuracy subsamples reproducible; ``progress`` shows a tqdm
@@ -231,6 +233,7 @@ class Solver:
         self.epoch = 0
         self.best_val_acc = 0.0
         self.best_params = {}
+        self.best_state = {}
         self.loss_history = []
         self.train_acc_history = []
         self.val_acc_history = []
@@ -437,10 +440,11 @@ class Solver:
                     if finite and (val_acc > self.best_val_acc or not self.best_params):
                         self.best_val_acc = val_acc
                         self.best_params = {k: v.copy() for k, v in self.model.params.items()}
+                        self.best_state = {k: v.copy() for k, v in self._model_state().items()}
         except FloatingPointError as err:
             if not self.best_params:
                 raise
-            self.model.params.update({k: v.copy() for k, v in self.best_params.items()})
+            self._restore_best()
             raise FloatingPointError(
                 f"{err} model.params are back at the best parameters seen before (validation accuracy "
                 f"{self.best_val_acc:.3f})."
@@ -450,8 +454,17 @@ class Solver:
                 self._bar.close()
             self._bar = None
         if self.best_params:
-            self.model.params.update({k: v.copy() for k, v in self.best_params.items()})
+            self._restore_best()
         return self
+
+    def _model_state(self):
+        """The model's ``state`` dict (running averages), or an empty one."""
+        state = getattr(self.model, "state", None)
+        return state if isinstance(state, dict) else {}
+
+    def _restore_best(self):
+        self.model.params.update({k: v.copy() for k, v in self.best_params.items()})
+        self._model_state().update({k: v.copy() for k, v in self.best_state.items()})
 
 
 def confusion_matrix(y_true, y_pred, num_classes):

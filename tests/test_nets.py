@@ -169,7 +169,7 @@ def test_sequential_net_refuses_bad_specs_with_the_formula():
         SequentialNet([("c", conv(2, 4, stride=3, pad=0)), ("fc", affine(2))], input_dim=(1, 8, 8))
     assert "8" in str(err.value) and "4" in str(err.value)
     with pytest.raises(ValueError, match="kind"):
-        SequentialNet([("x", {"kind": "dropout"})], input_dim=(1, 4, 4))
+        SequentialNet([("x", {"kind": "softmax"})], input_dim=(1, 4, 4))
     with pytest.raises(ValueError, match=r"\(N, 2, 8, 8\)"):
         _small_seq().loss(np.zeros((1, 8, 8, 2)))
 

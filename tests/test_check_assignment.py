@@ -1,0 +1,271 @@
+"""cs231n_lib.check on the rest of assignment 2: every layer, the losses, the fast layers, the
+classifiers, and ``python -m cs231n_lib.check PATH`` on an assignment folder.
+
+Each deliberately broken function in tests/student_layers.py and tests/student_nets.py (one
+mistake each, written as a student would, never with cs231n_lib's code) must get its own
+diagnosis and only that one; the right ones, written differently from the library (the
+computation graph, transposes that reuse batch norm, np.random for dropout), pass; so do the
+library's own functions.  Exceptions in the student's code are reported, never raised.
+"""
+import inspect
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import student_convs as SC
+import student_layers as S
+import student_nets as SN
+from cs231n_lib import check, fast_layers, layers, nets
+
+ALL_MISTAKES = [(name, mistake) for name, mistakes in S.MISTAKES.items() for mistake in mistakes]
+
+
+@pytest.mark.parametrize("name", list(S.MISTAKES))
+def test_right_student_functions_pass(name):
+    result = check.run(**S.functions(name))[name]
+    assert result.passed, result.lines()
+
+
+@pytest.mark.parametrize("name, mistake", ALL_MISTAKES, ids=[f"{n}: {m}" for n, m in ALL_MISTAKES])
+def test_each_broken_function_gets_its_own_diagnosis(name, mistake):
+    result = check.run(**S.functions(name, mistake))[name]
+    assert result.status == "failed"
+    assert len(result.findings) == 1, "\n".join(result.findings)
+    assert S.MISTAKES[name][mistake] in result.findings[0], result.findings[0]
+
+
+@pytest.mark.parametrize("name", [n for n, m in S.MISTAKES.items() if len(m) > 1])
+def test_diagnoses_differ_from_mistake_to_mistake(name):
+    found = {m: check.run(**S.functions(name, m))[name].findings[0].split(" (")[0] for m in S.MISTAKES[name]}
+    assert len(set(found.values())) == len(found), found
+
+
+def test_the_listed_bugs_of_the_issue_are_among_the_fixtures():
+    """train/test mode swapped, dropout keeping 1 - p, running averages not updated, a gradient summed
+    over the wrong axis (padding, flipped kernels and strides are tests/test_check.py's)."""
+    words = {w for mistakes in S.MISTAKES.values() for w in mistakes.values()}
+    for listed in ("train/test mode swapped", "dropout keeping 1 - p", "running averages not updated",
+                   "summed over the wrong axis"):
+        assert any(listed in w for w in words), listed
+
+
+def test_the_librarys_own_functions_pass_with_their_measured_errors():
+    report = check.run(layers, **{name: getattr(fast_layers, name) for name in
+                                  ("conv_forward_fast", "conv_backward_fast", "max_pool_forward_fast",
+                                   "max_pool_backward_fast")},
+                       FullyConnectedNet=nets.FullyConnectedNet, ThreeLayerConvNet=nets.ThreeLayerConvNet)
+    assert report.passed, str(report)
+    names = [r.name for r in report.results]
+    for name in list(S.MISTAKES) + ["conv_forward_fast", "conv_backward_fast", "max_pool_forward_fast",
+                                    "max_pool_backward_fast", "FullyConnectedNet", "ThreeLayerConvNet"]:
+        assert name in names, name
+    text = str(report)
+    assert "True" not in text and "False" not in text
+    assert "largest relative errors where the shapes agree: out 0, running_mean 0, running_var 0" in text
+
+
+@pytest.mark.parametrize("cls, maker, mistakes", [
+    ("FullyConnectedNet", SN.fc_net, SN.FC_MISTAKES), ("ThreeLayerConvNet", SN.cnn, SN.CNN_MISTAKES)])
+def test_student_nets(cls, maker, mistakes):
+    assert check.run(**{cls: maker()})[cls].passed
+    for mistake, words in mistakes.items():
+        result = check.run(**{cls: maker(mistake)})[cls]
+        assert result.status == "failed" and len(result.findings) == 1, (mistake, result.findings)
+        assert words in result.findings[0], (mistake, result.findings[0])
+
+
+def test_a_crash_is_reported_with_the_students_line_and_never_raised():
+    def batchnorm_forward(x, gamma, beta, bn_param):
+        if bn_param["mode"] == "test":
+            raise ValueError('Invalid forward batchnorm mode "test"')
+        return S.batchnorm_forward()(x, gamma, beta, bn_param)
+
+    result = check.run(batchnorm_forward=batchnorm_forward)["batchnorm_forward"]
+    assert result.status == "failed" and len(result.findings) == 1
+    assert "ValueError: Invalid forward batchnorm mode" in result.findings[0]
+    assert "raise ValueError" in result.findings[0] and "'test' mode" in result.findings[0]
+
+    def dropout_forward(x, dropout_param):
+        exit(1)   # even this is caught
+    assert "SystemExit" in str(check.run(dropout_forward=dropout_forward))
+
+
+def test_an_unwritten_stub_is_named_as_such():
+    def affine_forward(x, w, b):
+        out = None
+        cache = (x, w, b)
+        return out, cache
+    result = check.run(affine_forward=affine_forward)["affine_forward"]
+    assert result.status == "failed" and "out is None" in result.findings[0] and "not written yet" in result.findings[0]
+    result = check.run(conv_forward_naive=lambda x, w, b, conv_param: (None, None))["conv_forward_naive"]
+    assert result.status == "failed" and "out is None" in result.findings[0]
+
+
+def test_a_backward_pass_without_its_forward_is_not_silently_passed():
+    result = check.run(batchnorm_backward=S.batchnorm_backward())["batchnorm_backward"]
+    assert not result.passed and "not checked" in result.findings[0]
+
+
+def test_the_student_code_cannot_change_numpys_global_random_state():
+    np.random.seed(5)
+    expected = np.random.rand()
+    np.random.seed(5)
+    check.run(dropout_forward=S.dropout_forward())
+    assert np.random.rand() == expected
+
+
+def test_one_line_per_function():
+    report = check.run(batchnorm_forward=S.batchnorm_forward("mode swapped"), affine_forward=S.affine_forward())
+    lines = report.summary().splitlines()
+    assert lines == ["[same as cs231n_lib] affine_forward",
+                     lines[1]] and lines[1].startswith("[differs] batchnorm_forward: train/test mode swapped")
+
+
+# ---------------------------------------------------------------- an assignment folder
+def _module_source(*makers):
+    """Source of a student module: the factories' code, each name bound to its (mistake) version."""
+    parts = ["import numpy as np\n"]
+    for maker, mistake, name in makers:
+        parts.append(textwrap.dedent(inspect.getsource(maker)))
+        parts.append(f"{name} = {maker.__name__}({mistake!r})\n")
+    return "\n".join(parts)
+
+
+def _assignment(tmp_path, cnn_source=None):
+    """A folder laid out as CS231n's assignment 2, with a few deliberate mistakes."""
+    root = tmp_path / "assignment2"
+    pkg = root / "cs231n"
+    (pkg / "classifiers").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "classifiers" / "__init__.py").write_text("")
+    (pkg / "im2col.py").write_text("import numpy as np\n")
+    (pkg / "data_utils.py").write_text("raise RuntimeError('the checker must not import data_utils')\n")
+    (pkg / "solver.py").write_text("raise RuntimeError('the checker must not import solver')\n")
+    (root / "BatchNormalization.ipynb").write_text("this notebook must not run")
+    makers = [(S.affine_forward, None, "affine_forward"), (S.affine_backward, None, "affine_backward"),
+              (S.relu_forward, None, "relu_forward"), (S.relu_backward, None, "relu_backward"),
+              (S.softmax_loss, None, "softmax_loss"),
+              (S.batchnorm_forward, "mode swapped", "batchnorm_forward"),
+              (S.batchnorm_backward, None, "batchnorm_backward"),
+              (S.layernorm_forward, None, "layernorm_forward"), (S.layernorm_backward, None, "layernorm_backward"),
+              (S.dropout_forward, "keeps 1 - p", "dropout_forward"), (S.dropout_backward, None, "dropout_backward"),
+              (SC.forward, None, "conv_forward_naive"), (SC.backward, None, "conv_backward_naive"),
+              (S.max_pool_forward, None, "max_pool_forward_naive"), (S.max_pool_backward, None, "max_pool_backward_naive")]
+    (pkg / "layers.py").write_text(_module_source(*makers))
+    (pkg / "fast_layers.py").write_text(textwrap.dedent('''\
+        import numpy as np
+        try:
+            from cs231n.im2col_cython import col2im_cython, im2col_cython
+        except ImportError:
+            print("=========== You can safely ignore the message below if this is Assignment 1 ===========")
+            print("\\tYou will need to compile a Cython extension for a portion of this assignment.")
+        from cs231n.im2col import *
+
+        def conv_forward_fast(x, w, b, conv_param):
+            cols = im2col_cython(x, w.shape[2], w.shape[3], conv_param["pad"], conv_param["stride"])
+            return cols, None
+        '''))
+    fc = ("import numpy as np\nfrom ..layers import *\n\n" + textwrap.dedent(inspect.getsource(SN.fc_net))
+          + "\nFullyConnectedNet = fc_net('reg without half')\n")
+    (pkg / "classifiers" / "fc_net.py").write_text(fc)
+    (pkg / "classifiers" / "cnn.py").write_text(cnn_source or "from ..layers import *\n\nclass ThreeLayerConvNet(:\n")
+    return root
+
+
+def _cli(path, *options):
+    run = subprocess.run([sys.executable, "-m", "cs231n_lib.check", str(path), *options],
+                         capture_output=True, text=True, timeout=300)
+    return run.returncode, run.stdout, run.stderr
+
+
+def test_the_command_checks_an_assignment_folder_one_line_per_function(tmp_path):
+    root = _assignment(tmp_path)
+    code, out, err = _cli(root)
+    assert code == 1, (out, err)
+    lines = out.splitlines()
+    assert lines[0] == f"{root}: imported cs231n/layers.py, cs231n/fast_layers.py, cs231n/classifiers/fc_net.py"
+    body = [line for line in lines[1:-1]]
+    assert all(line.startswith("[") for line in body), body
+    problems = [line for line in body if line.startswith("[problem]")]
+    assert len(problems) == 2
+    assert "could not import cs231n/classifiers/cnn.py: SyntaxError" in problems[0] + problems[1]
+    assert any("Cython extension is not built" in p and "build_ext --inplace" in p for p in problems)
+    verdicts = {line.split("]", 1)[1].split(":")[0].strip(): line for line in body if not line.startswith("[problem]")}
+    assert len(verdicts) == len(body) - len(problems)   # one line per function
+    for same in ("affine_forward", "affine_backward", "relu_forward", "relu_backward", "softmax_loss",
+                 "layernorm_forward", "layernorm_backward", "conv_forward_naive", "conv_backward_naive",
+                 "max_pool_forward_naive", "max_pool_backward_naive", "dropout_backward"):
+        assert verdicts[same] == f"[same as cs231n_lib] {same}", verdicts[same]
+    assert "train/test mode swapped" in verdicts["batchnorm_forward"]
+    assert "dropout keeping 1 - p" in verdicts["dropout_forward"]
+    # the net runs on the student's own layers: the swapped batch norm (no cache in 'train' mode) breaks it
+    assert "TypeError" in verdicts["FullyConnectedNet"] and "[+1 more finding]" in verdicts["FullyConnectedNet"]
+    code, details, _ = _cli(root, "--only", "FullyConnectedNet", "--details")
+    assert "regularization without the factor 0.5" in details
+    assert "NameError" in verdicts["conv_forward_fast"] and "build_ext --inplace" in verdicts["conv_forward_fast"]
+    # batchnorm_backward reads the swapped forward pass's cache: it says so
+    assert "fix the forward pass first" in verdicts["batchnorm_backward"]
+    assert lines[-1].startswith(f"{sum(v.startswith('[same') for v in verdicts.values())} of {len(verdicts)} functions")
+
+
+def test_the_command_passes_a_right_folder_and_reads_a_file_or_the_cs231n_folder(tmp_path):
+    root = _assignment(tmp_path, cnn_source="from ..layers import *\n")
+    (root / "cs231n" / "fast_layers.py").unlink()
+    (root / "cs231n" / "classifiers" / "fc_net.py").unlink()
+    layers_py = root / "cs231n" / "layers.py"
+    layers_py.write_text(layers_py.read_text().replace("batchnorm_forward('mode swapped')", "batchnorm_forward(None)")
+                         .replace("dropout_forward('keeps 1 - p')", "dropout_forward(None)"))
+    code, out, _ = _cli(root)
+    assert code == 0, out
+    assert out.splitlines()[-1] == "15 of 15 functions the same as cs231n_lib"
+    code, out2, _ = _cli(root / "cs231n")
+    assert code == 0 and out2.splitlines()[1:] == out.splitlines()[1:]
+    code, out3, _ = _cli(layers_py, "--only", "batchnorm_forward", "--details")
+    assert code == 0 and "[same as cs231n_lib] batchnorm_forward (forward pass of batch normalization" in out3
+    assert "largest relative errors where the shapes agree: out 0" in out3 or "out < 1e-" in out3
+
+
+def test_the_command_refuses_what_it_cannot_read(tmp_path):
+    code, _, err = _cli(tmp_path / "nowhere")
+    assert code == 2 and "does not exist" in err
+    (tmp_path / "empty").mkdir()
+    code, _, err = _cli(tmp_path / "empty")
+    assert code == 2 and "found no layers.py" in err
+    rel = tmp_path / "fc_net.py"
+    rel.write_text("from ..layers import *\n")
+    code, out, _ = _cli(rel)
+    assert code == 2 and "relative import" in out and "give the folder that holds cs231n/" in out
+
+
+def test_loading_leaves_sys_path_and_sys_modules_as_they_were(tmp_path):
+    root = _assignment(tmp_path)
+    path_before = list(sys.path)
+    sentinel = type(sys)("cs231n")
+    sys.modules["cs231n"] = sentinel     # e.g. the student's notebook imported its own package
+    try:
+        found = check.load_assignment(root)
+        assert sys.path == path_before and sys.modules["cs231n"] is sentinel
+        assert not any(k.startswith("cs231n.") for k in sys.modules)
+        assert "batchnorm_forward" in found.functions and "FullyConnectedNet" in found.functions
+        # their classifiers import the layers from their own package, not from ours
+        report = check.run(root)
+        assert "train/test mode swapped" in report["batchnorm_forward"].findings[0]
+    finally:
+        del sys.modules["cs231n"]
+
+
+def test_the_readmes_example_lines_are_what_the_command_prints(tmp_path):
+    import pathlib
+    import re
+
+    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"it prints\n\(among its other lines\):\n\n```\n(.*?)\n```", readme, re.S)
+    assert block, "the README's example of the command's output is gone"
+    root = _assignment(tmp_path, cnn_source="from ..layers import *\n")
+    code, out, _ = _cli(root)
+    assert code == 1
+    for line in block.group(1).splitlines():
+        assert line in out.splitlines(), line
