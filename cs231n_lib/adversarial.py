@@ -29,7 +29,7 @@ which do not check, so unclipped perturbations and Gaussian noise can be scored 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple, Optional
+from typing import NamedTuple
 
 import numpy as np
 

@@ -1,8 +1,6 @@
 """CS231n compatibility: the assignment's own overfitting recipe on our data, and the one place that lists the differences."""
 import pathlib
 
-import numpy as np
-import pytest
 from threadpoolctl import threadpool_limits
 
 import cs231n_lib

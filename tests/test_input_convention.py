@@ -90,7 +90,7 @@ def test_the_solver_refuses_data_in_another_convention(data_convention, conversi
     with pytest.raises(ValueError) as err:
         Solver(_unit_net(), _blob_data(data_convention))
     text = str(err.value)
-    assert f"reads images in the 'unit' convention" in text
+    assert "reads images in the 'unit' convention" in text
     assert f"data['input_convention'] is '{data_convention}'" in text
     assert "Load the data again in the 'unit' convention (the loaders of cs231n_lib.data with scale='unit' and " \
         "subtract_mean=False, their defaults)" in text and conversion in text

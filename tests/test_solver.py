@@ -201,7 +201,7 @@ def test_unknown_optim_config_keys_are_refused_with_the_accepted_ones(rule, conf
     with pytest.raises(ValueError) as err:
         Solver(_model(), _data(), update_rule=rule, optim_config=config)
     text = str(err.value)
-    assert f"optim_config has unknown key(s)" in text and f"for update rule {rule!r}, which accepts" in text
+    assert "optim_config has unknown key(s)" in text and f"for update rule {rule!r}, which accepts" in text
     assert hint in text
 
 

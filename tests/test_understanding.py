@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from cs231n_lib import arithmetic, data, pretrained, understanding
-from cs231n_lib.nets import SequentialNet, affine, conv, pool, relu
 from cs231n_lib.recipes import mnist_convnet, shapes_convnet, shapes_cue_convnet
 
 

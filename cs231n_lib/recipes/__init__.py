@@ -19,3 +19,27 @@ A recipe module ``<name>.py`` defines
 BLAS thread and writes ``data/zoo/<name>.npz``.  A new zoo entry is a new
 module here plus its two files in ``data/zoo/``; nothing else changes.
 """
+
+
+def adam_solver(model, data, settings, progress=True):
+    """The zoo's training loop, untrained: Adam at ``settings["learning_rate"]`` decayed by
+    ``settings["lr_decay"]`` every epoch, ``num_epochs`` epochs of ``batch_size`` images, the
+    parameters of the best validation epoch kept, shuffled by ``settings["seed"]``.
+
+    ``model`` is a net (or anything with ``loss(X, y)`` and ``params``); ``data`` the Solver's dict
+    (``X_train``, ``y_train``, ``X_val``, ``y_val``).  Returns the :class:`~cs231n_lib.solver.Solver`;
+    call ``.train()`` on it.
+    """
+    from ..solver import Solver
+
+    return Solver(model, data, update_rule="adam", optim_config={"learning_rate": settings["learning_rate"]},
+                  lr_decay=settings["lr_decay"], num_epochs=settings["num_epochs"],
+                  batch_size=settings["batch_size"], num_train_samples=1000, seed=settings["seed"],
+                  verbose=False, progress=progress)
+
+
+def test_accuracy(net, X, y):
+    """Fraction of ``X`` (N, C, H, W) that ``net`` labels as ``y`` (N,), as a Python float."""
+    import numpy as np
+
+    return float(np.mean(net.predict(X) == y))

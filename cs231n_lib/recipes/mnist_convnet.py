@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nets import SequentialNet
+from . import adam_solver, test_accuracy
 
 DESCRIPTION = ("LeNet-like ConvNet on real MNIST digits: 5x5 first-layer filters (notebook 06 draws them), "
                "used by notebooks 06-09")
@@ -62,17 +63,13 @@ def shifted_copies(X, y, copies, max_shift, seed):
 
 def train(settings, progress=True):
     """Adam on the training digits and their shifted copies; the best validation epoch is kept."""
-    from ..solver import Solver
 
     data = _data(settings)
     data["X_train"], data["y_train"] = shifted_copies(data["X_train"], data["y_train"], settings["shifted_copies"],
                                                       settings["max_shift"], settings["seed"] + 1)
     net = build(seed=settings["seed"], reg=settings["reg"])
-    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": settings["learning_rate"]},
-                    lr_decay=settings["lr_decay"], num_epochs=settings["num_epochs"],
-                    batch_size=settings["batch_size"], num_train_samples=1000, seed=settings["seed"],
-                    verbose=False, progress=progress)
+    solver = adam_solver(net, data, settings, progress)
     solver.train()
     X_test, y_test = test_split(settings)
-    test_acc = float(np.mean(net.predict(X_test) == y_test))
+    test_acc = test_accuracy(net, X_test, y_test)
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc)}

@@ -5,6 +5,7 @@ import numpy as np
 
 from .mnist_convnet import RECIPE as PLAIN_RECIPE
 from .mnist_convnet import build, shifted_copies
+from . import adam_solver, test_accuracy
 
 DESCRIPTION = ("mnist_convnet's architecture, data and optimizer, trained on alpha * J(x) + (1 - alpha) * J(x + eps * "
                "sign(grad_x J)) (Goodfellow et al. 2015, sec. 6): notebook 08's adversarially trained net")
@@ -33,7 +34,6 @@ def test_split(settings):
 def train(settings, progress=True):
     """Adam on the adversarial objective; the epoch with the best clean validation accuracy is kept."""
     from ..adversarial import AdversarialObjective, evaluate, fgsm
-    from ..solver import Solver
 
     data = _data(settings)
     data["X_train"], data["y_train"] = shifted_copies(data["X_train"], data["y_train"], settings["shifted_copies"],
@@ -41,13 +41,10 @@ def train(settings, progress=True):
     net = build(seed=settings["seed"], reg=settings["reg"])
     objective = AdversarialObjective(net, alpha=settings["alpha"], eps=settings["eps"], clip=(0, 1),
                                      tie_channels=True)
-    solver = Solver(objective, data, update_rule="adam", optim_config={"learning_rate": settings["learning_rate"]},
-                    lr_decay=settings["lr_decay"], num_epochs=settings["num_epochs"],
-                    batch_size=settings["batch_size"], num_train_samples=1000, seed=settings["seed"],
-                    verbose=False, progress=progress)
+    solver = adam_solver(objective, data, settings, progress)
     solver.train()
     X_test, y_test = test_split(settings)
-    test_acc = float(np.mean(net.predict(X_test) == y_test))
+    test_acc = test_accuracy(net, X_test, y_test)
     X_adv = fgsm(net, X_test, y_test, settings["eps"], clip=(0, 1), tie_channels=True)
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
                  "fgsm_test_error": float(evaluate(net, X_adv, y_test).error),

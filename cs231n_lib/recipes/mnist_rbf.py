@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import adversarial  # noqa: F401  (defines the "rbf" layer kind, which load_net needs to rebuild this net)
+from . import adam_solver, test_accuracy
 
 DESCRIPTION = ("RBF network on real MNIST digits: 200 Gaussian units around k-means prototypes (20 per class, "
                "frozen) and a softmax classifier on top: notebook 08's RBF net")
@@ -44,17 +45,13 @@ def train(settings, progress=True):
     """k-means prototypes of each class of the training digits, the width rule, then Adam on the
     affine layer (the prototypes stay fixed); the epoch with the best validation accuracy is kept."""
     from ..adversarial import kmeans_prototypes, rbf_gamma, rbf_net
-    from ..solver import Solver
 
     data = _data(settings)
     centres, _ = kmeans_prototypes(data["X_train"], data["y_train"], settings["per_class"], seed=settings["seed"])
     gamma = rbf_gamma(data["X_train"], centres)
     net = rbf_net(centres, gamma, input_dim=(1, 32, 32), num_classes=10, reg=settings["reg"], seed=settings["seed"])
-    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": settings["learning_rate"]},
-                    lr_decay=settings["lr_decay"], num_epochs=settings["num_epochs"],
-                    batch_size=settings["batch_size"], num_train_samples=1000, seed=settings["seed"],
-                    verbose=False, progress=progress)
+    solver = adam_solver(net, data, settings, progress)
     solver.train()
     X_test, y_test = test_split(settings)
-    test_acc = float(np.mean(net.predict(X_test) == y_test))
+    test_acc = test_accuracy(net, X_test, y_test)
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc), "gamma": gamma}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nets import SequentialNet
+from . import adam_solver, test_accuracy
 
 DESCRIPTION = ("shallow softmax classifier (one affine layer, 1,024 grey pixels -> 10 scores) on real MNIST digits: "
                "the linear model of notebook 08")
@@ -37,15 +38,11 @@ def test_split(settings):
 
 def train(settings, progress=True):
     """Adam on the softmax loss; the epoch with the best validation accuracy is kept."""
-    from ..solver import Solver
 
     data = _data(settings)
     net = build(seed=settings["seed"], reg=settings["reg"])
-    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": settings["learning_rate"]},
-                    lr_decay=settings["lr_decay"], num_epochs=settings["num_epochs"],
-                    batch_size=settings["batch_size"], num_train_samples=1000, seed=settings["seed"],
-                    verbose=False, progress=progress)
+    solver = adam_solver(net, data, settings, progress)
     solver.train()
     X_test, y_test = test_split(settings)
-    test_acc = float(np.mean(net.predict(X_test) == y_test))
+    test_acc = test_accuracy(net, X_test, y_test)
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc)}

@@ -16,6 +16,7 @@ import numpy as np
 
 from ..nets import SequentialNet
 from . import shapes_convnet as _twin
+from . import adam_solver, test_accuracy
 
 DESCRIPTION = ("all-convolutional twin of shapes_convnet (each 2x2 max pool replaced by a 2x2 convolution "
                "of stride 2 and its ReLU), trained by the same recipe; notebook 07")
@@ -68,20 +69,16 @@ def train(settings, progress=True, build_fn=None, timer=None):
     import time
 
     from ..data import load_shapes
-    from ..solver import Solver
 
     data = load_shapes(num_train=settings["num_train"], num_val=settings["num_val"],
                        num_test=settings["num_test"], seed=settings["seed"])
     net = (build_fn or build)(seed=settings["seed"])
-    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": settings["learning_rate"]},
-                    lr_decay=settings["lr_decay"], num_epochs=settings["num_epochs"],
-                    batch_size=settings["batch_size"], num_train_samples=1000, seed=settings["seed"],
-                    verbose=False, progress=progress)
+    solver = adam_solver(net, data, settings, progress)
     wall, cpu = time.perf_counter(), time.process_time()
     solver.train()
     if timer is not None:
         timer["wall_seconds"] = time.perf_counter() - wall
         timer["cpu_seconds"] = time.process_time() - cpu
     X_test, y_test = test_split(settings)
-    test_acc = float(np.mean(net.predict(X_test) == y_test))
+    test_acc = test_accuracy(net, X_test, y_test)
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc)}

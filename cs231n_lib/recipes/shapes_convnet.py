@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nets import SequentialNet
+from . import adam_solver, test_accuracy
 
 DESCRIPTION = "the reference ConvNet of notebook 05: three 3x3 conv-relu-pool stages, 10 shapes classes"
 DATASET = "shapes (cs231n_lib.data.load_shapes, 32x32 RGB, 10 classes)"
@@ -46,16 +47,12 @@ def test_split(settings):
 def train(settings, progress=True):
     """Adam with a learning rate decayed every epoch; the parameters of the best validation epoch are kept."""
     from ..data import load_shapes
-    from ..solver import Solver
 
     data = load_shapes(num_train=settings["num_train"], num_val=settings["num_val"],
                        num_test=settings["num_test"], seed=settings["seed"])
     net = build(seed=settings["seed"])
-    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": settings["learning_rate"]},
-                    lr_decay=settings["lr_decay"], num_epochs=settings["num_epochs"],
-                    batch_size=settings["batch_size"], num_train_samples=1000, seed=settings["seed"],
-                    verbose=False, progress=progress)
+    solver = adam_solver(net, data, settings, progress)
     solver.train()
     X_test, y_test = test_split(settings)
-    test_acc = float(np.mean(net.predict(X_test) == y_test))
+    test_acc = test_accuracy(net, X_test, y_test)
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc)}

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import shapes_convnet
+from . import adam_solver, test_accuracy
 
 DESCRIPTION = ("shapes_convnet's architecture and recipe on shapes whose top-left corner mark has the colour "
                "of the class: a net that can learn the cue instead of the shape (notebook 06)")
@@ -74,7 +75,6 @@ def train(settings, progress=True):
 
     Also records the test accuracy on the same test images without their marks."""
     from ..data import load_shapes
-    from ..solver import Solver
 
     data = load_shapes(num_train=settings["num_train"], num_val=settings["num_val"],
                        num_test=settings["num_test"], seed=settings["seed"])
@@ -82,13 +82,10 @@ def train(settings, progress=True):
     for split in ("train", "val", "test"):
         data[f"X_{split}"] = add_cue(data[f"X_{split}"], data[f"y_{split}"], settings["cue_size"])
     net = build(seed=settings["seed"])
-    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": settings["learning_rate"]},
-                    lr_decay=settings["lr_decay"], num_epochs=settings["num_epochs"],
-                    batch_size=settings["batch_size"], num_train_samples=1000, seed=settings["seed"],
-                    verbose=False, progress=progress)
+    solver = adam_solver(net, data, settings, progress)
     solver.train()
     X_test, y_test = test_split(settings)
-    test_acc = float(np.mean(net.predict(X_test) == y_test))
+    test_acc = test_accuracy(net, X_test, y_test)
     unmarked_acc = float(np.mean(net.predict(unmarked_test) == data["y_test"]))
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
                  "test_accuracy_without_cue": unmarked_acc}

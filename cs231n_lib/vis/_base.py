@@ -29,3 +29,15 @@ def clear_axes(ax):
 def _fmt(value):
     value = float(value)
     return f"{value:.0f}" if value == round(value) and abs(value) < 1e4 else f"{value:.2f}"
+
+
+def _as_hwc(img):
+    """(3, H, W) or (H, W) array -> something imshow shows, clipped to [0, 1]."""
+    import numpy as np
+
+    img = np.asarray(img, dtype=float)
+    if img.ndim == 3 and img.shape[0] in (1, 3):
+        img = img.transpose(1, 2, 0)
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[..., 0]
+    return np.clip(img, 0, 1)

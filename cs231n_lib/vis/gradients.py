@@ -273,8 +273,6 @@ def inversion_errors_figure(inversions, title="What each layer keeps"):
 def allconv_figure(record, title="Max pooling against stride-2 convolutions, same recipe"):
     """The comparison of :func:`cs231n_lib.gradients.compare_allconv`: test accuracy of every seed
     (dots) with the mean, and the CPU seconds per epoch."""
-    import numpy as np
-
     fig = _new_figure(10, 3.2)
     ax_acc, ax_time = fig.subplots(1, 2)
     names = list(record["summary"])

@@ -1,7 +1,7 @@
 """Images and small arrays as figures: number grids, rows and grids of images with titles."""
 from __future__ import annotations
 
-from ._base import _fmt, _new_figure
+from ._base import _as_hwc, _fmt, _new_figure
 
 __all__ = ["draw_number_grid", "image_row_figure", "image_grid_figure", "image_grid"]
 
@@ -109,18 +109,6 @@ def image_grid_figure(images, titles, suptitle, cmap="gray", xlabel="column", yl
         ax.set_visible(False)
     fig.suptitle(suptitle)
     return fig
-
-
-def _as_hwc(img):
-    """(3, H, W) or (H, W) array -> something imshow shows, clipped to [0, 1]."""
-    import numpy as np
-
-    img = np.asarray(img, dtype=float)
-    if img.ndim == 3 and img.shape[0] in (1, 3):
-        img = img.transpose(1, 2, 0)
-    if img.ndim == 3 and img.shape[2] == 1:
-        img = img[..., 0]
-    return np.clip(img, 0, 1)
 
 
 def image_grid(images, labels=None, class_names=None, ncols=10, title="Images", masks=None,

@@ -1,7 +1,7 @@
 """Notebook 06 (visualizing what ConvNets learn): activations, filters, top images, t-SNE, occlusion."""
 from __future__ import annotations
 
-from ._base import OUTPUT_COLOURS, _new_figure, clear_axes
+from ._base import OUTPUT_COLOURS, _as_hwc, _new_figure, clear_axes
 
 __all__ = ["mosaic", "activation_maps_figure", "sparsity_figure", "training_watch_figure", "filters_figure",
            "filter_slices_figure", "max_activating_figure", "purity_figure", "tsne_figure",
@@ -28,18 +28,6 @@ def mosaic(tiles, ncols, gap=1):
 # (dots per inch): a saved notebook holds them as PNGs, and at the default 100 notebook 06
 # would pass its size limit.
 MOSAIC_DPI = 80
-
-
-def _as_hwc(img):
-    """(3, H, W) or (H, W) array in [0, 1] -> what imshow shows: (H, W, 3) or (H, W), clipped."""
-    import numpy as np
-
-    img = np.asarray(img, dtype=float)
-    if img.ndim == 3 and img.shape[0] in (1, 3):
-        img = img.transpose(1, 2, 0)
-    if img.ndim == 3 and img.shape[2] == 1:
-        img = img[..., 0]
-    return np.clip(img, 0, 1)
 
 
 def _cmap(name, bad="#cfcfcf"):

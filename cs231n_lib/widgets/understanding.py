@@ -101,7 +101,7 @@ def occlusion_view(index=0, size=8, stride=4, fill=0.5, case="clean") -> Occlusi
         side = arithmetic.pool_output_size(H, size, stride)
     except ValueError as err:
         return OcclusionView(False, f"The patch slides like a pooling window: {err}")
-    label, name = int(y[index]), names[int(y[index])]
+    name = names[int(y[index])]
     pmap, p_plain = _occlusion(case, index, size, stride, float(fill))
     minimum = tuple(float(v) for v in minimum_centres(pmap, size, stride)[0])
     inside = bool(minimum_inside_object(pmap[None], masks[index][None], size, stride)[0])
