@@ -1179,7 +1179,7 @@ def _pool_setting(part, x_shape, ph, pw, stride, seed):
         rng = np.random.default_rng(seed)
         x = (rng.permutation(N * C * H * W).reshape(x_shape) - N * C * H * W / 2) / 4  # distinct: no ties
         return x, {"pool_height": ph, "pool_width": pw, "stride": stride}
-    H_out, W_out = (H - ph) // stride + 1, (W - pw) // stride + 1
+    H_out = (H - ph) // stride + 1
     hints = {("out", (N, C, H - ph + 1, W - pw + 1)): "stride ignored in the output size: "
                                                      "H_out = (H - pool_height) // stride + 1",
              ("out", (N, C, H_out, (W - ph) // stride + 1)): "pool_height used for the width too: "

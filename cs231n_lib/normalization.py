@@ -195,14 +195,12 @@ def train_run(run, progress=False):
     recorded with ``diverged`` (the iteration and the Solver's message) and measured with the
     best parameters seen before.
     """
-    from .solver import Solver
+    from .recipes import adam_solver
 
     s = run.settings()
     data = _data(s["num_train"], s["num_val"], s["num_test"], RECIPE["seed"])
     net = build(run.variant, seed=run.seed, weight_scale=run.weight_scale)
-    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": s["learning_rate"]},
-                    lr_decay=s["lr_decay"], num_epochs=s["num_epochs"], batch_size=s["batch_size"],
-                    num_train_samples=1000, seed=run.seed, verbose=False, progress=progress)
+    solver = adam_solver(net, data, s, progress)   # seed: s["seed"] is run.seed
     start = time.perf_counter()
     diverged = None
     try:
