@@ -577,5 +577,7 @@ def test_the_exercise_text_states_the_checkers_conventions(notebook, function, p
 
 
 def test_every_checker_is_in_the_table():
-    checkers = {getattr(E, name) for name in E.__all__ if name.startswith("check_")}
+    """Every checker of notebooks 01-05 (a later notebook's checkers are tried in its own test file)."""
+    topics = (E.conv_arithmetic, E.conv_layer, E.pooling, E.architectures, E.training)
+    checkers = {getattr(t, name) for t in topics for name in t.__all__ if name.startswith("check_")}
     assert checkers == {ex["checker"] for ex in EXERCISES.values()}

@@ -8,18 +8,19 @@ explanation of the likely mistake (off by one, padding on one side only, ...).
 
 One module per notebook topic (``exercises.conv_arithmetic``,
 ``exercises.conv_layer``, ``exercises.pooling``, ``exercises.architectures``,
-``exercises.training``, ...), each built from :func:`attempt` and
+``exercises.training``, ``exercises.transfer``, ...), each built from :func:`attempt` and
 :class:`Feedback` of ``exercises._base``; every checker is also available here.
 """
 from __future__ import annotations
 
-from . import architectures, conv_arithmetic, conv_layer, pooling, training
+from . import architectures, conv_arithmetic, conv_layer, pooling, training, transfer
 from ._base import NOT_IMPLEMENTED, Feedback, attempt
 from .architectures import *  # noqa: F401,F403
 from .conv_arithmetic import *  # noqa: F401,F403
 from .conv_layer import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
+from .transfer import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training)
+TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, transfer)
 __all__ = ["NOT_IMPLEMENTED", "Feedback", "attempt"] + [name for topic in TOPICS for name in topic.__all__]

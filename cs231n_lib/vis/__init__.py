@@ -13,7 +13,7 @@ matplotlib itself is imported only when a figure is drawn.
 """
 from __future__ import annotations
 
-from . import architectures, conv_arithmetic, conv_layer, images, pooling, training
+from . import architectures, conv_arithmetic, conv_layer, images, pooling, training, transfer
 from ._base import INPUT_COLOUR, OUTPUT_COLOURS, PAD_COLOUR, clear_axes
 from .architectures import *  # noqa: F401,F403
 from .conv_arithmetic import *  # noqa: F401,F403
@@ -21,7 +21,8 @@ from .conv_layer import *  # noqa: F401,F403
 from .images import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
+from .transfer import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, images)
+TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, transfer, images)
 __all__ = ["INPUT_COLOUR", "OUTPUT_COLOURS", "PAD_COLOUR", "clear_axes"] + [
     name for topic in TOPICS for name in topic.__all__]
