@@ -42,10 +42,11 @@ import numpy as np
 
 from . import __version__
 from .nets import SequentialNet, affine, sha256_of
+from .recipes._halves import load_half
 
 __all__ = [
     "STRATEGIES", "NOTES_RULES", "SIZES", "SIMILARITIES", "GRID_RECIPE", "LAYERS_RECIPE", "LR_SWEEP_RECIPE",
-    "QUICK", "PAPER", "DATA_DIR", "cnn_codes", "linear_classifier", "fit", "accuracy", "fresh_net",
+    "QUICK", "PAPER", "DATA_DIR", "load_half", "cnn_codes", "linear_classifier", "fit", "accuracy", "fresh_net",
     "transfer_net", "weight_layers", "strategy_net", "cell_data", "run_strategy", "run_cell", "run_grid",
     "summarize", "verdicts", "grid_table", "layer_data", "layer_job", "run_layers", "layer_summary", "VARIANTS",
     "lr_data", "lr_job", "run_lr_sweep", "score_map", "machine",
@@ -123,11 +124,14 @@ def cnn_codes(net, X, layer=None, batch_size=250):
     Returns a float array (N, D), D = the number of values in the layer's output.
     """
     layer = net.names[-2] if layer is None else layer
-    _check_layer(net, layer)
-    rows = [net.activations(X[i:i + batch_size], layer).reshape(len(X[i:i + batch_size]), -1)
-            for i in range(0, len(X), batch_size)]
-    D = int(np.prod(net.shapes[layer]))
-    return np.concatenate(rows) if rows else np.zeros((0, D), dtype=net.dtype)
+    if layer not in net.layers:
+        raise ValueError(f"no layer named {layer!r}; the net's layers are {net.names}.")
+    N = len(X)
+    codes = np.zeros((N, int(np.prod(net.shapes[layer]))), dtype=net.dtype)
+    for start in range(0, N, batch_size):  # a few hundred images at a time keeps the memory small
+        batch = X[start:start + batch_size]
+        codes[start:start + len(batch)] = net.activations(batch, layer).reshape(len(batch), -1)
+    return codes
 
 
 def _check_layer(net, name):
@@ -339,7 +343,6 @@ def cell_data(similarity, size, seed, recipe=None):
     per_class = recipe["per_class"][size]
     if similarity == "similar":
         from .data import SHAPE_CLASSES, make_shapes
-        from .recipes._halves import load_half
 
         sim = recipe["similar"]
         classes, K = sim["classes"], len(sim["classes"])
@@ -512,7 +515,6 @@ def layer_data(recipe=None):
     """``(nets, data)`` of the layer experiment: the zoo nets ``{"A": ..., "B": ...}`` and half B's
     training and test images, those of the half-B zoo net (its data seed, splits 0 and 2)."""
     from .pretrained import load_pretrained
-    from .recipes._halves import load_half
 
     recipe = LAYERS_RECIPE if recipe is None else recipe
     nets = {"A": load_pretrained(recipe["source_a"]), "B": load_pretrained(recipe["source_b"])}
@@ -604,8 +606,6 @@ def _relative_change(before, after, net):
 
 def lr_data(recipe=None):
     """``(source, data)`` of the learning-rate sweep: the source net and half B's images."""
-    from .recipes._halves import load_half
-
     recipe = LR_SWEEP_RECIPE if recipe is None else recipe
     K = len(recipe["classes"])
     data = load_half(recipe["classes"], num_train=K * recipe["per_class"], num_test=K * recipe["test_per_class"],

@@ -37,7 +37,9 @@ def grid_figure(results, title="The notes' rules of thumb, measured"):
                     bars[k].set_edgecolor("black")
                 seeds = [r["test_accuracy"] for r in cell["runs"] if r["strategy"] == s]
                 ax.plot([k] * len(seeds), seeds, "k.", markersize=3)
-            ax.axhline(1 / cell["num_classes"], color="grey", linestyle="--", linewidth=1)
+            ax.axhline(1 / cell["num_classes"], color="grey", linestyle="--", linewidth=1, label="chance")
+            if i == 0 and j == 0:
+                ax.legend(fontsize=8, loc="upper right")
             ax.set_xticks(x)
             ax.set_xticklabels([f"({s})" for s in strategies])
             ax.set_ylim(0, 1.05)
