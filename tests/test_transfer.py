@@ -374,6 +374,41 @@ def test_the_layer_file_is_complete_and_reproduces_its_cheapest_job(layers):
         assert abs(got - stored) <= max(3 * spread, 2 / recipe["num_test"])
 
 
+def test_the_notebooks_printed_layer_table_is_the_json(layers):
+    """Parse the layer table and the boosts the notebook printed; recompute them from the runs by hand."""
+    out = next(out for src, out in _notebook_outputs() if "layer_summary(" in src)
+    runs = layers["runs"]
+
+    def stats(variant, n):
+        values = [r["test_accuracy"] for r in runs if (r["variant"], r["n"]) == (variant, n)]
+        mean = sum(values) / len(values)
+        return mean, (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5
+
+    m = re.search(r"baseB \(trained on B from scratch\): (\d\.\d{3}) \+- (\d\.\d{3})", out)
+    assert m, out
+    base_mean, base_std = stats("baseB", 0)
+    assert (float(m.group(1)), float(m.group(2))) == (round(base_mean, 3), round(base_std, 3))
+    rows = re.findall(r"^(\d)  (\w+) +((?:\s*\d\.\d{3} \+-\d\.\d{3}){4})$", out, flags=re.M)
+    assert [(int(n), name) for n, name, _ in rows] == list(enumerate(layers["layers"], start=1)), out
+    for n, _, numbers in rows:
+        printed = [float(v) for v in re.findall(r"\d\.\d{3}", numbers)]
+        want = [round(x, 3) for v in transfer.VARIANTS for x in stats(v, int(n))]
+        assert printed == want, (n, printed, want)
+    boosts = next(out for src, out in _notebook_outputs() if "def boost(" in src)
+    ours = [float(v) for v in re.findall(r"ours n = \d-4: ([+-]\d+\.\d) points", boosts)]
+    want = [round(100 * (sum(stats("AnB+", n)[0] for n in range(first, 5)) / (5 - first) - base_mean), 1)
+            for first in (1, 2, 3)]
+    assert ours == want, (ours, want)
+    control = [float(v) for v in re.findall(r"our BnB\+ over baseB: ([+-]\d+\.\d)\)", boosts)]
+    want = [round(100 * (sum(stats("BnB+", n)[0] for n in range(first, 5)) / (5 - first) - base_mean), 1)
+            for first in (1, 2, 3)]
+    assert control == want, (control, want)
+    m = re.search(r"AnB\+ minus BnB\+ at n = 1, 2, 3, 4: (.*) points", boosts)
+    assert m, boosts
+    assert [float(v) for v in m.group(1).split(", ")] == [
+        round(100 * (stats("AnB+", n)[0] - stats("BnB+", n)[0]), 1) for n in range(1, 5)]
+
+
 @pytest.fixture(scope="module")
 def sweep():
     return transfer.load_results("lr_sweep")
