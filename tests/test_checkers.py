@@ -753,7 +753,8 @@ def test_the_exercise_text_states_the_checkers_conventions(notebook, function, p
 
 
 # Topic modules whose checkers are tried by their own test file, with the same tests and its own table.
-OWN_TABLE = {"cs231n_lib.exercises.understanding": "test_understanding_checkers.py"}
+OWN_TABLE = {"cs231n_lib.exercises.understanding": "test_understanding_checkers.py",
+             "cs231n_lib.exercises.transfer": "test_transfer_checkers.py"}
 
 
 def test_every_checker_is_in_the_table():

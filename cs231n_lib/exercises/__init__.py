@@ -8,12 +8,13 @@ explanation of the likely mistake (off by one, padding on one side only, ...).
 
 One module per notebook topic (``exercises.conv_arithmetic``,
 ``exercises.conv_layer``, ``exercises.pooling``, ``exercises.architectures``,
-``exercises.training``, ...), each built from :func:`attempt` and
+``exercises.training``, ``exercises.transfer``, ...), each built from :func:`attempt` and
 :class:`Feedback` of ``exercises._base``; every checker is also available here.
 """
 from __future__ import annotations
 
-from . import adversarial, architectures, conv_arithmetic, conv_layer, gradients, pooling, training, understanding
+from . import (adversarial, architectures, conv_arithmetic, conv_layer, gradients, pooling, training, transfer,
+               understanding)
 from ._base import NOT_IMPLEMENTED, Feedback, attempt
 from .adversarial import *  # noqa: F401,F403
 from .architectures import *  # noqa: F401,F403
@@ -22,7 +23,9 @@ from .conv_layer import *  # noqa: F401,F403
 from .gradients import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
+from .transfer import *  # noqa: F401,F403
 from .understanding import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, understanding, gradients, adversarial)
+TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, understanding, gradients,
+          adversarial, transfer)
 __all__ = ["NOT_IMPLEMENTED", "Feedback", "attempt"] + [name for topic in TOPICS for name in topic.__all__]

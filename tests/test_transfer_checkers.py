@@ -1,0 +1,203 @@
+"""The exercise checkers of notebook 09 (transfer learning), tried as a new user would.
+
+As tests/test_checkers.py does for notebooks 01-05: the untouched stub is "not implemented
+yet"; right answers written differently pass; each typical wrong answer gets its own
+diagnosis, once; a crash names the line of the student's code; the exercise text states
+every convention the checker enforces.  Right and wrong answers are written by hand.
+"""
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+from cs231n_lib import exercises as E
+from cs231n_lib.exercises import transfer as topic
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+NOTEBOOK = "09_transfer_learning.ipynb"
+
+
+def stub(*args):
+    raise NotImplementedError
+
+
+def crashing_student_code(*args):
+    scale = 0
+    return 1 / scale
+
+
+# ------------------------------------------------------------------ notes_strategy
+def rules_by_ifs(size, similarity):
+    if size == "small":
+        return "a" if similarity == "similar" else "b"
+    return "d" if similarity == "similar" else "e"
+
+
+RULES = {("small", "similar"): "a", ("large", "similar"): "d", ("small", "different"): "b",
+         ("large", "different"): "e"}
+
+
+def rules_with(**changes):
+    table = dict(RULES)
+    for key, letter in changes.items():
+        size, sim = key.split("_")
+        table[(size, sim)] = letter
+    return lambda size, similarity: table[(size, similarity)]
+
+
+# ------------------------------------------------------------------ cnn_codes
+def codes_right(net, X):
+    return net.activations(X, net.names[-2])
+
+
+def codes_right_loop(net, X):
+    return [net.activations(x[None], net.names[-2])[0].tolist() for x in X]
+
+
+def codes_right_float64(net, X):
+    return np.maximum(net.activations(X, net.names[-3]), 0).astype(np.float64).reshape(len(X), -1)
+
+
+# ------------------------------------------------------------------ probe_accuracy
+def probe_logistic(codes_train, y_train, codes_test, y_test):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(codes_train)
+    clf = LogisticRegression(max_iter=2000).fit(scaler.transform(codes_train), y_train)
+    return clf.score(scaler.transform(codes_test), y_test)
+
+
+def probe_unscaled_predict(codes_train, y_train, codes_test, y_test):
+    from sklearn.linear_model import LogisticRegression
+
+    clf = LogisticRegression(max_iter=5000).fit(codes_train, y_train)
+    return np.float32(np.mean(clf.predict(codes_test) == y_test))
+
+
+def probe_svm(codes_train, y_train, codes_test, y_test):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.svm import LinearSVC
+
+    return make_pipeline(StandardScaler(), LinearSVC(dual=True, max_iter=20000)).fit(codes_train, y_train).score(
+        codes_test, y_test)
+
+
+def probe_with(transform):
+    def probe(codes_train, y_train, codes_test, y_test):
+        return transform(probe_logistic, codes_train, y_train, codes_test, y_test)
+    return probe
+
+
+EXERCISES = {
+    "notes_strategy": dict(
+        checker=E.check_notes_strategy,
+        right=[rules_by_ifs, lambda s, m: f"({RULES[(s, m)].upper()})", rules_with(large_different="d"),
+               lambda s, m: " " + RULES[(s, m)] + ")"],
+        wrong=[
+            (lambda s, m: "a", "same answer for all four"),
+            (rules_with(small_different="a"), "earlier in the network, (b)"),
+            (rules_with(small_similar="d"), "would overfit a fine-tuned net"),
+            (rules_with(small_similar="b"), "top codes fit the new classes"),
+            (rules_with(large_similar="e"), "head start"),
+            (rules_with(large_similar="a"), "instead of freezing it"),
+            (rules_with(small_different="e"), "Training from scratch on a small data set overfits: the notes train "
+                                              "only a linear classifier, on earlier"),
+            (rules_with(large_different="c"), "none of the notes' four rules"),
+            (lambda s, m: 1, "one letter"),
+        ]),
+    "cnn_codes": dict(
+        checker=E.check_cnn_codes,
+        right=[codes_right, codes_right_loop, codes_right_float64],
+        wrong=[
+            (lambda net, X: net.activations(X, net.names[-1]), "class scores"),
+            (lambda net, X: net.activations(X, net.names[-3]), "after the ReLU"),
+            (lambda net, X: net.activations(X, [n for n in net.names if "p" in n][-1]).reshape(len(X), -1),
+             "last conv volume"),
+            (lambda net, X: codes_right(net, X).T, "not (D, N)"),
+            (lambda net, X: np.squeeze(codes_right(net, X)), "even for a single image"),
+            (lambda net, X: net.activations(X, "relu4"), "net.names[-2]"),
+            (lambda net, X: codes_right(net, X) * 2, "not the activations of net.names[-2]"),
+            (lambda net, X: "codes", "an array of codes"),
+        ]),
+    "probe_accuracy": dict(
+        checker=E.check_probe_accuracy,
+        right=[probe_logistic, probe_unscaled_predict, probe_svm],
+        wrong=[
+            (probe_with(lambda f, a, b, c, d: f(a, b, a, b)), "fit to (training or test)"),
+            (probe_with(lambda f, a, b, c, d: 100 * f(a, b, c, d)), "percentage"),
+            (probe_with(lambda f, a, b, c, d: 1 - f(a, b, c, d)), "error rate"),
+            (probe_with(lambda f, a, b, c, d: f(a, np.roll(b, 1), c, d)), "about chance"),
+            (lambda a, b, c, d: np.zeros(len(d)), "Return one number"),
+        ]),
+}
+
+RIGHT = [(name, k, f) for name, ex in EXERCISES.items() for k, f in enumerate(ex["right"])]
+WRONG = [(name, entry[1], entry[0]) for name, ex in EXERCISES.items() for entry in ex["wrong"]]
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_an_untouched_stub_is_not_implemented_yet(name):
+    for untouched in (stub, lambda *a: None):
+        feedback = EXERCISES[name]["checker"](untouched)
+        assert feedback.status == "not implemented" and "not implemented yet" in repr(feedback)
+
+
+@pytest.mark.parametrize("name, k, answer", RIGHT, ids=[f"{n}-right{k}" for n, k, _ in RIGHT])
+def test_right_answers_written_differently_pass(name, k, answer):
+    feedback = EXERCISES[name]["checker"](answer)
+    assert feedback.passed, repr(feedback)
+
+
+@pytest.mark.parametrize("name, fragment, answer", WRONG, ids=[f"{n}: {f}" for n, f, _ in WRONG])
+def test_each_typical_mistake_gets_its_diagnosis_once(name, fragment, answer):
+    feedback = EXERCISES[name]["checker"](answer)
+    assert feedback.status == "failed", repr(feedback)
+    assert len(feedback.details) == 1, f"one problem, one line:\n{feedback!r}"
+    assert fragment in feedback.details[0], repr(feedback)
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_every_mistake_of_an_exercise_has_its_own_diagnosis(name):
+    diagnoses = {}
+    for answer, fragment in EXERCISES[name]["wrong"]:
+        line = EXERCISES[name]["checker"](answer).details[0].split(" For example:")[0]
+        assert line not in diagnoses, f"{fragment!r} and {diagnoses[line]!r} read the same"
+        diagnoses[line] = fragment
+
+
+@pytest.mark.parametrize("name", EXERCISES)
+def test_a_crash_is_reported_with_the_line_of_the_students_code(name):
+    feedback = EXERCISES[name]["checker"](crashing_student_code)
+    assert feedback.status == "failed" and len(feedback.details) == 1
+    assert "ZeroDivisionError" in feedback.details[0] and "`return 1 / scale`" in feedback.details[0]
+
+
+def test_every_checker_of_the_topic_is_in_the_table():
+    assert {getattr(topic, n) for n in topic.__all__} == {ex["checker"] for ex in EXERCISES.values()}
+
+
+def exercise_text(function):
+    cells = json.loads((ROOT / "notebooks" / NOTEBOOK).read_text(encoding="utf-8"))["cells"]
+    for k, cell in enumerate(cells):
+        if cell["cell_type"] == "code" and "".join(cell["source"]).startswith(f"def {function}("):
+            text = next("".join(cells[j]["source"]) for j in range(k - 1, -1, -1)
+                        if cells[j]["cell_type"] == "markdown")
+            return " ".join(text.split())
+    raise AssertionError(f"no exercise defines {function} in {NOTEBOOK}")
+
+
+CONVENTIONS = [
+    ("notes_strategy", ["'small' or 'large'", "'similar' or 'different'", "one letter", "'a' to 'e'"]),
+    ("cnn_codes", ["net.names[-2]", "(N, D)", "ReLU"]),
+    ("probe_accuracy", ["between 0 and 1", "codes_test", "StandardScaler"]),
+]
+
+
+@pytest.mark.parametrize("function, phrases", CONVENTIONS, ids=[c[0] for c in CONVENTIONS])
+def test_the_exercise_text_states_the_checkers_conventions(function, phrases):
+    text = exercise_text(function)
+    missing = [p for p in phrases if p not in text]
+    assert not missing, f"the text of {function} does not say {missing}:\n{text}"
