@@ -12,27 +12,15 @@ from __future__ import annotations
 import numpy as np
 
 from ..nets import SequentialNet
+from . import adam_solver, shapes_convnet, test_accuracy
 
 __all__ = ["LAYERS", "INPUT_MEAN", "QUICK", "MIN_TEST_ACCURACY", "load_half", "build_half", "half_test_split",
            "train_half"]
 
-# The reference net of notebook 05 (shapes_convnet) with a 5-class head.
-LAYERS = [
-    ("conv1", {"kind": "conv", "num_filters": 16, "filter_size": 3}),
-    ("relu1", {"kind": "relu"}),
-    ("pool1", {"kind": "pool", "size": 2}),
-    ("conv2", {"kind": "conv", "num_filters": 32, "filter_size": 3}),
-    ("relu2", {"kind": "relu"}),
-    ("pool2", {"kind": "pool", "size": 2}),
-    ("conv3", {"kind": "conv", "num_filters": 32, "filter_size": 3}),
-    ("relu3", {"kind": "relu"}),
-    ("pool3", {"kind": "pool", "size": 2}),
-    ("fc1", {"kind": "affine", "out_dim": 64}),
-    ("relu4", {"kind": "relu"}),
-    ("fc2", {"kind": "affine", "out_dim": 5}),
-]
-INPUT_MEAN = 0.5  # the net centres its inputs itself: it is fed images in [0, 1]
-QUICK = {"num_train": 100, "num_val": 20, "num_test": 20, "num_epochs": 1}
+# The reference net of notebook 05 (shapes_convnet); build_half gives it a head of the half's classes.
+LAYERS = shapes_convnet.LAYERS
+INPUT_MEAN = shapes_convnet.INPUT_MEAN  # the net centres its inputs itself: it is fed images in [0, 1]
+QUICK = dict(shapes_convnet.QUICK)
 MIN_TEST_ACCURACY = 0.9
 
 
@@ -73,16 +61,11 @@ def half_test_split(settings):
 
 def train_half(settings, progress=True):
     """Adam with a learning rate decayed every epoch; the parameters of the best validation epoch are kept."""
-    from ..solver import Solver
-
     data = load_half(settings["classes"], settings["num_train"], settings["num_val"], settings["num_test"],
                      seed=settings["data_seed"])
     net = build_half(len(settings["classes"]), seed=settings["seed"])
-    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": settings["learning_rate"]},
-                    lr_decay=settings["lr_decay"], num_epochs=settings["num_epochs"],
-                    batch_size=settings["batch_size"], num_train_samples=1000, seed=settings["seed"],
-                    verbose=False, progress=progress)
+    solver = adam_solver(net, data, settings, progress)
     solver.train()
-    test_acc = float(np.mean(net.predict(data["X_test"]) == data["y_test"]))
+    test_acc = test_accuracy(net, data["X_test"], data["y_test"])
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
                  "class_names": data["class_names"], "classes": data["classes"]}
