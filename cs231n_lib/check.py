@@ -1510,6 +1510,28 @@ def _check_batchnorm_forward(functions) -> CheckResult:
         _compare("batchnorm_forward", _BN_SETTINGS, _norm_forward_check(functions["batchnorm_forward"])))
 
 
+def _norm_backward_on_their_cache(name, forward_name, forward, backward, args, dout, out, want, models, notes):
+    """Run the student's ``backward`` on the cache of the student's ``forward(*args)`` (their caches
+    are theirs to define) and compare the three gradients (dx, dgamma, dbeta) with ``want``.
+    ``out`` is our forward output, to say when a wrong cache comes from a wrong forward pass."""
+    if forward is None:
+        notes.append(f"not checked: {name} reads the cache of your {forward_name}, which was not given")
+        return _Outcome({}, want, models, notes, None)
+    result, err = _call(forward, *args)
+    if err is not None or not (isinstance(result, (tuple, list)) and len(result) == 2):
+        notes.append(f"not checked where your {forward_name} fails: {name} reads its cache")
+        return _Outcome({}, want, models, notes, None)
+    if not _same(_array(result[0]), out):
+        notes.append(f"your {forward_name} gives another output here (see its own line), and its cache "
+                     "carries that difference: fix the forward pass first")
+    result, err = _call(backward, dout.copy(), result[1])
+    got = {}
+    parts = None if err is not None else _unpack(result, 3, "the three gradients (dx, dgamma, dbeta)", notes)
+    if parts is not None:
+        got = dict(zip(("dx", "dgamma", "dbeta"), (_array(p) for p in parts)))
+    return _Outcome(got, want, models, notes, err)
+
+
 def _bn_backward_check(functions, name, forward_name, settings, layer_norm=False):
     from .layers import batchnorm_backward, batchnorm_forward, layernorm_backward, layernorm_forward
 
@@ -1527,22 +1549,9 @@ def _bn_backward_check(functions, name, forward_name, settings, layer_norm=False
             out, cache = batchnorm_forward(x, gamma, beta, dict(param))
             want = dict(zip(("dx", "dgamma", "dbeta"), batchnorm_backward(dout, cache)))
         _, models = _bn_backward_models(dout, x, gamma, param["eps"], stats_axis=1 if layer_norm else 0)
-        if forward is None:
-            notes.append(f"not checked: {name} reads the cache of your {forward_name}, which was not given")
-            return _Outcome({}, want, models, notes, None)
-        result, err = _call(forward, x.copy(), gamma.copy(), beta.copy(), dict(param))
-        if err is not None or not (isinstance(result, (tuple, list)) and len(result) == 2):
-            notes.append(f"not checked where your {forward_name} fails: {name} reads its cache")
-            return _Outcome({}, want, models, notes, None)
-        if not _same(_array(result[0]), out):
-            notes.append(f"your {forward_name} gives another output here (see its own line), and its cache "
-                         "carries that difference: fix the forward pass first")
-        result, err = _call(backward, dout.copy(), result[1])
-        got = {}
-        parts = None if err is not None else _unpack(result, 3, "the three gradients (dx, dgamma, dbeta)", notes)
-        if parts is not None:
-            got = dict(zip(("dx", "dgamma", "dbeta"), (_array(p) for p in parts)))
-        return _Outcome(got, want, models, notes, err)
+        return _norm_backward_on_their_cache(name, forward_name, forward, backward,
+                                             (x.copy(), gamma.copy(), beta.copy(), dict(param)), dout, out, want,
+                                             models, notes)
 
     return _compare(name, settings, run_one)
 
@@ -1687,23 +1696,8 @@ def _check_spatial_batchnorm_backward(functions) -> CheckResult:
         for q in ("dx", "dgamma", "dbeta"):
             models[q][:0] = [(_NO_TRANSPOSE, lambda q=q: wrong[q].reshape(x.shape) if q == "dx" else wrong[q]),
                              (_NO_TRANSPOSE, lambda q=q: mixed[q].reshape(x.shape) if q == "dx" else mixed[q])]
-        if forward is None:
-            notes.append("not checked: spatial_batchnorm_backward reads the cache of your spatial_batchnorm_forward, "
-                         "which was not given")
-            return _Outcome({}, want, models, notes, None)
-        result, err = _call(forward, x.copy(), gamma.copy(), beta.copy(), dict(param))
-        if err is not None or not (isinstance(result, (tuple, list)) and len(result) == 2):
-            notes.append("not checked where your spatial_batchnorm_forward fails: the backward pass reads its cache")
-            return _Outcome({}, want, models, notes, None)
-        if not _same(_array(result[0]), out):
-            notes.append("your spatial_batchnorm_forward gives another output here (see its own line), and its "
-                         "cache carries that difference: fix the forward pass first")
-        result, err = _call(backward, dout.copy(), result[1])
-        got = {}
-        parts = None if err is not None else _unpack(result, 3, "the three gradients (dx, dgamma, dbeta)", notes)
-        if parts is not None:
-            got = dict(zip(("dx", "dgamma", "dbeta"), (_array(p) for p in parts)))
-        return _Outcome(got, want, models, notes, err)
+        return _norm_backward_on_their_cache("spatial_batchnorm_backward", "spatial_batchnorm_forward", forward, backward,
+                                             (x.copy(), gamma.copy(), beta.copy(), dict(param)), dout, out, want, models, notes)
 
     return _compare("spatial_batchnorm_backward", _SPATIAL_SETTINGS[:3], run_one)
 
@@ -1822,23 +1816,8 @@ def _check_spatial_groupnorm_backward(functions) -> CheckResult:
                        ("dgamma and dbeta swapped", lambda: dout.sum(axis=(0, 2, 3), keepdims=True))],
             "dbeta": [("dgamma and dbeta swapped", lambda: (dout * xh).sum(axis=(0, 2, 3), keepdims=True))],
         }
-        if forward is None:
-            notes.append("not checked: spatial_groupnorm_backward reads the cache of your spatial_groupnorm_forward, "
-                         "which was not given")
-            return _Outcome({}, want, models, notes, None)
-        result, err = _call(forward, x.copy(), gamma.copy(), beta.copy(), G, dict(param))
-        if err is not None or not (isinstance(result, (tuple, list)) and len(result) == 2):
-            notes.append("not checked where your spatial_groupnorm_forward fails: the backward pass reads its cache")
-            return _Outcome({}, want, models, notes, None)
-        if not _same(_array(result[0]), out):
-            notes.append("your spatial_groupnorm_forward gives another output here (see its own line), and its "
-                         "cache carries that difference: fix the forward pass first")
-        result, err = _call(backward, dout.copy(), result[1])
-        got = {}
-        parts = None if err is not None else _unpack(result, 3, "the three gradients (dx, dgamma, dbeta)", notes)
-        if parts is not None:
-            got = dict(zip(("dx", "dgamma", "dbeta"), (_array(p) for p in parts)))
-        return _Outcome(got, want, models, notes, err)
+        return _norm_backward_on_their_cache("spatial_groupnorm_backward", "spatial_groupnorm_forward", forward, backward,
+                                             (x.copy(), gamma.copy(), beta.copy(), G, dict(param)), dout, out, want, models, notes)
 
     return _compare("spatial_groupnorm_backward", _GN_SETTINGS, run_one)
 
