@@ -55,6 +55,11 @@ def test_layer_transfer_figure_plots_each_variant_against_n():
     assert np.allclose(anb.lines[0].get_ydata(), [0.69, 0.68, 0.67, 0.66])
     heights = sorted(round(b.get_height(), 6) for b in ax2.patches)
     assert heights == [-2.0, 1.6]
+    fig = vis.layer_transfer_figure(summary, {"1-7": 0.016}, {"1-4": -0.02}, ["conv1", "conv2", "conv3", "fc1"],
+                                    control_boost={"1-4": 0.03})
+    bars = {c.get_label(): [round(b.get_height(), 6) for b in c] for c in fig.axes[1].containers}
+    assert bars == {"Yosinski et al., AnB+ (their n)": [1.6], "ours, AnB+ (our n)": [-2.0],
+                    "ours, BnB+: the control (our n)": [3.0]}
 
 
 def test_lr_sweep_figure_averages_seeds_and_skips_diverged_runs():

@@ -52,13 +52,14 @@ def grid_figure(results, title="The notes' rules of thumb, measured"):
 
 
 def layer_transfer_figure(summary, paper_boost=None, our_boost=None, layer_names=None,
-                          title="How transferable is each layer?"):
+                          title="How transferable is each layer?", control_boost=None):
     """Accuracy against the number n of copied layers, as Yosinski et al.'s Figure 2.
 
     ``summary``: ``{variant: {n: {"mean", "std"}}}`` with ``"baseB"`` at n = 0 and the
     variants ``AnB``, ``AnB+``, ``BnB``, ``BnB+`` at n = 1, 2, ...  With ``paper_boost``
     and ``our_boost`` (``{label: accuracy points}``) a second panel compares the boost of
-    AnB+ over baseB, theirs and ours.
+    AnB+ over baseB, theirs and ours; ``control_boost`` (same keys as ``our_boost``) adds our
+    BnB+ over baseB beside it, the control.
     """
     import numpy as np
 
@@ -89,18 +90,20 @@ def layer_transfer_figure(summary, paper_boost=None, our_boost=None, layer_names
     if panels == 2:
         ax2 = axes[1]
         labels = list(paper_boost)
-        x = np.arange(len(labels))
-        ax2.bar(x - 0.2, [100 * paper_boost[k] for k in labels], width=0.4, color=OUTPUT_COLOURS[3],
-                label="Yosinski et al. (their n)")
         ours = list(our_boost)
-        x2 = np.arange(len(ours))
-        ax2.bar(x2 + 0.2, [100 * our_boost[k] for k in ours], width=0.4, color=OUTPUT_COLOURS[1],
-                label="ours (our n)")
+        groups = [(paper_boost, labels, OUTPUT_COLOURS[3], "Yosinski et al., AnB+ (their n)"),
+                  (our_boost, ours, OUTPUT_COLOURS[1], "ours, AnB+ (our n)")]
+        if control_boost:
+            groups.append((control_boost, ours, OUTPUT_COLOURS[0], "ours, BnB+: the control (our n)"))
+        width = 0.8 / len(groups)
+        for g, (values, keys, colour, label) in enumerate(groups):
+            x = np.arange(len(keys)) + (g - (len(groups) - 1) / 2) * width
+            ax2.bar(x, [100 * values[k] for k in keys], width=width, color=colour, label=label)
         ax2.axhline(0, color="black", linewidth=0.8)
         ax2.set_xticks(np.arange(max(len(labels), len(ours))))
         ax2.set_xticklabels([f"theirs n={a}\nours n={b}" for a, b in zip(labels, ours)], fontsize=8)
         ax2.set_xlabel("layers averaged over")
-        ax2.set_ylabel("AnB+ minus baseB (accuracy points)")
+        ax2.set_ylabel("minus baseB (accuracy points)")
         ax2.set_title("Boost of fine-tuned transfer over baseB")
         ax2.legend(fontsize=8)
     fig.suptitle(title)
