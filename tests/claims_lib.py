@@ -356,7 +356,7 @@ def write_lock(registers):
         missing = [p for p in paths if not (ROOT / p).exists()]
         if missing:
             raise SystemExit(f"{reg.nb.name}: the register reads files that do not exist: {missing}")
-        lock_path(reg).parent.mkdir(exist_ok=True)
+        lock_path(reg).parent.mkdir(parents=True, exist_ok=True)
         lock_path(reg).write_text(json.dumps({p: sha256(p) for p in paths}, indent=1) + "\n", encoding="utf-8")
         written.append(lock_path(reg))
     return written
