@@ -554,7 +554,9 @@ def softmax_loss(x, y):
     """Softmax (cross-entropy) loss and its gradient.
 
     ``loss = mean_i( -log( exp(x[i, y_i]) / sum_j exp(x[i, j]) ) )``, computed
-    after subtracting each row's maximum so that ``exp`` cannot overflow.
+    after subtracting each row's maximum so that ``exp`` cannot overflow. The gradient's
+    true-class entry ``p_y - 1`` is computed as ``-sum_{k != y} p_k``, without cancellation:
+    in float32 a confident example's ``p_y`` rounds to 1 and ``p_y - 1`` would be 0.
 
     Parameters
     ----------
@@ -570,11 +572,16 @@ def softmax_loss(x, y):
     """
     x, y = _check_scores_labels(x, y, "softmax_loss")
     N = x.shape[0]
+    rows = np.arange(N)
     shifted = x - x.max(axis=1, keepdims=True)
     log_probs = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-    loss = float(-log_probs[np.arange(N), y].mean())
+    loss = float(-log_probs[rows, y].mean())
     dx = np.exp(log_probs)
-    dx[np.arange(N), y] -= 1
+    # The true class's entry is p_y - 1. For a confident example p_y rounds to exactly 1 in
+    # float32 and p_y - 1 to 0, while the other entries keep their ~1e-9: the gradient would lose
+    # its largest term. 1 - p_y is the sum of the other probabilities, so write it as that.
+    dx[rows, y] = 0
+    dx[rows, y] = -dx.sum(axis=1)
     dx /= N
     return loss, dx
 

@@ -3,6 +3,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cs231n_lib.gradient_check import eval_numerical_gradient, eval_numerical_gradient_array, rel_error
 from cs231n_lib.layers import (
@@ -139,3 +141,30 @@ def test_losses_refuse_bad_labels(fn):
         fn(np.zeros((2, 3)), np.array([0, 3]))
     with pytest.raises(ValueError, match=r"\(N, C\)"):
         fn(np.zeros(3), np.zeros(3, dtype=int))
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.0, 60.0))
+def test_softmax_gradient_in_float32_has_the_signs_of_float64_even_when_saturated(seed, margin):
+    """p_y rounds to 1 in float32 for a confident example; the true-class entry must not become 0.
+
+    The float64 gradient is the reference: every entry's sign agrees, and the float32 entries
+    are within float32 rounding of it (relative to each row's largest entry)."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(6, 10))
+    y = rng.integers(0, 10, size=6)
+    x[np.arange(6), y] += margin                  # from unsure (0) to far beyond float32's 1 - 2**-24
+    _, d64 = softmax_loss(x, y)
+    _, d32 = softmax_loss(x.astype(np.float32), y)
+    assert d32.dtype == np.float32
+    np.testing.assert_array_equal(np.sign(d32), np.sign(d64))
+    scale = np.abs(d64).max(axis=1, keepdims=True)
+    assert np.all(np.abs(d32 - d64) <= 1e-5 * scale)
+
+
+def test_softmax_gradient_of_a_saturated_example_by_hand():
+    """Scores (40, 0, 0): p = (1 - 2e, e, e) with e = exp(-40); the gradient is (-2e, e, e) exactly."""
+    x = np.array([[40.0, 0.0, 0.0]], dtype=np.float32)
+    _, dx = softmax_loss(x, np.array([0]))
+    e = np.exp(-40.0)
+    np.testing.assert_allclose(dx[0], [-2 * e, e, e], rtol=1e-6)
