@@ -302,3 +302,18 @@ def test_the_untouched_starter_is_reported_as_not_written(tmp_path):
     for name in ("conv_forward_fast", "max_pool_forward_fast", "sgd"):
         assert f"[provided, same as cs231n_lib] {name}" in out, name
     assert lines[-1].startswith("0 of 25 functions the same as cs231n_lib"), lines[-1]
+
+
+def test_the_readmes_example_lines_are_what_the_command_prints(tmp_path):
+    readme = (FIXTURE.parents[2] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"it\nprints \(among its other lines\):\n\n```\n(.*?)\n```", readme, re.S)
+    assert block, "the README's example of the command's output is gone"
+    root = _copy(tmp_path)
+    _edit(root, "layers.py", MISTAKES[1][2], MISTAKES[1][3])    # batch norm's momentum the wrong way round
+    _edit(root, "layers.py", MISTAKES[4][2], MISTAKES[4][3])    # dropout keeping 1 - p
+    _edit(root, "optim.py", MISTAKES[9][2], MISTAKES[9][3])     # Adam without its bias correction
+    run = subprocess.run([sys.executable, "-m", "cs231n_lib.check", "assignment2"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=600)
+    assert run.returncode == 1
+    for line in block.group(1).splitlines():
+        assert line in run.stdout.splitlines(), line

@@ -78,6 +78,9 @@ def _numerical_grads(loss_fn, params, h=1e-5):
     return out
 
 
+_BATCHNORM_AT_TEST = ("the test-mode scores, loss(X), differ only where the net has batch norm, whose 'test' mode "
+                      "normalizes with the running averages: see your batchnorm_forward's own line, and pass each "
+                      "layer its own self.bn_params[i]")
 _DROPOUT_AT_TEST = ("loss(X) drops units: without y the net runs in 'test' mode, dropout_param['mode'] = 'test' "
                     "(your test-mode scores differ only where the net has dropout)")
 
@@ -206,9 +209,10 @@ def _net_check(name, settings, ours_cls, takes_seed):
         scores_differ.clear()
         result = _compare(name, settings, run_one)
         findings = _merge_regularization_findings(_merge_gradient_findings(result.findings))
-        if scores_differ.get("dropout") and not any(v for k, v in scores_differ.items() if k != "dropout"):
-            findings = [_DROPOUT_AT_TEST + " (first in the setting 'dropout')" if f.startswith("scores (test mode) differs")
-                        else f for f in findings]
+        for part, text in (("dropout", _DROPOUT_AT_TEST), ("batch norm", _BATCHNORM_AT_TEST)):
+            if scores_differ.get(part) and not any(v for k, v in scores_differ.items() if k != part):
+                findings = [f"{text} (first in the setting {part!r})" if f.startswith("scores (test mode) differs")
+                            else f for f in findings]
         others = [f for f in findings if not f.startswith("with dropout, ")]
         if others:   # the numerical check with dropout then fails for the same reason
             findings = others
