@@ -109,11 +109,6 @@ def _at(setting) -> None:
     _NOTICED.setting = setting
 
 
-def _where_now() -> str:
-    s = _NOTICED.setting
-    return f" (first in the setting {s.part!r}: {s.describe()})" if s is not None else ""
-
-
 # An input changed in place: a finding, except for the gradient a backward pass (or an update
 # rule) is given, which the assignment's own code never reads again: a remark.
 _REMARK_ONLY = {"dout": "the gradient it was given", "dw": "the gradient it was given"}

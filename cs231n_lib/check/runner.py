@@ -33,7 +33,7 @@ def _functions_of(source):
 
 
 def run(source=None, *, only: Optional[Iterable[str]] = None, time_limit: Optional[float] = None,
-        shown_path: Optional[str] = None, **functions) -> Report:
+        **functions) -> Report:
     """Run every registered check whose function is given.
 
     ``source`` is a module, a dict (e.g. ``globals()``), the path of a .py file, or the path of your
@@ -54,7 +54,7 @@ def run(source=None, *, only: Optional[Iterable[str]] = None, time_limit: Option
     found = None
     if isinstance(source, (str, os.PathLike)):
         found = survey(source, limit)
-        report.header = found.header(shown_path if shown_path is not None else str(source))
+        report.header = found.header(str(source))
         report.problems = list(found.problems)
         report.not_found = [n for n in found.not_found() if n not in objects and (not only or n in only)]
         available = set(found.functions) | set(objects)

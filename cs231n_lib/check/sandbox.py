@@ -252,6 +252,13 @@ def _child(job, fd, board, time_limit):   # pragma: no cover - runs in the child
         _send(("error", f"{type(err).__name__}: {err}{_where(err)}"))
 
 
+def _kill(pid):
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:   # pragma: no cover - it had ended already
+        pass
+
+
 def _parent(pid, fd, board, time_limit, grace):
     """Wait for the child's answer; kill it when the call it announced last has run for longer than
     the time limit and the grace (the time limit inside the child did not stop it)."""
@@ -262,7 +269,7 @@ def _parent(pid, fd, board, time_limit, grace):
             if not ready:
                 started, _ = _read_board(board)
                 if time.monotonic() - started > time_limit + grace:
-                    os.kill(pid, signal.SIGKILL)
+                    _kill(pid)
                     killed = True
                     break
                 continue
@@ -274,8 +281,8 @@ def _parent(pid, fd, board, time_limit, grace):
             size = struct.unpack("<I", buffer[:4])[0]
             if len(buffer) >= 4 + size:
                 answer = pickle.loads(buffer[4:4 + size])
-    except BaseException:
-        os.kill(pid, signal.SIGKILL)
+    except BaseException:   # an interrupt of the caller's, say: the child goes too
+        _kill(pid)
         os.waitpid(pid, 0)
         raise
     finally:
