@@ -184,6 +184,12 @@ MISTAKES = [
      "relu_forward", "out is a Python list, not a numpy array"),
     ("input changed in place", "layers.py", "x_hat = (x - mean) / std\n", "x -= mean\n    x_hat = x / std\n",
      "layernorm_forward", "your layernorm_forward changed its input x in place"),
+    ("batch norm's cache left None", "layers.py", "cache = (x_hat, gamma, std)\n        running_mean",
+     "running_mean", "batchnorm_backward", "your batchnorm_forward returns the cache None"),
+    ("dropout's mask left None", "layers.py", "mask = (np.random.rand(*x.shape) < p) / p\n        out = x * mask",
+     "out = x * (np.random.rand(*x.shape) < p) / p", "dropout_backward", "returns the mask None in its cache"),
+    ("momentum without the learning rate", "optim.py", "v = config[\"momentum\"] * v - config[\"learning_rate\"] * dw",
+     "v = config[\"momentum\"] * v - dw", "sgd_momentum", "the learning rate missing"),
 ]
 
 

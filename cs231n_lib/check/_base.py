@@ -482,8 +482,13 @@ def _compare(name, settings, run_one, nonfinite=None) -> CheckResult:
             worst_of[group] = max(worst, worst_of.get(group, 0.0))
     errors = [f"{q} {_magnitude(w)}" for q, w in worst_of.items()]
     explained = _absorb(explained, crashes, list(trials.values()))
-    if any(t.chosen is not None for t in trials.values()):   # the other differences usually follow from it
-        explained = [(text, example) for text, example in explained if " differs in " not in text]
+    chosen = {t.chosen for t in trials.values() if t.chosen is not None}
+    if chosen:   # the other differences usually follow from the mistake found...
+        # ... unless that mistake also predicts the quantity that differs, and predicts it wrong there
+        contradicted = {f"{q} differs in " for q, t in trials.items() if t.chosen is None
+                        and chosen & {text for models in t.models for text, _ in models}}
+        explained = [(text, example) for text, example in explained
+                     if " differs in " not in text or any(text.startswith(c) for c in contradicted)]
     findings += _crash_findings(crashes)
     shown = set()
     for text, example in explained:

@@ -155,6 +155,11 @@ def _check_dropout_backward(functions) -> CheckResult:
             notes.append("not checked where your dropout_forward fails (see its own line): the backward pass "
                          "reads its cache")
             return _Outcome({}, {"dx": dout}, {}, notes, None)
+        cache = result[1]
+        if param["mode"] == "train" and isinstance(cache, (tuple, list)) and len(cache) == 2 and cache[1] is None:
+            notes.append("your dropout_forward returns the mask None in its cache (dropout_param, mask) in 'train' "
+                         "mode, and dropout_backward reads it: store the mask in the variable mask")
+            return _Outcome({}, {"dx": dout}, {}, notes, None)
         mask = out / x          # 0 or 1/p where your forward pass kept the unit
         p = param["p"]
         train = param["mode"] == "train"

@@ -226,6 +226,11 @@ def _norm_backward_on_their_cache(name, forward_name, forward, backward, args, d
     if not _same(_array(result[0]), out):
         notes.append(f"your {forward_name} gives another output here (see its own line), and its cache "
                      "carries that difference: fix the forward pass first")
+    elif result[1] is None:
+        notes.append(f"your {forward_name} returns the cache None, and {name} reads it: store in cache what the "
+                     "backward pass needs (the starter's stub leaves it None)")
+    if result[1] is None:
+        return _Outcome({}, want, models, notes, None)
     result, err = _call(backward, dout.copy(), result[1], reads=("dout", None))
     got = {}
     parts = None if err is not None else _unpack(result, 3, "the three gradients (dx, dgamma, dbeta)", notes)

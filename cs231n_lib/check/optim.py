@@ -117,6 +117,9 @@ def _momentum(mistake):
         elif mistake == "rate on velocity":
             v = mu * v_old - dw
             next_w = w + lr * v
+        elif mistake == "no rate":
+            v = mu * v_old - dw
+            next_w = w + v
         else:   # "not stored"
             next_w, v = w + v, v_old
         config["velocity"] = v
@@ -131,6 +134,7 @@ _MOMENTUM_MISTAKES = [
              "down the gradient), then next_w = w + v"),
     ("old velocity", "the step uses the old velocity: update v first, v = momentum * v - learning_rate * dw, "
                      "then next_w = w + v"),
+    ("no rate", "the learning rate missing: v = momentum * v - learning_rate * dw, then next_w = w + v"),
     ("rate on velocity", "learning rate applied to the velocity instead of the gradient: "
                          "v = momentum * v - learning_rate * dw, next_w = w + v"),
     ("not stored", "velocity not updated: assign the new velocity to v (the starter stores v into "
