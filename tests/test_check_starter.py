@@ -323,3 +323,13 @@ def test_the_readmes_example_lines_are_what_the_command_prints(tmp_path):
     assert run.returncode == 1
     for line in block.group(1).splitlines():
         assert line in run.stdout.splitlines(), line
+
+
+def test_a_folder_with_only_the_courses_code_has_nothing_of_the_students_to_check(tmp_path):
+    root = _copy(tmp_path)
+    for rel in ("layers.py", "optim.py", "classifiers"):
+        path = root / "cs231n" / rel
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    code, out, _ = _cli(root)
+    assert code == 2, out
+    assert out.splitlines()[-1] == "no function of yours found; the course's own functions: 3 the same, 1 not built"

@@ -122,7 +122,8 @@ class Report:
         """'24 of 24 functions the same as cs231n_lib; the course's own: 3 the same, 1 not built'."""
         yours = [r for r in self.results if not r.provided]
         theirs = [r for r in self.results if r.provided]
-        text = f"{sum(r.passed for r in yours)} of {len(yours)} functions the same as cs231n_lib"
+        text = (f"{sum(r.passed for r in yours)} of {len(yours)} functions the same as cs231n_lib" if yours
+                else "no function of yours found")
         if theirs:
             parts = [f"{sum(r.status == s for r in theirs)} {word}"
                      for s, word in (("passed", "the same"), ("failed", "different"), ("stopped", "stopped"),
