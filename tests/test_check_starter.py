@@ -238,7 +238,7 @@ HOSTILE = [
     # neither net calls, so that every other line stays the same
     ("layers.py", "window = x[:, :, i * stride:i * stride + ph, j * stride:j * stride + pw]",
      "while True:\n                pass", "max_pool_forward_naive",
-     "[stopped] max_pool_forward_naive: your code did not return within 2 s (an endless loop?) while running your "
+     "[stopped] max_pool_forward_naive: your code did not return within 5 s (an endless loop?) while running your "
      "max_pool_forward_naive, in the setting 'one channel': x (1, 1, 4, 4), pool 2x2, stride 2 (in "
      "max_pool_forward_naive, line"),
     ("layers.py", "x_pad = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), mode=\"constant\")\n    out = ",
@@ -259,11 +259,13 @@ HOSTILE = [
 
 
 def test_hostile_code_is_reported_on_its_functions_line(tmp_path):
+    """All of them at once, from the command line (a time limit of 5 s: the other functions need far
+    less, even on a busy machine)."""
     root = _copy(tmp_path)
     for rel, old, new, _, _ in HOSTILE:
         _edit(root, rel, old, new)
     _edit(root, "layers.py", "import numpy as np\n", "import numpy as np\nnp.set_printoptions(precision=2)\n")
-    code, out, err = _cli(root, "--time-limit", "2")
+    code, out, err = _cli(root, "--time-limit", "5")
     assert code == 1, out + err
     lines = out.splitlines()
     for _, _, _, name, words in HOSTILE:
