@@ -51,8 +51,8 @@ class Assignment(NamedTuple):
 
 
 class _File(NamedTuple):
-    """One file to import: its path relative to the assignment folder, its module name (or, for a
-    single .py file, its path), and the checked names its source defines at top level."""
+    """One file to import: its path relative to the assignment folder, its module name ('' for a
+    single .py file), and its path on disk."""
 
     rel: str
     module: str
@@ -67,6 +67,7 @@ class Survey(NamedTuple):
     imported : the files imported, in order, each with the checked names it defines
     skipped : files not imported, each with the reason
     problems : files that could not be imported, or changed numpy while imported, one line each
+    codes : the files compiled once here, for the child processes (see :func:`_compiled`)
     """
 
     root: str
