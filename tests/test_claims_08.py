@@ -237,8 +237,8 @@ def clipping_weaker(nb):
 
 # ---- the float32 lesson
 
-@REGISTER.claim("Every number above rests on a gradient computed in float32, and computed the textbook way it would "
-                "be wrong.")
+@REGISTER.claim("Every FGSM number above rests on a gradient computed in float32, and computed the textbook way it "
+                "would be wrong.")
 def textbook_wrong(nb):
     x = lesson(nb)
     assert x["t_err"] != x["l_err"] and x["t_sat"] > 0
@@ -793,6 +793,8 @@ NOT_CLAIMS = REGISTER.not_claims([
      "a paraphrase of the paper's claim (its abstract calls this generalization the most intriguing fact); ours is "
      "measured in the claims below"),
     ("The paper's numbers for the experiments above, each with its section", "introduces the table below"),
+    ("`fgsm_step(x, grad, eps)` returns the image `x` moved by `eps`", "an exercise's instructions"),
+    ("Where the gradient is exactly 0 the pixel stays.", "an exercise's instructions"),
     ("returns the largest amount by which the score `w.x` can grow", "an exercise's instructions"),
     ("`w` may have any shape, for example 32x32 weights over the pixels of an image.", "an exercise's instructions"),
     ("takes the class probabilities `probs` (N, C) of N examples", "an exercise's instructions"),
