@@ -262,6 +262,11 @@ COMPARATIVE = re.compile(
     r"agrees?|disagrees?|always|never|percent|minutes|seconds|than|outperforms?|wins?|loses)\b", re.I)
 
 
+# A sentence ends at . ! or ? (perhaps followed by a closing bracket, quote or emphasis) before
+# a space and a capital, a digit or an opening mark.
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][)\"'*_])|(?<=[.!?][)\"'*_]{2}))\s+(?=[\"'(*_`\[A-Z0-9])")
+
+
 def sentences(markdown):
     """The sentences of a markdown text (code blocks, display maths and image links removed)."""
     text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
@@ -273,7 +278,7 @@ def sentences(markdown):
         block = squash(block)
         if not block or re.fullmatch(r"\|?[\s:|-]+\|?", block):
             continue
-        out += [s for s in re.split(r"(?<=[.!?])\s+(?=[\"'(*_`\[A-Z0-9])", block) if s.strip()]
+        out += [s for s in _SENTENCE_END.split(block) if s.strip()]
     return out
 
 
@@ -285,6 +290,7 @@ def is_candidate(sentence):
     prose = re.sub(r"^#+\s*\d+\.?\s*", "", prose)          # "## 3. Filters": a section number
     prose = re.sub(r"\b(?:notebook|section|cell|figure|fig\.|table|step|exercise|part)s?\s+\d+", " ", prose, flags=re.I)
     prose = re.sub(r"\b(?:19|20)\d\d\b", " ", prose)          # years
+    prose = re.sub(r"\b[A-Za-z]+\d+[A-Za-z]\w*", " ", prose)  # names with digits inside: CS231n, conv3x3a
     return bool(re.search(r"\d", prose) or COMPARATIVE.search(prose))
 
 

@@ -532,7 +532,8 @@ def two_then_four_passes(nb):
     assert (a + b) ** 2 == a * a + a * b + b * a + b * b                # the four shifts cover the grid
 
 
-@REGISTER.claim("adds only the diagonal offsets (16, 16); the mixed ones need the other two shifts.) The shifted "
+@REGISTER.claim("(Shifting by 16 pixels along width and height at once, as the notes describe it, adds only the "
+                "diagonal offsets (16, 16); the mixed ones need the other two shifts.) The shifted "
                 "image must still tile: we cut it to 352 = 224 + 4*32 pixels.")
 def diagonal_shift_only(nb):
     a, b = nb.numbers("4cb4977d", r"160: (\d+) positions\npass 2, .*: (\d+) positions")
@@ -916,6 +917,7 @@ def exercise_three_example(nb):
 
 
 NOT_CLAIMS = REGISTER.not_claims([
+    ("* **Fewer parameters.**", "the label of a bullet; its sentences have their own claims"),
     ("Notebooks 01 to 03 built the pieces", "a pointer to earlier notebooks"),
     ("The notes give the most common form of a ConvNet as one pattern:", "what the notes say; the pattern follows"),
     ("`N`, `M` and `K` may each be 0; the notes add that", "the notes' ranges for the pattern's letters, a definition"),
