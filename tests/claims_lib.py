@@ -157,7 +157,7 @@ class Notebook:
         groups = m.groups() or (m.group(0),)
         return tuple(read(to_number(g)) for g in groups)
 
-    def number(self, where, pattern, flags=0):
+    def value(self, where, pattern, flags=0):
         """The single number captured by ``pattern`` (see :meth:`numbers`)."""
         values = self.numbers(where, pattern, flags)
         if len(values) != 1:

@@ -140,7 +140,7 @@ def test_a_rewritten_sentence_fails_its_claim(toy):
 
     @reg.claim("The net beats chance by far: 95% against 10%.")
     def stale(nb):
-        assert nb.number("print(acc)", r"accuracy ([\d.]+)%") > 90
+        assert nb.value("print(acc)", r"accuracy ([\d.]+)%") > 90
 
     with pytest.raises(AssertionError, match="no longer says"):
         reg.check(reg.claims[0])
