@@ -267,6 +267,9 @@ COMPARATIVE = re.compile(
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][)\"'*_])|(?<=[.!?][)\"'*_]{2}))\s+(?=[\"'(*_`\[A-Z0-9])")
 
 
+_LABEL = re.compile(r"(?:[-*+]\s+)?\*\*[^*]+\*\*")
+
+
 def sentences(markdown):
     """The sentences of a markdown text (code blocks, display maths and image links removed)."""
     text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
@@ -278,7 +281,12 @@ def sentences(markdown):
         block = squash(block)
         if not block or re.fullmatch(r"\|?[\s:|-]+\|?", block):
             continue
-        out += [s for s in _SENTENCE_END.split(block) if s.strip()]
+        parts = [s for s in _SENTENCE_END.split(block) if s.strip()]
+        for i, s in enumerate(parts):
+            if i + 1 < len(parts) and _LABEL.fullmatch(s):
+                parts[i + 1] = s + " " + parts[i + 1]   # a bold label ("**1.**", "* **Ties.**") opens its sentence
+            else:
+                out.append(s)
     return out
 
 

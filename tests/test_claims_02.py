@@ -26,6 +26,13 @@ def map_size(nb):
     assert size == 4 == (11 - 5) // 2 + 1
 
 
+@REGISTER.claim("Every one of the 4 x 4 positions of one map, by hand, against the layer:")
+def all_sixteen_by_hand(nb):
+    (largest,) = nb.numbers("001e3d8c", r"largest difference over all (?:\d+) values: ([-\d.e]+)")
+    (count,) = nb.numbers("001e3d8c", r"over all (\d+) values")
+    assert count == 4 * 4 and largest == 0.0
+
+
 @REGISTER.claim("filled with small whole numbers (the same as in notebook 01)")
 def same_numbers_as_notebook_01(nb):
     here = [v for (v,) in nb.all_numbers("822b5160", r"V\[\d, 0, 0\] = ([-+\d.]+)")]

@@ -917,7 +917,6 @@ def exercise_three_example(nb):
 
 
 NOT_CLAIMS = REGISTER.not_claims([
-    ("* **Fewer parameters.**", "the label of a bullet; its sentences have their own claims"),
     ("Notebooks 01 to 03 built the pieces", "a pointer to earlier notebooks"),
     ("The notes give the most common form of a ConvNet as one pattern:", "what the notes say; the pattern follows"),
     ("`N`, `M` and `K` may each be 0; the notes add that", "the notes' ranges for the pattern's letters, a definition"),

@@ -155,6 +155,8 @@ def test_candidate_sentences_and_coverage(toy):
     assert cl.is_candidate("It takes minutes") and cl.is_candidate("about 6.8 million")
     assert cl.sentences("A first one. A second one!\n\n- a list item\n- 2 items") == \
         ["A first one.", "A second one!", "- a list item", "- 2 items"]
+    assert cl.sentences("It is 5 (see below.) Then 6. **Ties.** Two are equal. **Done.**") == \
+        ["It is 5 (see below.)", "Then 6.", "**Ties.** Two are equal.", "**Done.**"]
     with pytest.raises(ValueError, match="the reason"):
         reg.not_claims([("fragment", "")])
 
