@@ -22,13 +22,6 @@ REGISTER = Register(NB, reads=[
 N = r"(-?[\d.]+(?:e-?\d+)?)"          # a printed number
 
 
-def one(nb, where, pattern, flags=0):
-    """The single number ``pattern`` captures in a cell's output.  (claims_lib's ``Notebook.number`` cannot be
-    called: the dataclass field ``number``, the notebook's "08", shadows the method on every instance.)"""
-    (value,) = nb.numbers(where, pattern, flags)
-    return value
-
-
 def row(nb, quantity):
     """(paper, ours, ours - paper, clipped or None) of one row of the comparison table (section 8)."""
     head = re.escape(quantity) + r"\s+([\d.]+) (?:sec\. \d|app\. A)\s+([\d.]+)\s+([-+][\d.]+)\s+"
@@ -137,13 +130,13 @@ def grey_route(nb):
                 "direction its weight rewards, and the score grows by `eps * sum |w_i| = eps * ||w||_1`.")
 def l1_growth(nb):
     l1, bound = nb.numbers("c011", r"eps \* \|\|w\|\|_1 = 0.1 \* ([\d.]+) = ([\d.]+)")
-    measured = one(nb, "c011", r"measured: w.\(x \+ eta\) - w.x = ([\d.]+)")
+    measured = nb.value("c011", r"measured: w.\(x \+ eta\) - w.x = ([\d.]+)")
     assert measured == bound and abs(0.1 * l1 - bound) < 1e-3
 
 
 @REGISTER.claim("For `n` inputs whose weights have mean size `m`, that is about `eps * m * n`")
 def about_m_n(nb):
-    bound = one(nb, "c011", r"eps \* \|\|w\|\|_1 = 0.1 \* [\d.]+ = ([\d.]+)")
+    bound = nb.value("c011", r"eps \* \|\|w\|\|_1 = 0.1 \* [\d.]+ = ([\d.]+)")
     m, n, approx = nb.numbers("c011", r"eps \* m \* n = 0.1 \* ([\d.]+) \* (\d+) = ([\d.]+)")
     assert abs(0.1 * m * n - approx) < 1e-2 and abs(approx / bound - 1) < 0.02
 
@@ -162,15 +155,15 @@ def random_signs(nb):
 @REGISTER.claim("For a 28x28 digit, one grey level per pixel moves a score by a third of a unit (0.331), a tenth of "
                 "the median gap (3.66) between the best and the second-best class score of our softmax classifier.")
 def a_third(nb):
-    aligned = one(nb, "c014", r"\n\s*784\s+[\d.]+\s+([\d.]+)")
-    gap = one(nb, "c014", r"median gap .*?: ([\d.]+)")
+    aligned = nb.value("c014", r"\n\s*784\s+[\d.]+\s+([\d.]+)")
+    gap = nb.value("c014", r"median gap .*?: ([\d.]+)")
     assert (aligned, gap) == (0.331, 3.66) and abs(aligned - 1 / 3) < 0.01 and 0.08 < aligned / gap < 0.12
 
 
 @REGISTER.claim("it moves a score by about sixty units (60.598), over sixteen times that median gap")
 def sixty(nb):
-    aligned = one(nb, "c014", r"150,528\s+[\d.]+\s+([\d.]+)")
-    gap = one(nb, "c014", r"median gap .*?: ([\d.]+)")
+    aligned = nb.value("c014", r"150,528\s+[\d.]+\s+([\d.]+)")
+    gap = nb.value("c014", r"median gap .*?: ([\d.]+)")
     assert aligned == 60.598 and 16 < aligned / gap < 17
 
 
@@ -203,7 +196,7 @@ def softmax_agrees(nb):
 def convnet_disagrees(nb):
     free, clipped, *_ = at_025(nb, "ConvNet")
     paper, _ = paper_at_025(nb, "maxout network")
-    se_free = one(nb, "c025", r"rate, unclipped: ([\d.]+) points")
+    se_free = nb.value("c025", r"rate, unclipped: ([\d.]+) points")
     assert (free, paper, clipped, se_free) == (99.6, 89.4, 95.6, 0.3)
     assert round(free - paper) == 10 and round(clipped - paper) == 6 and free - paper > 20 * se_free
 
@@ -363,7 +356,7 @@ def every_class(nb):
                 "`eps = 0.25`, unclipped as in the paper, the FGSM error falls from 99.6% to 20.4% (the paper's "
                 "maxout networks: from 89.4% to 17.9%); clipped, from 95.6% to 13.2%.")
 def adversarial_training(nb):
-    eps = one(nb, "c041", r"added: \{'alpha': [\d.]+, 'eps': ([\d.]+)\}")
+    eps = nb.value("c041", r"added: \{'alpha': [\d.]+, 'eps': ([\d.]+)\}")
     _, p_free, p_clip, *_ = adv_table(nb, "ConvNet")
     _, a_free, a_clip, *_ = adv_table(nb, "adv. trained")
     before, after = nb.numbers("c042", r"FGSM error ([\d.]+)% -> ([\d.]+)%")
@@ -389,7 +382,7 @@ def falls_slowly(nb):
 
 @REGISTER.claim("The measurement shows that the net resists the one-step attack it was trained on, and nothing more")
 def one_step(nb):
-    eps = one(nb, "c041", r"added: \{'alpha': [\d.]+, 'eps': ([\d.]+)\}")
+    eps = nb.value("c041", r"added: \{'alpha': [\d.]+, 'eps': ([\d.]+)\}")
     _, p_free, *_ = adv_table(nb, "ConvNet")
     _, a_free, *_ = adv_table(nb, "adv. trained")
     assert eps == 0.25 and a_free < p_free / 4      # FGSM at the training eps: the one attack measured
@@ -404,7 +397,7 @@ def clean_error(nb):
                 "half of the 0.2 points one of our 500 test digits is worth: we cannot see an effect of that size.")
 def small_gain(nb):
     before, after = nb.numbers("c042", r"clean error ([\d.]+)% -> ([\d.]+)%")
-    digit = one(nb, "c042", r"one test digit is ([\d.]+) points")
+    digit = nb.value("c042", r"one test digit is ([\d.]+) points")
     assert (before, after, digit) == (0.94, 0.84, 0.2) and round(before - after, 2) == 0.1 == digit / 2
 
 
@@ -429,7 +422,7 @@ def larger_maxout(nb):
 def tens_of_points(nb):
     _, p_free, p_clip, p_cf, p_cc = adv_table(nb, "ConvNet")
     _, a_free, a_clip, a_cf, a_cc = adv_table(nb, "adv. trained")
-    se = one(nb, "c004", r"= ([\d.]+) points")
+    se = nb.value("c004", r"= ([\d.]+) points")
     assert se == 2.2 and min(p_free - a_free, p_clip - a_clip, p_cf - a_cf, p_cc - a_cc) >= max(20, 5 * se)
 
 
@@ -451,15 +444,15 @@ def larger_asymmetry(nb):
 
 @REGISTER.claim("with random Gaussian 5x5 filters as the baseline (they concentrate their weight by chance alone)")
 def random_filters(nb):
-    random = one(nb, "c047", r"random: ([\d.]+)% \(median over 10,000")
+    random = nb.value("c047", r"random: ([\d.]+)% \(median over 10,000")
     assert random > 2 * 100 * 5 / 25          # equal weights would put 20% in the five largest
 
 
 @REGISTER.claim("The plain ConvNet's filters are no more concentrated than random Gaussian ones (41.8% against 42.9% "
                 "in the five largest of 25 weights).")
 def plain_filters(nb):
-    plain = one(nb, "c047", r"ConvNet: .*? carry ([\d.]+)%")
-    random = one(nb, "c047", r"random: ([\d.]+)%")
+    plain = nb.value("c047", r"ConvNet: .*? carry ([\d.]+)%")
+    random = nb.value("c047", r"random: ([\d.]+)%")
     assert (plain, random) == (41.8, 42.9) and plain <= random
 
 
@@ -469,7 +462,7 @@ def plain_filters(nb):
 def adv_filters(nb):
     p_med, p_q1, p_q3 = nb.numbers("c047", r"ConvNet: .*? carry ([\d.]+)% .*?middle half ([\d.]+)% to ([\d.]+)%")
     a_med, a_q1, a_q3 = nb.numbers("c047", r"adv. trained: .*? carry ([\d.]+)% .*?middle half ([\d.]+)% to ([\d.]+)%")
-    random = one(nb, "c047", r"random: ([\d.]+)%")
+    random = nb.value("c047", r"random: ([\d.]+)%")
     assert (a_med, p_q1, p_q3, a_q1, a_q3) == (46.6, 40.2, 43.4, 41.8, 51.3)
     assert random < a_med < random + 10 and a_med > p_med and a_q1 < p_q3      # a little more; overlapping
 
@@ -479,8 +472,8 @@ def adv_filters(nb):
 
 @REGISTER.claim("Our RBF net has 200 Gaussian units around k-means centres of the training digits (20 per class")
 def rbf_units(nb):
-    units = one(nb, "c050", r"rbf: rbf (\d+) Gaussian units")
-    per_class = one(nb, "c050", r"prototypes: (\d+) per class")
+    units = nb.value("c050", r"rbf: rbf (\d+) Gaussian units")
+    per_class = nb.value("c050", r"prototypes: (\d+) per class")
     assert (units, per_class) == (200, 20) and units == 10 * per_class
 
 
@@ -517,9 +510,9 @@ def below_the_floor(nb):
 
 
 def strongest(nb):
-    return (one(nb, "c053", r"clean: strongest unit, median over the digits ([\d.]+)"),
-            one(nb, "c053", r" FGSM: strongest unit, median over the digits ([\d.]+)"),
-            one(nb, "c053", r"FGSM, unclipped: strongest unit, median over the digits ([\d.]+)"))
+    return (nb.value("c053", r"clean: strongest unit, median over the digits ([\d.]+)"),
+            nb.value("c053", r" FGSM: strongest unit, median over the digits ([\d.]+)"),
+            nb.value("c053", r"FGSM, unclipped: strongest unit, median over the digits ([\d.]+)"))
 
 
 @REGISTER.claim("On clean digits the nearest prototype answers with 0.568 (the median over the digits); on FGSM "
@@ -577,8 +570,8 @@ def noise_softmax(nb):
                 "strongest unit answers 4.1e-09, and only the biases of the softmax layer are left to speak, 15.4% "
                 "for a 3 whatever the noise.")
 def noise_rbf(nb):
-    fraction = one(nb, "c057", r"RBF:\s+([\d.]+)% called a digit")
-    paper = one(nb, "c057", r"RBF ([\d.]+)%\n")
+    fraction = nb.value("c057", r"RBF:\s+([\d.]+)% called a digit")
+    paper = nb.value("c057", r"RBF ([\d.]+)%\n")
     unit, lo, hi, cls = nb.numbers("c057", r"answers " + N + r" at most; its best class gets ([\d.]+)% to ([\d.]+)%, "
                                    r"always class \[(\d)\]")
     assert (fraction, paper, unit, lo, hi, cls) == (0.0, 0.0, 4.1e-09, 15.4, 15.4, 3)
@@ -634,7 +627,7 @@ CLOSE = 2.5     # "what comes close": within 2.5 points
                 "99.9%) and on the adversarially trained net (20.4% against 17.9%), and how often noise is called a "
                 "digit, by the ConvNet (100.0% against 98.35%) and by the RBF net (0% in both).")
 def comes_close(nb):
-    assert one(nb, "c004", r"= ([\d.]+) points") == 2.2
+    assert nb.value("c004", r"= ([\d.]+) points") == 2.2
     rows = [row(nb, "shallow softmax, FGSM eps 0.25: error"),
             row(nb, "adversarially trained maxout (1600 units): FGSM error"),
             row(nb, "Gaussian noise called a digit (p > 0.5): maxout"),
@@ -708,7 +701,7 @@ def weak_units_confident(nb):
 def clean_errors(nb):
     a = row(nb, "maxout (240 units) with dropout: clean test error")
     b = row(nb, "the same, adversarially trained: clean test error")
-    digit = one(nb, "c042", r"one test digit is ([\d.]+) points")
+    digit = nb.value("c042", r"one test digit is ([\d.]+) points")
     assert (a[0], a[1], b[0], b[1], digit) == (0.94, 1.8, 0.84, 1.8, 0.2) and a[3] is None and b[3] is None
 
 
