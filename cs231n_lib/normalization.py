@@ -35,8 +35,8 @@ scale independently, and the normalized layers' learning rate is optionally mult
 ``1 / sqrt(2 / fan_in)``.  Batch norm makes the loss blind to the scale of the weights before it,
 and Adam's step has about the same size whatever the scale of the gradient, so weights ``s`` times
 He's scale trained at learning rate ``s * lr`` follow the path of He's weights at ``lr`` (Adam's
-``eps`` and float32 rounding aside): the multiplied learning rate isolates what the scale does
-through the learning rate.  :func:`control_plan` lists the runs, ``data/normalization_controls.json``
+and batch norm's ``eps`` and float32 rounding aside): the multiplied learning rate isolates what
+the scale does through the learning rate.  :func:`control_plan` lists the runs, ``data/normalization_controls.json``
 holds them (made after the float32 softmax-gradient fix, so the two settings shared with the sweep
 are run again), :func:`controls` summarises them.
 """
@@ -63,7 +63,7 @@ __all__ = ["VARIANTS", "SEEDS", "RECIPE", "SWEEP_RECIPE", "LEARNING_RATES", "WEI
            "RESULTS_PATH", "Run", "layers_of", "build", "plan", "train_run", "run_experiment",
            "load_results", "machine", "same_machine", "merge_results", "comparison", "sweep", "cheapest_run", "lrn_terms",
            "CONTROL_SETTINGS", "CONTROL_SEEDS", "CONTROLS_PATH", "NORMALIZED_LAYERS", "LAST_LAYER", "he_scale",
-           "control_plan", "run_controls", "load_controls", "controls", "control_label"]
+           "control_plan", "run_controls", "load_controls", "controls", "control_label", "follow_scale"]
 
 VARIANTS = ("lrn", "none", "batchnorm")
 """The three nets compared, in the order of their history: AlexNet's LRN (2012), none, batch norm (2015)."""
@@ -248,6 +248,23 @@ def lrn_terms(net, X, batch_size=250):
     return out
 
 
+def follow_scale(solver, net, weight_scale):
+    """Multiply the learning rate of each normalized layer's weights and bias by ``weight_scale / He's scale``.
+
+    ``solver`` is a :class:`~cs231n_lib.solver.Solver` of ``net`` (the batch norm net) not yet
+    trained.  Batch norm makes the loss blind to the scale of the weights before it (``L(c w) =
+    L(w)``, so the gradient at ``c w`` is the gradient at ``w`` divided by ``c``), and Adam's step
+    ``lr * m / (sqrt(v) + eps)`` does not change when the gradient is divided by ``c`` (``eps``
+    and batch norm's own ``eps`` aside).  Weights ``c`` times He's trained at ``c * lr`` therefore
+    stay ``c`` times the path of He's weights at ``lr``: this isolates what the scale does through
+    the learning rate.
+    """
+    for layer in NORMALIZED_LAYERS:
+        factor = weight_scale / he_scale(net, layer)
+        for p in ("W", "b"):
+            solver.optim_configs[f"{layer}.{p}"]["learning_rate"] *= factor
+
+
 def train_run(run, progress=False):
     """Train one :class:`Run` (with whatever BLAS threads the caller allows); returns its numbers.
 
@@ -267,9 +284,7 @@ def train_run(run, progress=False):
         if run.variant != "batchnorm" or run.weight_scale is None:
             raise ValueError("lr_follows_scale needs the batch norm net and a weight_scale (the normalized layers' "
                              f"learning rate is multiplied by weight_scale / He's scale); got {run}.")
-        for layer in NORMALIZED_LAYERS:
-            for p in ("W", "b"):
-                solver.optim_configs[f"{layer}.{p}"]["learning_rate"] *= run.weight_scale / he_scale(net, layer)
+        follow_scale(solver, net, run.weight_scale)
     start = time.perf_counter()
     diverged = None
     try:
@@ -545,14 +560,15 @@ def load_controls(path=CONTROLS_PATH, verify=True):
     return load_results(path, verify)
 
 
-def control_label(weight_scale, last_layer_scale, lr_follows_scale):
-    """A setting of :data:`CONTROL_SETTINGS` in words: the normalized layers, the last layer, their learning rate."""
+def control_label(weight_scale, last_layer_scale=SAME, lr_follows_scale=False):
+    """A setting of :data:`CONTROL_SETTINGS` in a few words, e.g. ``"weights 1, last layer He, lr x scale/He"``:
+    the scale of the normalized layers' weights, of the last layer's, and whether the normalized
+    layers' learning rate follows their scale."""
     def scale(v):
         return "He" if v is None else f"{v:g}"
 
     last = weight_scale if last_layer_scale == SAME else last_layer_scale
-    lr = f"{RECIPE['learning_rate']:g}" + (" x scale/He" if lr_follows_scale else "")
-    return f"normalized layers at {scale(weight_scale)}, last layer at {scale(last)}, their learning rate {lr}"
+    return f"weights {scale(weight_scale)}, last layer {scale(last)}" + (", lr x scale/He" if lr_follows_scale else "")
 
 
 def controls(results):
