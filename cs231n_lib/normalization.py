@@ -63,7 +63,7 @@ __all__ = ["VARIANTS", "SEEDS", "RECIPE", "SWEEP_RECIPE", "LEARNING_RATES", "WEI
            "RESULTS_PATH", "Run", "layers_of", "build", "plan", "train_run", "run_experiment",
            "load_results", "machine", "same_machine", "merge_results", "comparison", "sweep", "cheapest_run", "lrn_terms",
            "CONTROL_SETTINGS", "CONTROL_SEEDS", "CONTROLS_PATH", "NORMALIZED_LAYERS", "LAST_LAYER", "he_scale",
-           "control_plan", "run_controls", "load_controls", "controls", "control_label", "follow_scale"]
+           "params_sha256", "control_plan", "run_controls", "load_controls", "controls", "control_label", "follow_scale"]
 
 VARIANTS = ("lrn", "none", "batchnorm")
 """The three nets compared, in the order of their history: AlexNet's LRN (2012), none, batch norm (2015)."""
@@ -211,8 +211,9 @@ def _data(num_train, num_val, num_test, seed):
     return load_shapes(num_train=num_train, num_val=num_val, num_test=num_test, seed=seed)
 
 
-def _digest(net):
-    """sha256 of the net's parameters and state, in a fixed order (equal bytes, equal digest)."""
+def params_sha256(net):
+    """sha256 of the net's parameters and state, in a fixed order (equal bytes, equal digest): what
+    every run records as ``params_sha256``."""
     h = hashlib.sha256()
     for group in (net.params, net.state):
         for key in sorted(group):
@@ -302,7 +303,7 @@ def train_run(run, progress=False):
         loss_first_10=float(np.mean(finite[:10])) if finite else None,
         loss_last_10=float(np.mean(finite[-10:])) if finite else None,
         diverged=diverged,
-        params_sha256=_digest(net),
+        params_sha256=params_sha256(net),
         seconds=round(seconds, 1),
     )
     if run.part == "control":       # the parts made before kept no history

@@ -296,3 +296,12 @@ def test_every_net_has_one_colour_in_both_figures():
     assert len(set(dots.values())) == 3
     low, high = ax.get_ylim()                        # a fixed window of at least 10 points, not the data's range
     assert high - low >= 0.1 and low <= 0.9 and high >= 1.0
+
+
+def test_the_comparisons_run_of_none_with_seed_0_is_the_zoo_net(results):
+    """The file was made with the code that trained the zoo's shapes_convnet (before issue 23's fix)."""
+    from cs231n_lib import pretrained
+
+    (run,) = [r for r in results["runs"] if r["part"] == "comparison" and r["variant"] == "none" and r["seed"] == 0]
+    assert run["params_sha256"] == N.params_sha256(pretrained.load_pretrained("shapes_convnet"))
+    assert run["test_accuracy"] == pretrained.load_pretrained("shapes_convnet").meta["test_accuracy"]
