@@ -1006,7 +1006,7 @@ NOT_CLAIMS = REGISTER.not_claims([
      "x and F(x) have different shapes there (56x56x64 against 28x28x128), a definition"),
     ("The paper\ntries two ways: the identity on every second pixel",
      "He et al.'s options A and B (their section 3.3), described, not measured; B is counted in projection_shortcuts"),
-    ("That is one reading of ZF Net's 110.", "introduces the two readings; each is a claim (zf_padding, zf_ceil_reading)"),
+    ("Padding 1 rounded down is one reading of ZF Net's 110.", "introduces the two readings; each is a claim (zf_padding, zf_ceil_reading)"),
     ("Three things take space:", "defines the three kinds of memory; the counted part is the claim "
                                  "input_in_the_budget"),
     ("Then the parameters themselves must shrink", "advice; float16's two bytes and float32's four are definitions"),
