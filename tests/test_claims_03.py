@@ -63,7 +63,7 @@ def one_column(nb):
     assert size == 111.5 == (224 - 3) / 2 + 1 and left == 1 and floor == 111
 
 
-@REGISTER.claim("The library matches the expected corner, which is published with 8 decimals:")
+@REGISTER.claim("the library matches its first depth slice, `out[0, 0]`:")
 def assignment_corner(nb):
     printed = np.array([read(float(v)) for v in re.findall(r"-?\d+\.\d+", nb.output("b53612af").splitlines()[0])])
     published = np.array([-0.26315789, -0.24842105, -0.20421053, -0.18947368])
@@ -90,6 +90,13 @@ def shrinks_by_eight(nb):
 def one_in_sixty_four(nb):
     ch, cw, ph, pw = nb.numbers("d0fd5dba", r"cut to: \((\d+), (\d+), 3\) +pooled shape: \((\d+), (\d+), 3\)")
     assert ph * pw * 64 == ch * cw
+
+
+@REGISTER.claim("L2 pooling makes the numbers larger: on pixels that are never negative its output is at least the\n"
+                "window's largest pixel")
+def l2_at_least_the_max(nb):
+    top, l2 = nb.numbers("c151524e", r"max += max\(1, 1, 5, 6\) = ([\d.]+)\n.*\n.*= sqrt\(63\) = ([\d.]+)")
+    assert top == 6 and l2 == round(63 ** 0.5, 4) and l2 > top
 
 
 @REGISTER.claim("Max pooling lets the bright details win: every window reports its brightest value,\nso the pale fur "
@@ -218,8 +225,17 @@ def windows_route(nb):
 @REGISTER.claim("The fast and naive versions must agree exactly: on the forward pass, on the switches (ties\nincluded) "
                 "and on the backward pass.")
 def fast_equals_naive(nb):
-    rows = nb.all_numbers("c14ca0b8", r"forward ([\d.]+), backward ([\d.]+); switches that differ: (\d+) of (\d+)")
-    assert len(rows) == 2 and all(f == b == differ == 0 and n > 0 for f, b, differ, n in rows)
+    rows = nb.all_numbers("c14ca0b8", r"(\d+) of (\d+) windows hold a tied maximum; largest difference forward ([\d.]+), "
+                                      r"backward ([\d.]+); switches that differ: (\d+)")
+    assert len(rows) == 2 and all(f == b == differ == 0 and 0 < tied < n for tied, n, f, b, differ in rows)
+    assert [n for _, n, _, _, _ in rows] == [10 * 3 * 8 * 8, 10 * 3 * 7 * 7]      # every window of the batch
+
+
+@REGISTER.claim("The inputs below are whole numbers from 0 to 3, so many\nwindows hold their maximum twice or more, and "
+                "both versions must pick the first.")
+def many_ties(nb):
+    rows = nb.all_numbers("c14ca0b8", r"(\d+) of (\d+) windows hold a tied maximum")
+    assert len(rows) == 2 and all(tied / n > 0.25 for tied, n in rows)
 
 
 @REGISTER.claim("How much faster?")
@@ -274,11 +290,15 @@ def tempting_settings(nb):
     assert all(size == (224 - F + 2 * P) / 2 + 1 and size % 1 == 0.5 for F, P, size in rows)
 
 
-@REGISTER.claim("Max pooling fails that test:")
+@REGISTER.claim("Max pooling fails\nthat test: its output on 0 is 0, so `b` would have to be 0, yet its outputs on `x` and on `-x`\n"
+                "add up to each window's maximum minus its minimum, a different number in every window:")
 def max_pooling_is_not_linear(nb):
     sums = nb.numbers("c3054da2", r"maxpool\(x\) \+ maxpool\(-x\) = \[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]")
     zero = nb.numbers("c3054da2", r"maxpool\(x \+ \(-x\)\) += \[\[([-\d.]+), ([-\d.]+)\], \[([-\d.]+), ([-\d.]+)\]\]")
-    assert zero == (0,) * 4 and all(s > 0 for s in sums)          # max(w) - min(w) > 0 for every window
+    x = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]])
+    ranges = [np.ptp(x[2 * i:2 * i + 2, 2 * j:2 * j + 2]) for i in range(2) for j in range(2)]
+    assert zero == (0,) * 4 and list(sums) == ranges
+    assert len(set(sums)) == len(sums) and 0 not in sums       # not 2b = 0 anywhere, and no single number either
 
 
 @REGISTER.claim("that is the trade, 16,448\nparameters (65,600 with DCGAN's 4x4 filters)")
@@ -300,8 +320,8 @@ NOT_CLAIMS = REGISTER.not_claims([
     ("* **L2-norm pooling** keeps", "a definition"),
     ("Here are all three on a 4x4 depth slice with 2x2 windows at stride 2.", "the setting of the example"),
     ("The CS231n assignment checks max pooling on", "the setting of the check (its result is assignment_corner)"),
-    ("L2 pooling makes every number larger (four equal pixels `v` give `sqrt(4 v^2) = 2v`)",
-     "arithmetic the sentence shows, the reason for the division"),
+    ("So we divide its output\nby 2 after each round, which makes it the root-mean-square of the window",
+     "arithmetic: sqrt(sum x^2) / 2 = sqrt(sum x^2 / 4) for a 2x2 window; the reason for the division"),
     ("Here is one: a 3x3 vertical-edge filter (the Sobel filter)", "the setting of the example"),
     ("Keeping the peaks may be one reason for what the notes report",
      "the notes' claim, attributed; the next sentence says this notebook does not measure it (SequentialNet has "
@@ -319,6 +339,8 @@ NOT_CLAIMS = REGISTER.not_claims([
      "the rule; the example below is the claim overlapping_sum"),
     ("**Ties.** When a window holds two equal maxima", "a definition"),
     ("Instead of looping over the data, it loops over the 9 positions *inside* a window", "describes the code"),
+    ("Two passes over the nine positions, each position one vectorised\nstep over the whole batch",
+     "describes the code (fast_layers._max_and_switches: np.maximum over the 9 positions, then np.equal)"),
     ("The timing depends on your machine", "a pointer to the benchmark"),
     ("Some architectures drop pooling altogether and shrink the volume with convolutions of larger\nstride instead.",
      "describes an alternative, in the notes' words"),
@@ -328,7 +350,9 @@ NOT_CLAIMS = REGISTER.not_claims([
     ("(`F = 4, S = 2, P = 1` is the downsampling convolution of the widely used Torch and PyTorch",
      "where the setting comes from (pytorch/examples and soumith/dcgan.torch use 4x4, stride 2, padding 1; "
      "Newmu/dcgan_code 5x5 with padding 2); its fit is the claim tempting_settings"),
-    ("A convolution is linear:", "a definition"),
+    ("convolution is linear apart from its bias `b`:",
+     "a property of every convolution (linear in x, plus b), a definition; max pooling's failure is the claim "
+     "max_pooling_is_not_linear"),
     ("**Exercise 1.** `max_pool_2x2(x)`", "an exercise statement"),
     ("**Exercise 2.** `window_backward(window, dout)`", "an exercise statement"),
     ("Follow the\nlibrary's rule for ties", "an exercise statement"),

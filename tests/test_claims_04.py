@@ -533,8 +533,9 @@ def two_then_four_passes(nb):
 
 
 @REGISTER.claim("(Shifting by 16 pixels along width and height at once, as the notes describe it, adds only the "
-                "diagonal offsets (16, 16); the mixed ones need the other two shifts.) The shifted "
-                "image must still tile: we cut it to 352 = 224 + 4*32 pixels.")
+                "crops shifted by 16 in both directions, (16, 16), (16, 48), (48, 16) and so on; the crops shifted in "
+                "one direction only, such as (0, 16) and (16, 0), need the other two shifts.) The shifted image must "
+                "still tile: we cut it to 352 = 224 + 4*32 pixels.")
 def diagonal_shift_only(nb):
     a, b = nb.numbers("4cb4977d", r"160: (\d+) positions\npass 2, .*: (\d+) positions")
     start, stop = nb.numbers("4cb4977d", r"image\[(\d+):(\d+)\]")
@@ -561,6 +562,14 @@ def lenet_layout(nb):
     (side,) = nb.numbers("91330457", r"INPUT\s+(\d+)x\d+x1")
     assert side == 32 and [F for F, _ in convs] == [5, 5] and [F for F, _ in pools] == [2, 2] and len(fcs) == 3
     assert [n for _, n in convs] == [side - 4, (side - 4) / 2 - 4] and "AVGPOOL2" in text
+
+
+@REGISTER.claim("the first of our FC layers is its C5, 120 filters of\n5x5 on a 5x5x16 volume, which fit exactly once")
+def lenet_c5(nb):
+    pool = nb.numbers("91330457", r"(?m)^AVGPOOL2\s+(\d+)x(\d+)x(\d+)\s[^\n]*\n(?=FC-120)")
+    weights, biases = nb.numbers("91330457", r"(?m)^FC-120\s+1x1x120\s+[\d,]+\s+[\d,]+\s+([\d,]+)\s+(\d+)$")
+    assert pool == (5, 5, 16) and weights == 5 * 5 * 16 * 120 and biases == 120
+    assert (pool[0] - 5) / 1 + 1 == 1                                   # a 5x5 filter fits once
 
 
 @REGISTER.claim("61,706 parameters; the paper gives a round 60,000.")
@@ -631,7 +640,7 @@ def alexnet_paper_list(nb):
     assert total - listed[0] + ours_first == neurons                     # the first entry is the only difference
 
 
-@REGISTER.claim("Padding 1 is the one that leads to 110 (padding 0 leads to 109, padding 2 to 111)")
+@REGISTER.claim("padding 1 is the one that leads to 110\n(padding 0 leads to 109, padding 2 to 111)")
 def zf_padding(nb):
     sizes = nb.numbers("1241792c", r"P=0: (\d+), P=1: (\d+), P=2: (\d+)")
     assert sizes == tuple(math.floor((224 - 7 + 2 * P) / 2) + 1 for P in (0, 1, 2)) == (109, 110, 111)
@@ -646,7 +655,25 @@ def zf_first_layer(nb):
     assert spec_first == paper_first == 110
 
 
-@REGISTER.claim("ZF Net relies on that, like GoogLeNet and ResNet below.")
+@REGISTER.claim("Frameworks round such a size\ndown and never read the pixels left over.")
+def frameworks_round_down(nb):
+    left, down = nb.numbers("b7383bfc", r"(\d+) pixel\(s\) at the far edge are left over.*?round down to (\d+)")
+    (floor,) = nb.numbers("1241792c", r"floor\(109\.5\) \+ 1 = (\d+)")
+    assert left == (224 - 7 + 2) % 2 == 1 and down == floor == math.floor((224 - 7 + 2) / 2) + 1 == 110
+
+
+@REGISTER.claim("The other keeps\nthe paper's lack of padding and rounds up, as Krizhevsky's cuda-convnet library sizes the "
+                "output\nof a convolution: `ceil((224 - 7)/2) + 1 = 110` too (printed below).")
+def zf_ceil_reading(nb):
+    (up,) = nb.numbers("1241792c", r"no padding, rounded up as cuda-convnet does: ceil\(\(224 - 7 \+ 2\*0\)/2\) \+ 1 = "
+                                   r"ceil\(108\.5\) \+ 1 = (\d+)")
+    (paper_first,) = nb.numbers("1241792c", r"paper's figure: \[(\d+),")
+    (down_p0,) = nb.numbers("1241792c", r"P=0: (\d+)")
+    # cuda-convnet's layer.py: modulesX = 1 + ceil((2 * padding + imgSize - filterSize) / stride)
+    assert up == 1 + math.ceil((2 * 0 + 224 - 7) / 2) == paper_first == 110 and down_p0 == 109
+
+
+@REGISTER.claim("we write the first, as we write GoogLeNet and ResNet below.")
 def floor_in_three_specs(nb):
     for cell in ("1241792c", "71ea37e9", "bab45abc"):
         assert read(nb.source(cell).count("floor)")) + read(nb.source(cell).count("floor,")) >= 1
@@ -709,8 +736,9 @@ def paper_column(nb):
     assert len(rows) == 12 and round(sum(p for _, _, p in rows), 1) == paper_total == 6_797.7
 
 
-@REGISTER.claim("that way five rows agree with ours to within 1K (the 3x3 stem convolution, 3a, 3b, 4b and the linear "
-                "layer), while in K of 1,000 none of the twelve does.")
+@REGISTER.claim("Read as weights without biases, in K of 1,024, the table agrees with ours to within 1K in five\n"
+                "rows (the 3x3 stem convolution, 3a, 3b, 4b and the linear layer); read in K of 1,000, it agrees\n"
+                "in none of the twelve.")
 def units_of_1024(nb):
     rows = _googlenet_rows(nb)
     agree = [name for name, w, p in rows if abs(w / 1024 - p) <= 1]
@@ -814,6 +842,15 @@ def shortcut_skips_a_row(nb):
     assert out == 28 and 2 * (out - 1) == 54 < 56 - 1          # the last window reads pixel 54 of 0..55
 
 
+@REGISTER.claim("PyTorch's ResNet-34\ntakes the projection, and so do we.")
+def projection_shortcuts(nb):
+    conv, fc, channels, total = nb.numbers("4b07265f", r"conv weights " + N + r" .* \+ FC " + N + r" \+ batch norm 2\*"
+                                           + N + " = " + N)
+    (quoted,) = nb.numbers("4b07265f", r"torchvision\): " + N)
+    projections = 64 * 128 + 128 * 256 + 256 * 512 + 2 * (128 + 256 + 512)     # 1x1 weights and their batch norms
+    assert total == quoted and total - projections != quoted                  # without them the count falls short
+
+
 @REGISTER.claim("Counting like PyTorch's ResNet-34, without conv biases")
 def resnet_count(nb):
     conv, fc, channels, total = nb.numbers("4b07265f", r"conv weights " + N + r" .* \+ FC " + N + r" \+ batch norm 2\*"
@@ -838,6 +875,11 @@ def parameters_rose_and_fell(nb):
     assert lenet == 61_706 and round(alexnet / 1e6) == round(zf / 1e6) == 62 and round(vgg / 1e6) == 138
     assert round(googlenet / 1e6, 1) == 7.0 and round(resnet / 1e6, 1) == 21.8
     assert lenet < zf < vgg and googlenet < resnet < vgg
+    (main_path,) = nb.numbers("77345227", r"ResNet-34, main path\s+\S+\s+\d+\s+([\d,]+)")
+    stages = [(64, 3), (128, 4), (256, 6), (512, 3)]
+    conv_weights = 7 * 7 * 3 * 64 + sum(2 * n * 9 * c * c for c, n in stages) - sum(9 * c * c // 2 for c, _ in stages[1:])
+    conv_biases = 64 + sum(2 * n * c for c, n in stages)
+    assert main_path == conv_weights + conv_biases + 512 * 1000 + 1000 == 21_616_232 and main_path < resnet
 
 
 @REGISTER.claim("The fields grew with the number of conv layers: 14 pixels after LeNet's 2, 163 and 139 after "
@@ -960,8 +1002,11 @@ NOT_CLAIMS = REGISTER.not_claims([
                                                             "claim vgg_homogeneous"),
     ("ResNet won in 2015 with networks of up to 152 layers.", "the paper's depth, not measured here"),
     ("With the flag, ResNet-34's main path:", "introduces the cell below"),
-    ("Where a block changes the size and the depth, its shortcut cannot be the identity",
-     "ResNet's design (projection shortcuts, as torchvision builds them); its count is the claim resnet_count"),
+    ("Where a block changes the size and the depth, its shortcut cannot be a plain identity.",
+     "x and F(x) have different shapes there (56x56x64 against 28x28x128), a definition"),
+    ("The paper\ntries two ways: the identity on every second pixel",
+     "He et al.'s options A and B (their section 3.3), described, not measured; B is counted in projection_shortcuts"),
+    ("Padding 1 rounded down is one reading of ZF Net's 110.", "introduces the two readings; each is a claim (zf_padding, zf_ceil_reading)"),
     ("Three things take space:", "defines the three kinds of memory; the counted part is the claim "
                                  "input_in_the_budget"),
     ("Then the parameters themselves must shrink", "advice; float16's two bytes and float32's four are definitions"),
