@@ -57,6 +57,13 @@ def test_scores_figure_bars_are_the_table():
     assert [p.get_height() for p in mass.patches] == pytest.approx([rows[0].mass_inside, rows[1].mass_inside])
     assert [p.get_height() for p in point.patches] == pytest.approx([rows[0].pointing, rows[1].pointing])
     assert mass.lines[-1].get_ydata()[0] == pytest.approx(rows[-1].mass_inside)
+    # with the images, the edge map's row is a line across the bars too, not a bar
+    images = rng.random((5, 3, 6, 6))
+    rows = gradients.score_maps({"g": rng.random((5, 6, 6))}, rng.random((5, 6, 6)) > 0.6, images=images)
+    mass, point = vis.scores_figure(rows).axes
+    assert [p.get_height() for p in point.patches] == pytest.approx([rows[0].pointing])
+    lines = {line.get_label().split(":")[0]: line.get_ydata()[0] for line in point.lines if not line.get_label().startswith("_")}
+    assert lines == pytest.approx({gradients.EDGE_ROW: rows[1].pointing, gradients.RANDOM_ROW: rows[2].pointing})
 
 
 def test_cascade_figure_plots_the_correlations():

@@ -39,8 +39,7 @@ OTHER_SOURCES = {
     },
     "07_looking_through_the_gradient.ipynb": {
         "a round edge here": "ours: what the inversion seems to keep",
-        "without loss in accuracy": "Springenberg et al. (2015), abstract",
-        "on several image recognition benchmarks": "Springenberg et al. (2015), abstract",
+        "without loss in accuracy on several image recognition benchmarks": "Springenberg et al. (2015), abstract",
     },
     "08_adversarial_examples.ipynb": {
         "Explaining and Harnessing Adversarial Examples": "title of Goodfellow, Shlens and Szegedy (2015)",

@@ -92,27 +92,31 @@ def attribution_grid(images, maps_by_method, titles, suptitle, masks=None, size=
 
 def scores_figure(rows, title="Attribution maps scored against the object masks"):
     """Bars of the scoring table (:func:`cs231n_lib.gradients.score_maps`): mass inside the mask and the
-    pointing game, with standard errors; the last row (the random map) drawn as a dashed line."""
+    pointing game, with standard errors.  The baseline rows, which need no net, are drawn as lines
+    across the bars: the edge map dotted (if the table has it), the random map (the last row) dashed."""
     import numpy as np
 
-    methods, baseline = rows[:-1], rows[-1]
+    methods = [r for r in rows[:-1] if not r.baseline]
+    baselines = [r for r in rows[:-1] if r.baseline] + [rows[-1]]    # the last row: the random map
     fig = _new_figure(10, 3.4)
     axes = fig.subplots(1, 2)
     positions = np.arange(len(methods))
+    styles = {len(baselines) - 1: dict(color="black", linestyle="--")}
     for ax, (field, se, what) in zip(axes, (("mass_inside", "mass_inside_se", "fraction of the map's mass on the object"),
                                             ("pointing", "pointing_se", "maximum on the object (pointing game)"))):
         values = [getattr(r, field) for r in methods]
         errors = [getattr(r, se) for r in methods]
         ax.bar(positions, values, yerr=errors, color=OUTPUT_COLOURS[:len(methods)], capsize=3)
-        ax.axhline(getattr(baseline, field), color="black", linestyle="--", linewidth=1,
-                   label=f"random map: {getattr(baseline, field):.2f}")
+        for k, row in enumerate(baselines):
+            style = styles.get(k, dict(color="dimgray", linestyle=":"))
+            ax.axhline(getattr(row, field), linewidth=1.2, label=f"{row.method}: {getattr(row, field):.2f}", **style)
         ax.set_xticks(positions)
         ax.set_xticklabels([r.method for r in methods], fontsize=8)
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, 1.1)
         ax.set_title(what, fontsize=10)
         ax.set_xlabel("method")
         ax.set_ylabel("mean over the images")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=7, loc="upper left")
     fig.suptitle(title)
     return fig
 
