@@ -112,4 +112,11 @@ def test_allconv_figure_shows_every_seed():
     assert_labelled(fig)
     acc, time = fig.axes
     assert np.allclose(acc.lines[0].get_ydata(), [90, 92, 94])
-    assert [p.get_height() for p in time.patches] == pytest.approx([1.0, 2.0])
+    assert np.allclose(acc.lines[1].get_ydata(), [91, 93, 95])
+    assert np.allclose(acc.lines[2].get_ydata(), [90, 91])          # seed 0 of both nets, joined
+    means = [float(np.mean(c.get_segments()[0][:, 1])) for c in acc.collections]
+    assert means == pytest.approx([92, 93])
+    assert np.allclose(time.lines[0].get_ydata(), [1.0, 1.0, 1.0])
+    # equal values share one label
+    assert sorted(t.get_text() for t in time.texts) == ["seeds 0, 1, 2", "seeds 0, 1, 2"]
+    assert sorted(t.get_text() for t in acc.texts) == ["seed 0", "seed 0", "seed 1", "seed 1", "seed 2", "seed 2"]

@@ -163,3 +163,49 @@ def test_the_per_layer_errors_of_the_inversions(setting):
     assert [f"{inv.layer:>6}  {inv.feature_error:>10.3f}  {inv.image_error:>11.2f}" for inv in inversions] == shown[1:]
     for inv in inversions:  # every reconstruction lowered its objective
         assert inv.objective[-1] < 0.2 * inv.objective[0], inv.layer
+
+
+def test_the_edge_correlations_image_by_image(setting, scored):
+    """How often the guided maps are closer to the image's edges than another method's: Spearman's rho from
+    scipy, the edge maps from np.gradient (border rows and columns set to 0, as edge_map does)."""
+    from scipy.stats import spearmanr
+
+    X = setting["X"][:30].astype(np.float64)
+    edges = []
+    for x in X:
+        gy, gx = np.gradient(x, axis=(1, 2))
+        gy[:, [0, -1], :] = 0
+        gx[:, :, [0, -1]] = 0
+        edges.append(np.sqrt(gx ** 2 + gy ** 2).max(axis=0))
+    rho = {m: np.array([spearmanr(e.ravel(), maps.ravel())[0] for e, maps in zip(edges, scored[m][:30])])
+           for m in ("gradient", "guided", "deconvnet", "occlusion")}
+    shown = printed('print("rank correlation with the image').splitlines()
+    trained = [float(v) for v in shown[2].split()[-4:]]
+    assert trained == [round(float(rho[m].mean()), 2) for m in ("gradient", "guided", "deconvnet", "occlusion")]
+    for line, m in zip(shown[4:], ("gradient", "deconvnet", "occlusion")):
+        assert line == (f"the trained net's guided maps are closer to the edges than its {m} maps on "
+                        f"{int(np.sum(rho['guided'] > rho[m]))} of 30 images")
+
+
+def test_the_class_models_at_the_clipping_bounds(setting):
+    """The pixels the clipping holds after step 99, from a run of 99 steps (no snapshots), and the penalty's
+    pull against the score's, with the score's gradient recounted by central differences along its own direction."""
+    net = setting["net"]
+    with threadpool_limits(limits=1, user_api="blas"):
+        at_99 = gradients.class_model(net, steps=99, reg=1e-3).images
+        final = gradients.class_model(net, steps=100, reg=1e-3)
+    shown = printed("shape_models = ").splitlines()
+    assert shown[10] == (f"after step 99: {100 * float(np.mean((at_99 == 0) | (at_99 == 1))):.0f}% of the pixel values "
+                         "held at 0 or 1 by the clipping")
+    exact = gradients.copy_net(net, np.float64)
+    ratios = []
+    for c in range(10):
+        image = final.images[c].astype(np.float64)
+        g = gradients.class_score_gradient(exact, image[None], [c])[0]
+        u = g / np.linalg.norm(g)          # the length of g is the slope of S_c along u
+        h = 1e-5
+        slope = (exact.loss((image + h * u)[None])[0, c] - exact.loss((image - h * u)[None])[0, c]) / (2 * h)
+        assert abs(slope - np.linalg.norm(g)) < 1e-3 * np.linalg.norm(g)
+        ratios.append(np.linalg.norm(2e-3 * (image - 0.5)) / slope)
+    assert shown[11] == (f"length of the penalty's gradient / length of the score's, at the final images: "
+                         f"{100 * min(ratios):.2f}% to {100 * max(ratios):.2f}%")
