@@ -779,7 +779,7 @@ QUICK["split_lr"] = {key: QUICK["grid"][key] for key in ("per_class", "seeds", "
                                                           "similar", "different")}
 
 
-def split_lr_rates(net, rates, variant, recipe=None):
+def split_lr_rates(rates, variant, recipe=None):
     """The per-layer learning rates of one variant, from strategy (d)'s split ``rates``."""
     recipe = SPLIT_LR_RECIPE if recipe is None else recipe
     lr, small = recipe["learning_rate"], recipe["learning_rate"] * recipe["finetune_factor"]
@@ -805,7 +805,7 @@ def split_lr_job(similarity, size, seed, variant, recipe=None, source=None, data
     source = _source(recipe) if source is None else source
     data = cell_data(similarity, size, seed, recipe) if data is None else data
     net, rates = strategy_net(source, "d", len(data["class_names"]), seed, recipe)
-    layer_rates = split_lr_rates(net, rates, variant, recipe)
+    layer_rates = split_lr_rates(rates, variant, recipe)
     before = {k: v.copy() for k, v in net.params.items()}
     fit(net, data["X_train"], data["y_train"], epochs=recipe["epochs"][size], batch_size=recipe["batch_size"][size],
         learning_rate=recipe["learning_rate"], layer_rates=layer_rates, seed=seed)

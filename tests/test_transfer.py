@@ -498,14 +498,14 @@ def test_the_learning_rate_file_is_complete_and_reproduces_one_run(sweep):
 # ------------------------------------------------------------------ the control of the split learning rates
 def test_split_lr_rates_of_each_variant(source):
     net, rates = transfer.strategy_net(source, "d", 5, seed=0)
-    assert transfer.split_lr_rates(net, rates, "split") == rates
-    assert transfer.split_lr_rates(net, rates, "one rate, the head's") == {
+    assert transfer.split_lr_rates(rates, "split") == rates
+    assert transfer.split_lr_rates(rates, "one rate, the head's") == {
         "conv1": 1e-3, "conv2": 1e-3, "conv3": 1e-3, "fc1": 1e-3, "head": 1e-3}
-    small = transfer.split_lr_rates(net, rates, "one rate, the pretrained layers'")
+    small = transfer.split_lr_rates(rates, "one rate, the pretrained layers'")
     assert set(small) == set(rates) and all(abs(r - 1e-4) < 1e-18 for r in small.values())
     assert small["conv1"] == rates["conv1"]   # the very float (d) gives its pretrained layers
     with pytest.raises(ValueError, match="variant must be one of"):
-        transfer.split_lr_rates(net, rates, "two rates")
+        transfer.split_lr_rates(rates, "two rates")
 
 
 @pytest.fixture(scope="module")
