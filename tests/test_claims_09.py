@@ -784,6 +784,7 @@ NOT_CLAIMS = REGISTER.not_claims([
     ("BnB, the control, dips for n = 3 to 5", "the paper's result, as its Figure 2 shows it; not measured here"),
     ("Whether that split does better than one rate, the next experiment measures.", "an announcement"),
     ("The notes put it this way:", "the notes' words, quoted (tests/test_quotes.py checks them)"),
+    ("Behind the practice is a claim about an effect", "why the control was run; its results have their own claims"),
     ("The notes predict the direction (the split does better)", "why the test is one-sided: a method"),
     ("Three things about our setting to keep in mind.", "an announcement of the three sentences that follow"),
     ("That bears on rule 4.", "an announcement; the next sentences carry the claims"),
