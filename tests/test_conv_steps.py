@@ -74,7 +74,7 @@ def test_every_number_written_matches_the_layer_and_a_loop(setting):
         lines = view.text.splitlines()
         for d in range(D):
             line = next(t for t in lines if t.startswith(f"slice {d}:"))
-            terms = re.findall(r"\(?(-?\d+)\)?\*\(?(-?\d+)\)?", line.split("=", 1)[1])
+            terms = re.findall(r"\(?(-?\d+)\)?\*\(?(-?\d+)\)?", line.split(":", 1)[1])
             assert [int(a) * int(c) for a, c in terms] == products[d].ravel().astype(int).tolist()
             assert line.endswith(f"= {int(products[d].sum())}")
         assert lines[-1].startswith(f"o[{col},{row},{k}] = ") and lines[-1].endswith(f"= {total:g}")

@@ -467,7 +467,8 @@ def animation_html(frames, caption, strip=3, interval=1000, palette=None):
     given; else each frame's own).  Before it, a strip of the first ``strip``
     frames, which the animation's own script hides: a page that runs no scripts (GitHub) shows
     the strip instead.  Returns ``(markup, id)``, ``id`` the hexadecimal name that makes the
-    markup's element ids unique (replace it to show the markup twice on one page).
+    markup's element ids unique (replace it to show the markup twice on one page).  The
+    animation starts playing by itself, as the notes' demo does; its buttons pause it.
     """
     import html as html_
     import re
@@ -488,15 +489,24 @@ def animation_html(frames, caption, strip=3, interval=1000, palette=None):
     animation = FuncAnimation(player, frame, frames=len(frames), interval=interval, repeat=True)
     markup = _requantized(_offline(animation.to_jshtml(fps=1000 / interval, default_mode="loop")), palette)
     anim_id = re.search(r'id="_anim_img([0-9a-f]+)"', markup).group(1)
+    first = _data_uri(_png_bytes(frames[0], palette))
+    # the first frame from the start, not only once the script has run
+    markup = markup.replace(f'<img id="_anim_img{anim_id}">', f'<img id="_anim_img{anim_id}" src="{first}" '
+                            'alt="the animation of the output positions">')
     shown = "".join(f'<img src="{_data_uri(_png_bytes(f, palette))}" alt="output position {i}" style="max-width:100%">'
                     for i, f in enumerate(frames[:strip]))
     return (
         f'<div class="conv-steps" id="conv-steps{anim_id}">'
+        # matplotlib's buttons are 36 pixels wide, for icons; ours hold words
+        f"<style>#conv-steps{anim_id} .anim-buttons button {{width: auto; padding: 0 6px;}}</style>"
         f'<div class="conv-steps-strip" id="conv-steps-strip{anim_id}">'
         f"<p><b>The first {min(strip, len(frames))} output positions</b> (this page runs no scripts, so the "
         f"animation of all {len(frames)} cannot play here).</p>{shown}</div>"
         f'<div class="conv-steps-animation" id="conv-steps-animation{anim_id}" style="display:none">{markup}</div>'
         f"<script>document.getElementById('conv-steps-strip{anim_id}').style.display = 'none';"
-        f"document.getElementById('conv-steps-animation{anim_id}').style.display = 'block';</script>"
+        f"document.getElementById('conv-steps-animation{anim_id}').style.display = 'block';"
+        # it plays at once, as the notes' demo does (matplotlib's player builds itself a moment later)
+        f"(function start(tries) {{ if (window.anim{anim_id}) window.anim{anim_id}.play_animation();"
+        f" else if (tries > 0) setTimeout(function() {{ start(tries - 1); }}, 50); }})(100);</script>"
         f"<p><i>{html_.escape(caption)}</i></p></div>"
     ), anim_id

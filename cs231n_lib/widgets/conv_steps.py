@@ -69,8 +69,10 @@ class ConvStepView(NamedTuple):
     """What the step-through explorer shows for one setting and one output position.
 
     ``valid``: the setting can be computed; ``drawable``: it can also be drawn (small
-    enough); ``text``: the text panel (the working for this position, or the explanation of
-    an invalid setting).  For a valid setting, in NCHW and with ``k, row, col`` the current
+    enough); ``text``: the text panel (the sizes and the working for this position, or the
+    explanation of an invalid setting), also in two parts: ``sizes`` (the input, filters and
+    output sizes) and ``working`` (which output number, the window, every product, each
+    depth slice's sum, the bias and the total).  For a valid setting, in NCHW and with ``k, row, col`` the current
     output number ``out[0, k, row, col]`` (the notes write it ``o[col, row, k]``):
 
     * ``x_pad`` (D_in, Wp, Wp): the padded input;  ``w`` (K, D_in, F, F);  ``b`` (K,);
@@ -103,6 +105,8 @@ class ConvStepView(NamedTuple):
     total: float = 0.0
     out: object = None
     filled: object = None
+    sizes: str = ""
+    working: str = ""
 
     @property
     def html(self) -> str:
@@ -184,7 +188,7 @@ def conv_step_view(W=5, F=3, S=2, P=1, dilation=1, D_in=3, K=2, position=0, seed
                (("padded input", Wp), ("F", F), ("D_in", D_in), ("K", K)) if value > limits[name]]
     if too_big:
         sizes.append("too large to draw step by step: " + ", ".join(too_big) + "; the sizes above are exact")
-        return ConvStepView(True, "\n".join(sizes), False, settings, position, n)
+        return ConvStepView(True, "\n".join(sizes), False, settings, position, n, sizes="\n".join(sizes))
 
     x_pad, w, b, out = _volumes(W, F, S, P, dilation, D_in, K, seed)
     k, rest = divmod(position, Ho * Ho)
@@ -198,18 +202,21 @@ def conv_step_view(W=5, F=3, S=2, P=1, dilation=1, D_in=3, K=2, position=0, seed
     filled = (np.arange(n) <= position).reshape(K, Ho, Ho)
 
     name = f"o[{col},{row},{k}]"
-    lines = [f"position {position} of 0..{n - 1}: {name}, column {col} and row {row} of output depth slice {k} "
-             f"(filter w{k})"] + sizes + [
+    header = (f"position {position} of 0..{n - 1}: {name}, column {col} and row {row} of output depth slice {k} "
+              f"(filter w{k})")
+    lines = [
         f"window: padded input rows {rows[0]} to {rows[-1]}, columns {cols[0]} to {cols[-1]}"
-        + (f", every {dilation}th" if dilation > 1 else "")
+        + (f", taps {dilation} apart" if dilation > 1 else "")
         + f" (row {S}*{row} = {row * S}, column {S}*{col} = {col * S})"]
+    lines.append(f"products input*weight, row by row, of each depth slice d (the window of x[:,:,d] and w{k}[:,:,d]):")
     for d in range(D_in):
         terms = " + ".join(f"{_num(a)}*{_num(c)}" for a, c in zip(window[d].ravel(), w[k, d].ravel()))
-        lines.append(f"slice {d}: x[:,:,{d}] * w{k}[:,:,{d}] = {terms} = {int(slice_sums[d])}")
+        lines.append(f"slice {d}: {terms} = {int(slice_sums[d])}")
     sums = " + ".join(_num(s) for s in slice_sums)
     lines.append(f"{name} = {sums} + b{k} = {sums} + {_num(b[k])} = {total:g}")
-    return ConvStepView(True, "\n".join(lines), True, settings, position, n, k, row, col, x_pad, w, b, rows, cols,
-                        window, products, slice_sums, total, out, filled)
+    working = "\n".join([header] + lines)
+    return ConvStepView(True, "\n".join([header] + sizes + lines), True, settings, position, n, k, row, col, x_pad,
+                        w, b, rows, cols, window, products, slice_sums, total, out, filled, "\n".join(sizes), working)
 
 
 # ------------------------------------------------------------------ the drawing and its pictures
