@@ -213,6 +213,7 @@ def test_the_explorer_starts_at_the_notes_example_and_steps():
     position = controls["position"]
     assert (position.value, position.min, position.max) == (0, 0, 17)
     assert (box._play.min, box._play.max, box._play.interval) == (0, 17, 1000)
+    assert getattr(box._play, "repeat" if box._play.has_trait("repeat") else "_repeat") is True   # loops, as the demo
     assert text_panel(box) == widgets.conv_step_view(position=0).html
     position.value = 5
     assert text_panel(box) == widgets.conv_step_view(position=5).html

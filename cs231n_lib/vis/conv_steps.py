@@ -391,7 +391,8 @@ def _palette(background):
     ramp = np.linspace(0, 1, 16)[:, None]
     blends = [(1 - ramp) * np.array(to_rgb(f)) + ramp * np.array(to_rgb(i)) for f in faces for i in inks]
     swatch = (np.concatenate(blends) * 255).round().astype(np.uint8)
-    pixels = np.concatenate([background[..., :3].reshape(-1, 3), np.repeat(swatch, 400, axis=0)])
+    sample = background[::3, ::3, :3].reshape(-1, 3)   # every ninth pixel has every colour of the cells
+    pixels = np.concatenate([sample, np.repeat(swatch, 50, axis=0)])
     return Image.fromarray(pixels[None]).quantize(colors=64, method=Image.Quantize.FASTOCTREE)
 
 

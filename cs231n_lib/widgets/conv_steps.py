@@ -310,12 +310,16 @@ def conv_steps_animation_html(W=5, F=3, S=2, P=1, dilation=1, D_in=3, K=2, seed=
 
 # ------------------------------------------------------------------ the explorer
 def _play_widget(maximum, interval=1000):
-    """A Play button (one step per ``interval`` ms, like the notes' demo's one per second).
+    """A Play button (one step per ``interval`` ms, like the notes' demo's one per second) that
+    starts again from the first position after the last, as the demo does (its repeat toggle
+    switches that off).  ipywidgets 8 calls the setting ``repeat``, 7 ``_repeat``.
 
     To move to widgets/_base.py: no other explorer has one yet."""
     import ipywidgets as w
 
-    return w.Play(value=0, min=0, max=maximum, step=1, interval=interval, description="play")
+    play = w.Play(value=0, min=0, max=maximum, step=1, interval=interval, description="play")
+    setattr(play, "repeat" if play.has_trait("repeat") else "_repeat", True)
+    return play
 
 
 @functools.lru_cache(maxsize=None)
