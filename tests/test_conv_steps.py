@@ -302,3 +302,35 @@ def test_an_invalid_setting_keeps_its_text_and_shows_no_animation():
     box = widgets.conv_step_explorer(W=6)
     data = display_data(box)
     assert "text/html" not in data and "3.5" in data["text/plain"]
+
+
+# ------------------------------------------------------------------ edges (as tests/test_explorer_edges.py)
+FIRST = dict(W=5, F=3, S=2, P=1, dilation=1, D_in=3, K=2, position=0)
+
+
+@pytest.mark.parametrize("arg", list(FIRST))
+@pytest.mark.parametrize("value", [0, -1, 13, 50, 227, 10 ** 6])
+def test_the_view_never_raises_for_any_integer(arg, value):
+    import time
+
+    start = time.perf_counter()
+    view = widgets.conv_step_view(**{**FIRST, arg: value})
+    assert time.perf_counter() - start < 2   # nothing huge is allocated
+    assert view.text and "unexpected error" not in view.text
+    if view.valid and view.drawable:
+        assert view.total == view.out[view.k, view.row, view.col]
+
+
+@pytest.mark.parametrize("arg", list(FIRST))
+@pytest.mark.parametrize("value", [2.5, "3", None, True, [3]], ids=repr)
+def test_the_view_explains_a_wrong_type(arg, value):
+    view = widgets.conv_step_view(**{**FIRST, arg: value})
+    assert not view.valid and re.search(r"must be an integer|boolean", view.text), view.text
+
+
+@pytest.mark.parametrize("arg", list(FIRST))
+@pytest.mark.parametrize("value", [0, 13, 227, 10 ** 6])
+def test_the_explorer_holds_every_integer_it_is_given(arg, value):
+    box = widgets.conv_step_explorer(**{**FIRST, arg: value})
+    assert box._controls[arg].value == value
+    assert text_panel(box) == widgets.conv_step_view(**{**FIRST, arg: value}).html

@@ -19,6 +19,7 @@ the same picture the ordinary way (a test holds the two together).
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 
 from ._base import PAD_COLOUR
@@ -46,20 +47,34 @@ def _points(pixels):
 
 # ------------------------------------------------------------------ tiles: texts rendered once
 _TILES: "OrderedDict[tuple, object]" = OrderedDict()
-_TILE_LIMIT = 4000
-_SCRATCH: dict = {}
+_TILE_BYTES = 64 * 2 ** 20     # the tiles kept: the least recently used go first
+_SCRATCH: "OrderedDict[tuple, tuple]" = OrderedDict()
+_SCRATCH_LIMIT = 64            # one small canvas per kind of box
+_LOCK = threading.Lock()       # explorers may draw in two threads at once (ipykernel 7)
+_kept = [0]
 
 
 def _tile(w, h, face, inset, tx, ty, style, text):
     """The pixels (h, w, 4) of a w x h box: white, a ``face`` rectangle inset by ``inset``
     pixels, and ``text`` at (tx, ty) in ``style``; rendered by matplotlib once and kept."""
+    key = (w, h, face, inset, tx, ty, style, text)
+    with _LOCK:
+        tile = _TILES.get(key)
+        if tile is not None:
+            _TILES.move_to_end(key)
+            return tile
+        tile = _render_tile(key)
+        _TILES[key] = tile
+        _kept[0] += tile.nbytes
+        while _kept[0] > _TILE_BYTES and len(_TILES) > 1:
+            _kept[0] -= _TILES.popitem(last=False)[1].nbytes
+        return tile
+
+
+def _render_tile(key):
     import numpy as np
 
-    key = (w, h, face, inset, tx, ty, style, text)
-    tile = _TILES.get(key)
-    if tile is not None:
-        _TILES.move_to_end(key)
-        return tile
+    w, h, face, inset, tx, ty, style, text = key
     scratch = _SCRATCH.get(key[:-1])
     if scratch is None:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -79,6 +94,10 @@ def _tile(w, h, face, inset, tx, ty, style, text):
         empty = np.array(canvas.buffer_rgba())
         artist = ax.text(tx, ty, "", zorder=3, **dict(style))
         scratch = _SCRATCH[key[:-1]] = (canvas, artist, empty)
+        if len(_SCRATCH) > _SCRATCH_LIMIT:
+            _SCRATCH.popitem(last=False)
+    else:
+        _SCRATCH.move_to_end(key[:-1])
     canvas, artist, empty = scratch
     if text:   # the box without text, then the text drawn on it
         pixels = np.asarray(canvas.buffer_rgba())
@@ -88,9 +107,6 @@ def _tile(w, h, face, inset, tx, ty, style, text):
         tile = np.array(pixels)
     else:
         tile = empty
-    _TILES[key] = tile
-    if len(_TILES) > _TILE_LIMIT:
-        _TILES.popitem(last=False)
     return tile
 
 
@@ -404,7 +420,7 @@ def _png_bytes(rgba, palette=None):
     import numpy as np
     from PIL import Image
 
-    image = Image.fromarray(np.asarray(rgba), "RGBA").convert("RGB")
+    image = Image.fromarray(np.ascontiguousarray(rgba)).convert("RGB")   # (h, w, 4) uint8: RGBA
     if palette is None:
         image = image.quantize(colors=64, method=Image.Quantize.FASTOCTREE)
     else:

@@ -18,7 +18,6 @@ JavaScript animation, and a strip of the first positions for pages that run no s
 from __future__ import annotations
 
 import functools
-import html
 from typing import NamedTuple, Optional
 
 from .. import arithmetic
