@@ -192,6 +192,35 @@ def load_checkpoints(path=CHECKPOINTS_FILE):
 
 
 # ------------------------------------------------------------------ the first-layer comparison over seeds
+SHIFT_TEST = {"num_images": 500, "shifts": [[0, 0], [1, 0], [2, 0], [3, 0], [0, 1], [0, 2], [0, 3]]}
+
+
+def shift_consistency(net, seed, num_images=500, shifts=SHIFT_TEST["shifts"], split=2):
+    """How steady a net's answer is when each test object moves by less than the first stage's stride.
+
+    The first ``num_images`` test images of ``seed`` (split 2) are rendered with their object moved
+    by every ``(rows, columns)`` of ``shifts`` (the first must be (0, 0)).  Returns a dict:
+    ``consistency``, the fraction of images the net gives the same label at every shift, and
+    ``probability_range``, the mean over images of the largest minus the smallest probability of the
+    true class across the shifts.
+    """
+    from .data import make_shapes
+    from .understanding import softmax
+
+    if [int(v) for v in shifts[0]] != [0, 0]:
+        raise ValueError(f"the first shift must be (0, 0), the image itself; got {shifts[0]}.")
+    labels, probs = [], []
+    for dy, dx in shifts:
+        d = make_shapes(num_images, seed=seed, split=split, shift=(dy, dx))
+        scores = np.concatenate([net.loss(d["X"][i:i + 250]) for i in range(0, num_images, 250)])
+        labels.append(np.argmax(scores, axis=1))
+        probs.append(softmax(scores.astype(np.float64))[np.arange(num_images), d["y"]])
+    labels, probs = np.array(labels), np.array(probs)
+    return {"consistency": float(np.mean(np.all(labels == labels[0], axis=0))),
+            "probability_range": float(np.mean(probs.max(axis=0) - probs.min(axis=0))),
+            "num_images": int(num_images), "shifts": [[int(a), int(b)] for a, b in shifts]}
+
+
 def _run_dir(work, recipe, seeds):
     key = json.dumps({"recipe": recipe, "seeds": list(seeds), "version": __version__}, sort_keys=True)
     import hashlib
@@ -245,11 +274,14 @@ def run_first_layer(seeds=FIRST_LAYER_SEEDS, overrides=None, progress=False, wor
                     timer = {}
                     net, info = modules[name].train(settings, progress=progress, timer=timer)
                     W, b = net.params["conv1.W"], net.params["conv1.b"]
+                    n_shift = min(SHIFT_TEST["num_images"], settings["num_test"])
                     run = {"net": name, "seed": seed, "test_accuracy": info["test_accuracy"],
                            "best_val_accuracy": info["best_val_accuracy"], "num_test": settings["num_test"],
                            "wall_seconds": timer["wall_seconds"], "cpu_seconds": timer["cpu_seconds"],
-                           "params_sha256": params_sha256(net.params), "load_average_after": _load_average()}
-                    _write_npz(done, {"W": W, "b": b}, run)
+                           "params_sha256": params_sha256(net.params),
+                           "shift": shift_consistency(net, seed, n_shift, SHIFT_TEST["shifts"]),
+                           "load_average_after": _load_average()}
+                    _write_npz(done, {"W": W, "b": b, **{f"params/{k}": v for k, v in net.params.items()}}, run)
                 runs.append(run)
                 arrays[f"{name}/seed{seed}/W"], arrays[f"{name}/seed{seed}/b"] = W, b
                 if report is not None:
