@@ -46,11 +46,373 @@ FIRST_LAYER_SEEDS = tuple(range(8))
 
 __all__ = [
     "PAPER", "PaperFinding",
+    # 1. invariance
+    "TRANSFORMS", "PIXELS", "transform_settings", "render_transformed", "feature_vectors", "mean_pair_distance",
+    "Invariance", "invariance_curves", "curve_summary", "first_step_share",
+    # 2. evolution
+    "unit_maxima", "top_k_sets", "top_k_overlap", "layer_overlaps", "settled_at", "strongest_patches",
+    # 3. the first layer
+    "filter_power", "energy_above", "aliased_fraction", "high_frequency_share", "first_stage", "dead_filters",
+    "SHIFT_TEST", "shift_consistency",
     # files
     "CHECKPOINTS_FILE", "FIRST_LAYER_JSON", "FIRST_LAYER_NPZ", "EVOLUTION_NET", "FIRST_LAYER_NETS",
     "FIRST_LAYER_SEEDS", "Checkpoints", "load_checkpoints", "write_checkpoints", "run_first_layer",
     "write_first_layer", "load_first_layer",
 ]
+
+
+# ------------------------------------------------------------------ the paper
+class PaperFinding(NamedTuple):
+    """One finding of Zeiler and Fergus (2014): ``value`` (a number, a tuple, or None for a finding in
+    words), where it stands in the paper, and what it says, in our words."""
+
+    value: object
+    where: str
+    what: str
+
+
+PAPER = {
+    "invariance_layers": PaperFinding(
+        None, "sec. 4, Fig. 5", "small transformations change the first layer's feature vector a lot and the top "
+                                "feature layer's (layer 7) much less"),
+    "invariance_quasi_linear": PaperFinding(
+        None, "sec. 4, Fig. 5", "at the top feature layer the change grows about linearly with the translation "
+                                "and the scaling"),
+    "output_stable": PaperFinding(None, "sec. 4, Fig. 5", "the output is stable under translation and scaling"),
+    "rotation": PaperFinding(None, "sec. 4, Fig. 5", "the output is not invariant to rotation, except for "
+                                                     "objects with rotational symmetry"),
+    "figure5_images": PaperFinding(5, "Fig. 5", "example images transformed"),
+    "figure4_epochs": PaperFinding((1, 2, 5, 10, 20, 30, 40, 64), "Fig. 4", "epochs at which the features are "
+                                                                             "shown"),
+    "lower_layers": PaperFinding(None, "sec. 4", "the lower layers converge within a few epochs"),
+    "upper_layers_epochs": PaperFinding((40, 50), "sec. 4", "the upper layers develop only after 40-50 epochs"),
+    "alexnet_first_layer": PaperFinding((11, 4), "sec. 4.1", "AlexNet's first layer: 11x11 filters at stride 4"),
+    "zf_first_layer": PaperFinding((7, 2), "sec. 4.1", "ZF Net's first layer: 7x7 filters at stride 2"),
+    "alexnet_filters": PaperFinding(None, "sec. 4.1, Fig. 6", "AlexNet's first-layer filters mix very high and very "
+                                                              "low frequencies, with little in between, and some "
+                                                              "are dead"),
+    "aliasing": PaperFinding(None, "sec. 4.1, Fig. 6", "AlexNet's second-layer features show aliasing caused by "
+                                                       "the stride of 4 in the first layer"),
+    "alexnet_replication_top1": PaperFinding(40.5, "Table 2", "top-1 validation error (%) of their replication "
+                                                              "of AlexNet, one net"),
+    "zf_gain_top1": PaperFinding(2, "Table 2", "about this many points less top-1 validation error for one net "
+                                               "with the new first layers, one run of each"),
+}
+
+
+# ------------------------------------------------------------------ 1. invariance, layer by layer
+TRANSFORMS = {
+    "translation": {"amounts": [-8, -6, -4, -2, -1, 0, 1, 2, 4, 6, 8], "unit": "pixels (down)",
+                    "what": "the object moved vertically"},
+    "scale": {"amounts": [0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4], "unit": "times its radius",
+              "what": "the object grown or shrunk about its centre"},
+    "rotation": {"amounts": [0, 30, 60, 90, 120, 150, 180, 210, 240, 270, 300, 330, 360], "unit": "degrees",
+                 "what": "the object turned clockwise about its centre"},
+}
+_IDENTITY = {"translation": 0, "scale": 1.0, "rotation": 0}
+
+
+def transform_settings(kind, amount):
+    """The keyword arguments of :func:`~cs231n_lib.data.make_shapes` for ``amount`` of transform ``kind``:
+    'translation' (pixels down), 'scale' (times the radius) or 'rotation' (degrees clockwise)."""
+    if kind == "translation":
+        return {"shift": (float(amount), 0.0)}
+    if kind == "scale":
+        return {"scale": float(amount)}
+    if kind == "rotation":
+        return {"rotation": float(amount)}
+    raise ValueError(f"kind must be one of {sorted(TRANSFORMS)}, got {kind!r}.")
+
+
+def render_transformed(n, kind, amount, seed=0, split=2, classes=None):
+    """The first ``n`` shapes of ``seed`` and ``split`` with their objects transformed by ``amount`` of
+    ``kind`` (rendered, not resampled): :func:`~cs231n_lib.data.make_shapes`'s dict."""
+    from .data import make_shapes
+
+    return make_shapes(n, seed=seed, split=split, classes=classes, **transform_settings(kind, amount))
+
+
+PIXELS = "pixels"   # the "layer" that is the image itself: the baseline every layer is compared with
+
+
+def feature_vectors(net, X, layers, batch_size=250):
+    """Each layer's output for every image, flattened: ``{layer: (N, D) float64}``, plus ``"scores"``
+    (N, num_classes), from one forward pass per batch.  The layer ``"pixels"`` is the image itself."""
+    names = [name for name in layers if name != PIXELS] + [net.names[-1]]
+    parts = {name: [] for name in names}
+    for i in range(0, len(X), int(batch_size)):
+        acts = net.activations(X[i:i + int(batch_size)], names)
+        for name in names:
+            parts[name].append(acts[name].reshape(len(acts[name]), -1).astype(np.float64))
+    out = {name: np.concatenate(parts[name]) for name in layers if name != PIXELS}
+    if PIXELS in layers:
+        out[PIXELS] = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
+    out["scores"] = np.concatenate(parts[net.names[-1]])
+    return out
+
+
+def mean_pair_distance(F):
+    """The mean Euclidean distance between the feature vectors of two different images of ``F`` (N, D),
+    over all N (N - 1) / 2 pairs: the scale a layer's distances are divided by."""
+    F = np.asarray(F, dtype=np.float64)
+    N = len(F)
+    if N < 2:
+        raise ValueError(f"the mean distance between two different images needs at least 2 images, got {N}.")
+    sq = np.sum(F * F, axis=1)
+    d2 = np.maximum(sq[:, None] + sq[None, :] - 2 * F @ F.T, 0)
+    iu = np.triu_indices(N, 1)
+    return float(np.mean(np.sqrt(d2[iu])))
+
+
+class Invariance(NamedTuple):
+    """What :func:`invariance_curves` measured for one transform.
+
+    kind, amounts : the transform and its A amounts.
+    layers : the layers measured.
+    distance : ``{layer: (A, N)}``, the Euclidean distance between the feature vectors of each
+        image and of its transformed version, divided by ``scale[layer]``.
+    raw : ``{layer: (A, N)}``, the same distances undivided.
+    scale : ``{layer: float}``, the mean distance between two different untransformed images.
+    probability : (A, N), the probability the net gives each transformed image's true class.
+    labels : (N,) the true classes.
+    object_pixels : (A, N) int, the pixels of each object inside the frame (its mask).
+    """
+
+    kind: str
+    amounts: np.ndarray
+    layers: list
+    distance: dict
+    raw: dict
+    scale: dict
+    probability: np.ndarray
+    labels: np.ndarray
+    object_pixels: np.ndarray
+
+
+def _relu_layers(net):
+    return [name for name in net.names if net.layers[name].kind == "relu"]
+
+
+def invariance_curves(net, kind, amounts=None, n=100, layers=None, seed=0, split=2, classes=None):
+    """Zeiler and Fergus's Fig. 5 on the shapes: how much each layer's features and the true class's
+    probability change when the object is transformed by known amounts.
+
+    The first ``n`` images of ``seed``/``split`` are rendered at every amount (the untransformed
+    amount too: its distances are exactly 0, as the image is the same, byte for byte).  For image i
+    and layer l the distance is ``||f_l(T x_i) - f_l(x_i)|| / s_l``, where ``s_l`` is the mean
+    distance between the features of two different untransformed images (:func:`mean_pair_distance`):
+    1 means "as far as another image of the data set".
+
+    layers : default every ReLU layer of the net (the output of each learned layer); ``"pixels"``
+        is the image itself, the baseline.
+    Returns an :class:`Invariance`.
+    """
+    from .understanding import softmax
+
+    if kind not in TRANSFORMS:
+        raise ValueError(f"kind must be one of {sorted(TRANSFORMS)}, got {kind!r}.")
+    amounts = np.asarray(TRANSFORMS[kind]["amounts"] if amounts is None else amounts, dtype=np.float64)
+    layers = _relu_layers(net) if layers is None else list(layers)
+    for name in layers:
+        if name not in net.layers and name != PIXELS:
+            raise ValueError(f"no layer named {name!r}; the layers are {net.names} (and {PIXELS!r}, the image).")
+    from .data import make_shapes
+
+    base = make_shapes(n, seed=seed, split=split, classes=classes)
+    F0 = feature_vectors(net, base["X"], layers)
+    scale = {name: mean_pair_distance(F0[name]) for name in layers}
+    raw = {name: np.zeros((len(amounts), n)) for name in layers}
+    prob = np.zeros((len(amounts), n))
+    pixels = np.zeros((len(amounts), n), dtype=np.int64)
+    rows = np.arange(n)
+    for a, amount in enumerate(amounts):
+        moved = render_transformed(n, kind, amount, seed, split, classes)
+        F = feature_vectors(net, moved["X"], layers)
+        for name in layers:
+            raw[name][a] = np.linalg.norm(F[name] - F0[name], axis=1)
+        prob[a] = softmax(F["scores"])[rows, base["y"]]
+        pixels[a] = moved["masks"].reshape(n, -1).sum(axis=1)
+    distance = {name: raw[name] / scale[name] for name in layers}
+    return Invariance(kind, amounts, layers, distance, raw, scale, prob, base["y"], pixels)
+
+
+def curve_summary(values, low=10, high=90):
+    """(A, N) values -> their mean, ``low``-th and ``high``-th percentiles over the images, each (A,)."""
+    values = np.asarray(values, dtype=np.float64)
+    return values.mean(axis=1), np.percentile(values, low, axis=1), np.percentile(values, high, axis=1)
+
+
+def first_step_share(result, layer):
+    """How early a layer's change comes: its mean distance at the smallest amount of the transform
+    divided by its mean distance at the largest, averaged over the two directions (smaller and larger
+    than the identity).  A layer whose distance grows in proportion to the amount scores the ratio of
+    the amounts (1/8 for translations of 1 and 8 pixels); one that jumps at once scores near 1.  For
+    rotations the largest amount is the half turn (180 degrees), the farthest from the start."""
+    amounts = np.asarray(result.amounts, dtype=np.float64)
+    mean = np.asarray(result.distance[layer], dtype=np.float64).mean(axis=1)
+    if result.kind == "rotation":
+        turned = np.flatnonzero(np.mod(amounts, 360) != 0)
+        small = turned[np.argmin(np.minimum(np.mod(amounts[turned], 360), 360 - np.mod(amounts[turned], 360)))]
+        far = turned[np.argmin(np.abs(np.mod(amounts[turned], 360) - 180))]
+        return float(mean[small] / mean[far])
+    centre = _IDENTITY[result.kind]
+    shares = []
+    for side in (amounts < centre, amounts > centre):
+        idx = np.flatnonzero(side)
+        if len(idx) < 2:
+            continue
+        order = idx[np.argsort(np.abs(amounts[idx] - centre))]
+        shares.append(mean[order[0]] / mean[order[-1]])
+    if not shares:
+        raise ValueError("first_step_share needs at least two amounts on one side of the identity.")
+    return float(np.mean(shares))
+
+
+# ------------------------------------------------------------------ 2. features through training
+def unit_maxima(acts):
+    """Each unit's strongest response on each image: (N, C, H, W) -> the maximum over positions (N, C);
+    (N, M) activations of a flat layer are returned as they are."""
+    acts = np.asarray(acts)
+    if acts.ndim == 4:
+        return acts.reshape(acts.shape[0], acts.shape[1], -1).max(axis=2)
+    if acts.ndim == 2:
+        return acts
+    raise ValueError(f"activations must be (N, C, H, W) or (N, M), got shape {acts.shape}.")
+
+
+def top_k_sets(responses, k=9):
+    """The ``k`` images that drive each unit hardest: (N, C) responses -> (C, k) image indices, strongest
+    first (ties in the order of the images), and (C,) bool: whether the unit's k-th strongest
+    response is above 0 (if not, the set is partly an arbitrary choice among zeros)."""
+    responses = np.asarray(responses)
+    N = responses.shape[0]
+    k = int(k)
+    if not 1 <= k <= N:
+        raise ValueError(f"k must be between 1 and the number of images ({N}), got {k}.")
+    order = np.argsort(-responses, axis=0, kind="stable")[:k].T
+    kth = np.take_along_axis(responses, order[:, -1][None, :], axis=0)[0]
+    return order, kth > 0
+
+
+def top_k_overlap(sets_a, sets_b):
+    """The share of each unit's top-k images two checkpoints agree on: (C, k) and (C, k) -> (C,) in [0, 1].
+    Two random k-sets out of N images share k/N of their images on average."""
+    sets_a, sets_b = np.asarray(sets_a), np.asarray(sets_b)
+    if sets_a.shape != sets_b.shape or sets_a.ndim != 2:
+        raise ValueError(f"need two (C, k) arrays of the same shape, got {sets_a.shape} and {sets_b.shape}.")
+    k = sets_a.shape[1]
+    return np.array([len(np.intersect1d(a, b)) / k for a, b in zip(sets_a, sets_b)])
+
+
+def layer_overlaps(sets, alive):
+    """For one layer, from each checkpoint's top-k sets (a list of (C, k)) and alive masks (a list of (C,)):
+    the mean overlap between consecutive checkpoints (K - 1,) and with the last checkpoint (K,), over
+    the units alive at both checkpoints compared, and how many units that was at each step."""
+    K = len(sets)
+    consecutive = np.zeros(K - 1)
+    counted = np.zeros(K - 1, dtype=np.int64)
+    with_last = np.zeros(K)
+    for i in range(K - 1):
+        both = alive[i] & alive[i + 1]
+        counted[i] = int(both.sum())
+        consecutive[i] = top_k_overlap(sets[i][both], sets[i + 1][both]).mean() if both.any() else np.nan
+    for i in range(K):
+        both = alive[i] & alive[-1]
+        with_last[i] = top_k_overlap(sets[i][both], sets[-1][both]).mean() if both.any() else np.nan
+    return consecutive, with_last, counted
+
+
+def settled_at(consecutive, after_updates, threshold=0.5):
+    """The first checkpoint from which every later step keeps at least ``threshold`` of the top-k sets:
+    the number of updates ``after_updates[i]`` for the smallest i with ``consecutive[j] >= threshold``
+    for every j >= i, or None if the last step does not."""
+    consecutive = np.asarray(consecutive, dtype=np.float64)
+    if len(after_updates) != len(consecutive) + 1:
+        raise ValueError("after_updates lists the checkpoints: one more than the steps between them.")
+    i = len(consecutive)
+    while i > 0 and consecutive[i - 1] >= threshold:
+        i -= 1
+    return None if i == len(consecutive) else int(after_updates[i])
+
+
+def strongest_patches(net, X, layer, units, fill=0.5, batch_size=250):
+    """For each of ``units`` of ``layer``: the receptive field, in the image that drives it hardest, of the
+    position where it responds most: a list of (C, h, w) patches (``fill`` where a field reaches past the
+    image) and the (N,) indices of those images."""
+    from .understanding import crop, layer_activations, max_activating
+
+    acts = layer_activations(net, X, layer, batch_size)
+    out, which = [], []
+    for unit in units:
+        best = max_activating(net, X, layer, int(unit), k=1, acts=acts)
+        out.append(crop(X[int(best.indices[0])], best.boxes[0], fill))
+        which.append(int(best.indices[0]))
+    return out, np.array(which)
+
+
+# ------------------------------------------------------------------ 3. the first layer
+def filter_power(W, size=32):
+    """The power spectrum of each filter, its channels summed: (F, C, HH, WW) -> (F, size, size), the
+    filter zero-padded to ``size`` x ``size`` and Fourier transformed, frequencies in the order of
+    ``numpy.fft.fftfreq(size)`` (cycles per pixel, from -0.5 to 0.5)."""
+    W = np.asarray(W, dtype=np.float64)
+    if W.ndim != 4:
+        raise ValueError(f"W must be filters (F, C, HH, WW), got shape {W.shape}.")
+    if size < max(W.shape[2:]):
+        raise ValueError(f"size ({size}) must be at least the filter size {W.shape[2:]}.")
+    spectrum = np.fft.fft2(W, s=(size, size), axes=(2, 3))
+    return (np.abs(spectrum) ** 2).sum(axis=1)
+
+
+def energy_above(W, cutoff, size=32):
+    """The share of each filter's energy at frequencies above ``cutoff`` cycles per pixel in either
+    direction (``max(|fx|, |fy|) > cutoff``): (F,) in [0, 1]; 0 for an all-zero filter."""
+    power = filter_power(W, size)
+    f = np.abs(np.fft.fftfreq(size))
+    above = np.maximum(f[:, None], f[None, :]) > cutoff + 1e-12
+    total = power.sum(axis=(1, 2))
+    high = power[:, above].sum(axis=1)
+    return np.where(total > 0, high / np.where(total > 0, total, 1), 0.0)
+
+
+def aliased_fraction(W, stride, size=32):
+    """The share of each filter's energy a convolution of ``stride`` cannot sample: above the Nyquist
+    frequency of its output grid, ``1 / (2 * stride)`` cycles per pixel (Shannon: a grid of spacing S
+    holds frequencies up to 1/(2S); finer detail folds back as a coarser pattern, aliasing)."""
+    if int(stride) < 1:
+        raise ValueError(f"stride must be a whole number >= 1, got {stride}.")
+    return energy_above(W, 1.0 / (2 * int(stride)), size)
+
+
+def high_frequency_share(W, cutoff=0.25, size=32):
+    """The fraction of filters with more than half their energy above ``cutoff`` cycles per pixel."""
+    return float(np.mean(energy_above(W, cutoff, size) > 0.5))
+
+
+def first_stage(name, W, b, X, layer=None, batch_size=250):
+    """The first stage of the zoo net ``name`` (``shapes_alexnet_like`` or ``shapes_zf_like``) with
+    first-layer filters ``W`` and biases ``b``, run on images ``X``: the output of ``layer``
+    (default: the last layer of the stage, ``relu1`` or ``pool1``)."""
+    from .pretrained import recipe
+
+    if name not in FIRST_LAYER_NETS:
+        raise ValueError(f"name must be one of {FIRST_LAYER_NETS}, got {name!r}.")
+    net = recipe(name).build()
+    if net.params["conv1.W"].shape != np.shape(W) or net.params["conv1.b"].shape != np.shape(b):
+        raise ValueError(f"{name}'s first layer has W {net.params['conv1.W'].shape} and b "
+                         f"{net.params['conv1.b'].shape}; got {np.shape(W)} and {np.shape(b)}.")
+    net.params["conv1.W"], net.params["conv1.b"] = np.asarray(W, net.dtype), np.asarray(b, net.dtype)
+    layer = layer or ("pool1" if "pool1" in net.layers else "relu1")
+    from .understanding import layer_activations
+
+    return layer_activations(net, X, layer, batch_size)
+
+
+def dead_filters(name, W, b, X):
+    """Which first-layer filters of ``name`` never fire on the images ``X``: their ReLU output is 0 at
+    every position of every image.  (F,) bool."""
+    acts = first_stage(name, W, b, X, layer="relu1")
+    return np.all(acts == 0, axis=(0, 2, 3))
 
 
 # ------------------------------------------------------------------ files written once, read by the notebook

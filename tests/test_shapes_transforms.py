@@ -127,7 +127,8 @@ def test_a_full_turn_and_zero_amounts_change_nothing_that_matters():
 
 @pytest.mark.parametrize("bad, words", [
     (dict(scale=0), "must be > 0"), (dict(scale=-1), "must be > 0"), (dict(shift=3), "two numbers"),
-    (dict(shift=(1, 2, 3)), "two numbers"), (dict(rotation="90"), "must be numbers"), (dict(rotation=float("nan")), "finite"),
+    (dict(shift=(1, 2, 3)), "two numbers"), (dict(rotation="90"), "must be numbers"),
+    (dict(rotation=float("nan")), "finite"),
     (dict(shift=(np.inf, 0)), "finite"), (dict(scale="big"), "must be numbers"),
 ])
 def test_bad_transforms_are_refused_with_a_reason(bad, words):
