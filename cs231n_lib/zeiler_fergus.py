@@ -34,6 +34,8 @@ from typing import NamedTuple
 import numpy as np
 
 from . import __version__
+from .data import make_shapes
+from .understanding import softmax
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
 ZF_DIR = DATA_DIR / "zeiler_fergus"
@@ -127,8 +129,6 @@ def transform_settings(kind, amount):
 def render_transformed(n, kind, amount, seed=0, split=2, classes=None):
     """The first ``n`` shapes of ``seed`` and ``split`` with their objects transformed by ``amount`` of
     ``kind`` (rendered, not resampled): :func:`~cs231n_lib.data.make_shapes`'s dict."""
-    from .data import make_shapes
-
     return make_shapes(n, seed=seed, split=split, classes=classes, **transform_settings(kind, amount))
 
 
@@ -193,6 +193,16 @@ def _relu_layers(net):
     return [name for name in net.names if net.layers[name].kind == "relu"]
 
 
+def _checked_layers(net, kind, layers):
+    if kind not in TRANSFORMS:
+        raise ValueError(f"kind must be one of {sorted(TRANSFORMS)}, got {kind!r}.")
+    layers = _relu_layers(net) if layers is None else list(layers)
+    for name in layers:
+        if name not in net.layers and name != PIXELS:
+            raise ValueError(f"no layer named {name!r}; the layers are {net.names} (and {PIXELS!r}, the image).")
+    return layers
+
+
 def invariance_curves(net, kind, amounts=None, n=100, layers=None, seed=0, split=2, classes=None):
     """Zeiler and Fergus's Fig. 5 on the shapes: how much each layer's features and the true class's
     probability change when the object is transformed by known amounts.
@@ -207,30 +217,20 @@ def invariance_curves(net, kind, amounts=None, n=100, layers=None, seed=0, split
         is the image itself, the baseline.
     Returns an :class:`Invariance`.
     """
-    from .understanding import softmax
-
-    if kind not in TRANSFORMS:
-        raise ValueError(f"kind must be one of {sorted(TRANSFORMS)}, got {kind!r}.")
+    layers = _checked_layers(net, kind, layers)
     amounts = np.asarray(TRANSFORMS[kind]["amounts"] if amounts is None else amounts, dtype=np.float64)
-    layers = _relu_layers(net) if layers is None else list(layers)
-    for name in layers:
-        if name not in net.layers and name != PIXELS:
-            raise ValueError(f"no layer named {name!r}; the layers are {net.names} (and {PIXELS!r}, the image).")
-    from .data import make_shapes
-
     base = make_shapes(n, seed=seed, split=split, classes=classes)
     F0 = feature_vectors(net, base["X"], layers)
-    scale = {name: mean_pair_distance(F0[name]) for name in layers}
+    scale = {name: mean_pair_distance(F0[name]) for name in layers}     # two different images, per layer
     raw = {name: np.zeros((len(amounts), n)) for name in layers}
     prob = np.zeros((len(amounts), n))
     pixels = np.zeros((len(amounts), n), dtype=np.int64)
-    rows = np.arange(n)
     for a, amount in enumerate(amounts):
         moved = render_transformed(n, kind, amount, seed, split, classes)
         F = feature_vectors(net, moved["X"], layers)
         for name in layers:
             raw[name][a] = np.linalg.norm(F[name] - F0[name], axis=1)
-        prob[a] = softmax(F["scores"])[rows, base["y"]]
+        prob[a] = softmax(F["scores"])[np.arange(n), base["y"]]
         pixels[a] = moved["masks"].reshape(n, -1).sum(axis=1)
     distance = {name: raw[name] / scale[name] for name in layers}
     return Invariance(kind, amounts, layers, distance, raw, scale, prob, base["y"], pixels)
@@ -566,9 +566,6 @@ def shift_consistency(net, seed, num_images=500, shifts=SHIFT_TEST["shifts"], sp
     ``probability_range``, the mean over images of the largest minus the smallest probability of the
     true class across the shifts.
     """
-    from .data import make_shapes
-    from .understanding import softmax
-
     if [int(v) for v in shifts[0]] != [0, 0]:
         raise ValueError(f"the first shift must be (0, 0), the image itself; got {shifts[0]}.")
     labels, probs = [], []

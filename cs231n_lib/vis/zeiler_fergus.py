@@ -50,35 +50,43 @@ def _spread(values, low=10, high=90):
     return values.mean(axis=1), np.percentile(values, low, axis=1), np.percentile(values, high, axis=1)
 
 
-def invariance_figure(results, units, title, paper=None):
+def invariance_figure(results, units, title, paper=None, bands=("relu1", "relu4"), baseline="pixels"):
     """Zeiler and Fergus's Fig. 5 on our net: one row per transform; left, each layer's normalized feature
-    distance (mean over the images, a band from the 10th to the 90th percentile); right, the probability
-    of the true class (the same).
+    distance (the mean over the images; for the layers in ``bands`` also a band from the 10th to the 90th
+    percentile); right, the probability of the true class (mean and band).
 
     results : list of :class:`cs231n_lib.zeiler_fergus.Invariance` (``kind``, ``amounts``, ``layers``,
-    ``distance``, ``probability``); units : ``{kind: unit text}``; paper : optional ``{kind: text}``,
-    what the paper found, written under the row's title.
+    ``distance``, ``probability``); units : ``{kind: unit text}``; paper : optional ``{kind: (text for the
+    layers, text for the answer)}``, what the paper found, written under each panel's title;
+    baseline : the layer drawn as a grey dashed line (the image itself).
     """
     import numpy as np
 
-    fig = _new_figure(10.5, 2.9 * len(results) + 0.5)
+    fig = _new_figure(11, 3.0 * len(results) + 0.5)
     axes = fig.subplots(len(results), 2, squeeze=False)
     for row, result in zip(axes, results):
         x = np.asarray(result.amounts, dtype=float)
         unit = units.get(result.kind, "")
+        notes = paper.get(result.kind, ("", "")) if paper else ("", "")
         ax = row[0]
-        for i, layer in enumerate(result.layers):
+        learned = [layer for layer in result.layers if layer != baseline]
+        for layer in result.layers:
             mean, lo, hi = _spread(result.distance[layer])
-            colour = _layer_colour(i, len(result.layers))
-            ax.fill_between(x, lo, hi, color=colour, alpha=0.15, linewidth=0)
-            ax.plot(x, mean, "o-", color=colour, markersize=3, label=layer)
-        ax.axhline(1.0, color="grey", linestyle=":", linewidth=1, label="another image")
+            if layer == baseline:
+                ax.plot(x, mean, "--", color="grey", linewidth=1.5, label=f"{layer} (baseline)")
+                continue
+            colour = _layer_colour(learned.index(layer), len(learned))
+            if layer in bands:
+                ax.fill_between(x, lo, hi, color=colour, alpha=0.15, linewidth=0)
+            ax.plot(x, mean, "o-", color=colour, markersize=3, label=layer + (" (band: 10-90%)" if layer in bands
+                                                                              else ""))
+        ax.axhline(1.0, color="grey", linestyle=":", linewidth=1, label="as far as another image")
         ax.set_ylim(0, None)
         ax.set_xlabel(f"{result.kind} ({unit})")
         ax.set_ylabel("feature distance / mean\ndistance of two images")
-        extra = f"\npaper: {paper[result.kind]}" if paper and result.kind in paper else ""
-        ax.set_title(f"{result.kind}: each layer's change{extra}", fontsize=9)
-        ax.legend(fontsize=7, ncol=2, loc="lower right" if result.kind != "rotation" else "upper center")
+        ax.set_title(f"{result.kind}: each layer's change" + (f"\npaper: {notes[0]}" if notes[0] else ""),
+                     fontsize=9)
+        ax.legend(fontsize=7, ncol=2, loc="lower center", framealpha=0.9)
         ax = row[1]
         mean, lo, hi = _spread(result.probability)
         ax.fill_between(x, lo, hi, color=OUTPUT_COLOURS[1], alpha=0.15, linewidth=0, label="10th-90th percentile")
@@ -87,8 +95,8 @@ def invariance_figure(results, units, title, paper=None):
         ax.set_ylim(0, 1.02)
         ax.set_xlabel(f"{result.kind} ({unit})")
         ax.set_ylabel("probability of the true class")
-        ax.set_title(f"{result.kind}: the net's answer", fontsize=9)
-        ax.legend(fontsize=7, loc="lower center")
+        ax.set_title(f"{result.kind}: the net's answer" + (f"\npaper: {notes[1]}" if notes[1] else ""), fontsize=9)
+        ax.legend(fontsize=7, loc="lower center", framealpha=0.9)
     fig.suptitle(title)
     return fig
 
