@@ -701,6 +701,9 @@ def main(argv=None):
     parser.add_argument("--out", default=str(ZF_DIR), help="folder to write to (default: the repository's "
                                                            "data/zeiler_fergus/)")
     parser.add_argument("--force", action="store_true", help="replace files that exist")
+    parser.add_argument("--work", default=None, help="folder that keeps each finished first-layer run, so that an "
+                                                     "interrupted command resumes (default: the system's temporary "
+                                                     "folder)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
     if not (args.checkpoints or args.first_layer):
@@ -735,7 +738,7 @@ def main(argv=None):
             parser.error(str(err))
         start = time.perf_counter()
         record, arrays = run_first_layer(args.seeds, recipe(FIRST_LAYER_NETS[0]).QUICK if args.quick else None,
-                                         progress=not args.quiet, report=print)
+                                         progress=not args.quiet, work=args.work, report=print)
         digests = write_first_layer(record, arrays, json_path, npz_path)
         print(f"first layer: {len(record['runs'])} runs in {time.perf_counter() - start:.0f} s; wrote {json_path} "
               f"(sha256 {digests[0]}) and {npz_path} (sha256 {digests[1]})")

@@ -300,7 +300,8 @@ def test_shift_consistency_by_hand(net):
 
 
 def test_the_first_layer_command_runs_on_quick_settings_and_refuses_to_overwrite(tmp_path):
-    args = ["--first-layer", "--quick", "--quiet", "--seeds", "0", "1", "--out", str(tmp_path)]
+    args = ["--first-layer", "--quick", "--quiet", "--seeds", "0", "1", "--out", str(tmp_path),
+            "--work", str(tmp_path / "work")]
     assert zf.main(args) == 0
     record, arrays = zf.load_first_layer(tmp_path / "first_layer.json", tmp_path / "first_layer_filters.npz")
     assert [(r["net"], r["seed"]) for r in record["runs"]] == [(n, s) for s in (0, 1) for n in zf.FIRST_LAYER_NETS]
