@@ -52,9 +52,10 @@ __all__ = [
     "TRANSFORMS", "PIXELS", "transform_settings", "render_transformed", "feature_vectors", "mean_pair_distance",
     "Invariance", "invariance_curves", "curve_summary", "first_step_share",
     # 2. evolution
-    "unit_maxima", "top_k_sets", "top_k_overlap", "layer_overlaps", "settled_at", "strongest_patches",
+    "unit_maxima", "top_k_sets", "top_k_overlap", "layer_overlaps", "settled_at", "Evolution", "evolution",
+    "layer_activations_all",
     # 3. the first layer
-    "filter_power", "energy_above", "aliased_fraction", "high_frequency_share", "first_stage", "dead_filters",
+    "filter_power", "energy_above", "band_profile", "aliased_fraction", "high_frequency_share", "first_stage", "dead_filters",
     "SHIFT_TEST", "shift_consistency",
     # files
     "CHECKPOINTS_FILE", "FIRST_LAYER_JSON", "FIRST_LAYER_NPZ", "EVOLUTION_NET", "FIRST_LAYER_NETS",
@@ -335,19 +336,66 @@ def settled_at(consecutive, after_updates, threshold=0.5):
     return None if i == len(consecutive) else int(after_updates[i])
 
 
-def strongest_patches(net, X, layer, units, fill=0.5, batch_size=250):
-    """For each of ``units`` of ``layer``: the receptive field, in the image that drives it hardest, of the
-    position where it responds most: a list of (C, h, w) patches (``fill`` where a field reaches past the
-    image) and the (N,) indices of those images."""
-    from .understanding import crop, layer_activations, max_activating
+class Evolution(NamedTuple):
+    """What :func:`evolution` measured at every checkpoint of a training run.
 
-    acts = layer_activations(net, X, layer, batch_size)
-    out, which = [], []
-    for unit in units:
-        best = max_activating(net, X, layer, int(unit), k=1, acts=acts)
-        out.append(crop(X[int(best.indices[0])], best.boxes[0], fill))
-        which.append(int(best.indices[0]))
-    return out, np.array(which)
+    after_updates : (K,) the checkpoints' numbers of updates.
+    layers : the layers measured.
+    responses : ``{layer: list of K arrays (N, C)}``, each unit's strongest response on each image.
+    accuracy : (K,) the fraction of the images each checkpoint labels right.
+    units : ``{layer: list of unit indices}``, the units whose patches were cut.
+    patches : ``{layer: [[patch (3, h, w) at each checkpoint] for each unit]}``, the receptive field, in the
+        image that drives the unit hardest, around the position where it responds most.
+    """
+
+    after_updates: list
+    layers: list
+    responses: dict
+    accuracy: np.ndarray
+    units: dict
+    patches: dict
+
+
+def evolution(checkpoints, X, y, layers, units_per_layer=2, seed=0, batch_size=250):
+    """Zeiler and Fergus's Fig. 4 on a :class:`Checkpoints` run: each unit's responses at every checkpoint,
+    and for ``units_per_layer`` units of each layer drawn at random (``seed``) among those that respond to
+    at least one image at the last checkpoint, its strongest patch at every checkpoint."""
+    from .understanding import crop, max_activating
+
+    K = len(checkpoints.after_updates)
+    rng = np.random.default_rng(seed)
+    last = layer_activations_all(checkpoints.net(K - 1), X, layers, batch_size)
+    units = {}
+    for layer in layers:
+        alive = np.flatnonzero(unit_maxima(last[layer]).max(axis=0) > 0)
+        units[layer] = sorted(int(u) for u in rng.choice(alive, size=min(units_per_layer, len(alive)), replace=False))
+    responses = {layer: [] for layer in layers}
+    patches = {layer: [[] for _ in units[layer]] for layer in layers}
+    accuracy = np.zeros(K)
+    for k in range(K):
+        net = checkpoints.net(k)
+        acts = last if k == K - 1 else layer_activations_all(net, X, layers, batch_size)
+        for layer in layers:
+            responses[layer].append(unit_maxima(acts[layer]))
+            for slot, unit in enumerate(units[layer]):
+                best = max_activating(net, X, layer, unit, k=1, acts=acts[layer])
+                patches[layer][slot].append(crop(X[int(best.indices[0])], best.boxes[0]))
+        accuracy[k] = np.mean(acts["scores"].argmax(axis=1) == y)
+    return Evolution(list(checkpoints.after_updates), list(layers), responses, accuracy, units, patches)
+
+
+def layer_activations_all(net, X, layers, batch_size=250):
+    """``{layer: (N, ...)}`` for every layer of ``layers`` and ``"scores"`` (N, num_classes), one forward
+    pass per batch of ``batch_size`` images."""
+    names = list(layers) + [net.names[-1]]
+    parts = {name: [] for name in names}
+    for i in range(0, len(X), int(batch_size)):
+        acts = net.activations(X[i:i + int(batch_size)], names)
+        for name in names:
+            parts[name].append(acts[name])
+    out = {name: np.concatenate(parts[name]) for name in layers}
+    out["scores"] = np.concatenate(parts[net.names[-1]])
+    return out
 
 
 # ------------------------------------------------------------------ 3. the first layer
@@ -373,6 +421,18 @@ def energy_above(W, cutoff, size=32):
     total = power.sum(axis=(1, 2))
     high = power[:, above].sum(axis=1)
     return np.where(total > 0, high / np.where(total > 0, total, 1), 0.0)
+
+
+def band_profile(W, size=32):
+    """How the filters' energy spreads over frequency: the share of the total energy of all the filters
+    ``W`` (F, C, HH, WW) at each band ``max(|fx|, |fy|) = k / size`` cycles per pixel, k = 0 .. size / 2.
+    Returns ``(frequencies (size // 2 + 1,), shares (size // 2 + 1,))``; the shares sum to 1."""
+    power = filter_power(W, size).sum(axis=0)
+    k = np.abs(np.fft.fftfreq(size) * size).round().astype(int)
+    band = np.maximum(k[:, None], k[None, :])
+    shares = np.bincount(band.ravel(), weights=power.ravel(), minlength=size // 2 + 1)
+    total = shares.sum()
+    return np.arange(size // 2 + 1) / size, shares / (total if total > 0 else 1.0)
 
 
 def aliased_fraction(W, stride, size=32):

@@ -264,6 +264,17 @@ def test_spectra_against_the_defining_sum_and_an_impulse():
         zf.aliased_fraction(W, 0)
 
 
+def test_band_profile_adds_up_to_the_shares_above_each_cutoff():
+    W = np.random.default_rng(4).standard_normal((5, 3, 8, 8)).cumsum(axis=3)
+    freqs, shares = zf.band_profile(W)
+    assert freqs.tolist() == [k / 32 for k in range(17)] and np.isclose(shares.sum(), 1.0)
+    power = zf.filter_power(W)
+    for k in (0, 3, 8, 15):
+        above = power.sum(axis=0)[np.maximum.outer(np.abs(np.fft.fftfreq(32)), np.abs(np.fft.fftfreq(32)))
+                                  > k / 32 + 1e-12].sum() / power.sum()
+        assert np.isclose(shares[k + 1:].sum(), above)
+
+
 def test_white_noise_filters_spread_their_energy_over_the_frequencies():
     W = np.random.default_rng(2).standard_normal((400, 3, 8, 8))
     share = zf.aliased_fraction(W, 2).mean()      # flat on average: the share of the grid above 1/4

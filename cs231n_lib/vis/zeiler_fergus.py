@@ -8,7 +8,7 @@ __all__ = ["transform_examples_figure", "invariance_figure", "symmetry_figure", 
 
 # Figures of many small images are drawn at this resolution (dots per inch), to keep the notebook small.
 _DPI = 80
-_LAYER_COLOURS = ["#9ecae1", "#4292c6", "#2171b5", "#08306b"]
+_LAYER_COLOURS = ["#6baed6", "#3182bd", "#08519c", "#08306b"]
 
 
 def _layer_colour(i, n):
@@ -81,12 +81,13 @@ def invariance_figure(results, units, title, paper=None, bands=("relu1", "relu4"
             ax.plot(x, mean, "o-", color=colour, markersize=3, label=layer + (" (band: 10-90%)" if layer in bands
                                                                               else ""))
         ax.axhline(1.0, color="grey", linestyle=":", linewidth=1, label="as far as another image")
-        ax.set_ylim(0, None)
+        ax.set_ylim(0, 1.55)
         ax.set_xlabel(f"{result.kind} ({unit})")
         ax.set_ylabel("feature distance / mean\ndistance of two images")
         ax.set_title(f"{result.kind}: each layer's change" + (f"\npaper: {notes[0]}" if notes[0] else ""),
                      fontsize=9)
-        ax.legend(fontsize=7, ncol=2, loc="lower center", framealpha=0.9)
+        if result is results[0]:
+            ax.legend(fontsize=7, ncol=3, loc="upper center", framealpha=0.9)
         ax = row[1]
         mean, lo, hi = _spread(result.probability)
         ax.fill_between(x, lo, hi, color=OUTPUT_COLOURS[1], alpha=0.15, linewidth=0, label="10th-90th percentile")
@@ -96,23 +97,27 @@ def invariance_figure(results, units, title, paper=None, bands=("relu1", "relu4"
         ax.set_xlabel(f"{result.kind} ({unit})")
         ax.set_ylabel("probability of the true class")
         ax.set_title(f"{result.kind}: the net's answer" + (f"\npaper: {notes[1]}" if notes[1] else ""), fontsize=9)
-        ax.legend(fontsize=7, loc="lower center", framealpha=0.9)
+        if result is results[0]:
+            ax.legend(fontsize=7, loc="lower center", framealpha=0.9)
     fig.suptitle(title)
     return fig
 
 
-def symmetry_figure(curves, angles, symmetry, title, ylabel="first layer's distance / two images'"):
+def symmetry_figure(curves, angles, symmetry, title, ylabel="first layer's distance / two images'", notes=None):
     """One line per shape: a layer's normalized distance as the shape turns, a dotted line at each of
-    its symmetry angles.  curves : ``{shape: (A,) mean distances}``; symmetry : ``{shape: angle or None}``."""
+    its symmetry angles.  curves : ``{shape: (A,) mean distances}``; symmetry : ``{shape: angle or None}``;
+    notes : optional ``{shape: text}`` for the legend of a shape without a symmetry angle."""
     import numpy as np
 
-    fig = _new_figure(7.5, 3.6)
+    notes = notes or {}
+    fig = _new_figure(9.5, 3.6)
     ax = fig.subplots()
     angles = np.asarray(angles, dtype=float)
     for i, (name, values) in enumerate(curves.items()):
         colour = OUTPUT_COLOURS[i % len(OUTPUT_COLOURS)]
         step = symmetry.get(name)
-        label = name + ("" if step is None else f" (same every {step:g} degrees)")
+        label = name + (f" ({notes[name]})" if name in notes else "" if step is None else
+                        f" (the same every {step:g} degrees)")
         ax.plot(angles, values, "o-", color=colour, markersize=3, label=label)
         if step:
             for a in np.arange(step, angles.max() + 1e-9, step):
@@ -121,7 +126,7 @@ def symmetry_figure(curves, angles, symmetry, title, ylabel="first layer's dista
     ax.set_ylabel(ylabel)
     ax.set_ylim(-0.02, None)
     ax.set_title(title)
-    ax.legend(fontsize=8, loc="upper right")
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     return fig
 
 
