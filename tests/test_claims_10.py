@@ -1,0 +1,322 @@
+"""The claims register of notebook 10 (Zeiler and Fergus measured): one assertion per sentence that states
+a measured relation, read from the executed notebook's printed output (see tests/claims_lib.py).
+
+Numbers in the prose equal the printed ones at the prose's rounding.  "A lot" and "much less" (the
+paper's words for the first and the top layer) mean at least twice; "about one half" within 0.05 of
+0.5; "much closer to a straight line" at most half as far from it.  Comparisons over seeds follow
+the verdict of ``cs231n_lib.stats.paired`` the notebook prints.
+"""
+import re
+
+from claims_lib import Notebook, Register, read
+
+NB = Notebook("10")
+REGISTER = Register(NB, reads=[
+    "data/zoo/shapes_convnet.npz", "cs231n_lib/recipes/shapes_convnet.py",
+    "data/zoo/shapes_convnet_evolution.npz", "cs231n_lib/recipes/shapes_convnet_evolution.py",
+    "data/zeiler_fergus/checkpoints.npz",
+    "data/zoo/shapes_alexnet_like.npz", "data/zoo/shapes_zf_like.npz", "cs231n_lib/recipes/_first_layer.py",
+    "data/zeiler_fergus/first_layer.json", "data/zeiler_fergus/first_layer_filters.npz",
+])
+
+LAYERS = ("pixels", "relu1", "relu2", "relu3", "relu4")
+NUM = r"([-\d.]+)"
+
+
+def fig5(nb, pattern):
+    return nb.numbers("zf-paper-fig5", pattern)
+
+
+def share(nb, layer):
+    """(translation, scale) first-step shares of a layer."""
+    return nb.numbers("zf-paper-fig5", rf"{layer}: translation {NUM}, scale {NUM}")
+
+
+# ---------------------------------------------------------------- 1. transforms
+@REGISTER.claim("With no transform, the renderer draws the data set itself, to the last bit")
+def identity(nb):
+    largest = nb.value("zf-identity-check", r"moved by 0 pixels: largest difference from the 100 test images "
+                                            r"([\d.e-]+)")
+    differ, total = nb.numbers("zf-identity-check", r"turned by 360 degrees: (\d+) of ([\d,]+) values differ")
+    assert largest == 0 and differ == 0 and total == 100 * 3 * 32 * 32
+
+
+# ---------------------------------------------------------------- 2. invariance
+@REGISTER.claim("Raw distances do not compare across layers: `relu1` holds 16,384 numbers per image, `relu4` 64.")
+def sizes(nb):
+    relu1, relu4 = nb.numbers("zf-one-distance", r"relu1 ([\d,]+), relu2 [\d,]+, relu3 [\d,]+, relu4 ([\d,]+)")
+    assert (relu1, relu4) == (16384, 64)
+
+
+@REGISTER.claim("`zf.invariance_curves` does this for 100 test images (ten of each shape)")
+def hundred_images(nb):
+    n, lo, hi, k = nb.numbers("zf-run-curves", r"(\d+) test images, (\d+) to (\d+) of each of the (\d+) shapes")
+    assert (n, lo, hi, k) == (100, 10, 10, 10)
+
+
+@REGISTER.claim("The paper's first finding holds on our net.")
+def first_finding_1(nb):
+    first_finding(nb)
+
+
+@REGISTER.claim("Moved by a single pixel, the first layer's code changes by 0.45 of the distance between two images, "
+                "the top hidden layer's (`relu4`, the counterpart of their layer 7) by 0.13.")
+def first_finding(nb):
+    r1, r4, _ = fig5(nb, rf"moved 1 pixel:\s+relu1 {NUM}, relu4 {NUM} \(pixels {NUM}\)")
+    s1, s4, _ = fig5(nb, rf"scaled by 1.1:\s+relu1 {NUM}, relu4 {NUM} \(pixels {NUM}\)")
+    assert (r1, r4) == (0.45, 0.13)
+    assert r1 >= 2 * r4 and s1 >= 2 * s4
+
+
+@REGISTER.claim("The first layer is even more sensitive than the pixels (0.21)")
+def more_than_pixels(nb):
+    r1, _, px = fig5(nb, rf"moved 1 pixel:\s+relu1 {NUM}, relu4 {NUM} \(pixels {NUM}\)")
+    assert px == 0.21 and r1 > px
+
+
+@REGISTER.claim("From there the change shrinks layer by layer, 0.45, 0.36, 0.27, 0.13 (the table's row for 1 pixel)")
+def shrinks(nb):
+    row = nb.numbers("zf-run-curves", r"translation \(.*?\n(?:.*\n)*?\s+1\s+" + r"\s+".join([NUM] * 7))
+    d = [round(v, 2) for v in row[1:5]]
+    assert d == [0.45, 0.36, 0.27, 0.13]
+    assert row[1] > row[2] > row[3] > row[4]
+
+
+@REGISTER.claim("Scaling tells the same story (0.48 against 0.19 at 1.1 times the size).")
+def scaling_story(nb):
+    s1, s4, _ = fig5(nb, rf"scaled by 1.1:\s+relu1 {NUM}, relu4 {NUM} \(pixels {NUM}\)")
+    assert (s1, s4) == (0.48, 0.19) and s1 >= 2 * s4
+
+
+@REGISTER.claim("One pixel already makes 0.59 of the change eight pixels make in the first layer")
+def quasi_linear_1(nb):
+    quasi_linear(nb)
+
+
+@REGISTER.claim("In `relu4` one pixel makes 0.24 of it, much closer to the 0.125 of a straight line.")
+def quasi_linear_2(nb):
+    quasi_linear(nb)
+
+
+@REGISTER.claim("That is the shape of the paper's layer-7 curves.")
+def quasi_linear(nb):
+    (t1, s1), (t4, s4) = share(nb, "relu1"), share(nb, "relu4")
+    line = nb.value("zf-paper-fig5", r"a straight line: 1/8 = ([\d.]+) for 1 of 8 pixels")
+    assert (t1, t4, line) == (0.59, 0.24, 0.125)
+    assert abs(t4 - line) <= abs(t1 - line) / 2
+
+
+@REGISTER.claim("Within two pixels, or 0.9 to 1.1 times the size, the mean probability of the true class stays "
+                "above 0.9: as stable as the paper found.")
+def stable(nb):
+    t, s = fig5(nb, rf"at worst {NUM} within 2 pixels and {NUM} within 0.9-1.1 times the size")
+    assert t > 0.9 and s > 0.9
+
+
+@REGISTER.claim("Eight pixels away it falls to about one half, and at 0.6 times the size to 0.36.")
+def falls(nb):
+    up, down, small, _ = fig5(nb, rf"{NUM} and {NUM} at 8 pixels up and down, {NUM} and {NUM} at 0.6")
+    assert abs(up - 0.5) <= 0.05 and abs(down - 0.5) <= 0.05 and round(small, 2) == 0.36
+
+
+@REGISTER.claim("Moved eight pixels down, the objects keep 88% of their pixels in the frame, but 67 of the 100 now "
+                "have their centre below the band that holds 98% of the training objects' centres.")
+def centres_1(nb):
+    centres(nb)
+
+
+@REGISTER.claim("The net gives those 0.29 on average, and the 33 others 0.83.")
+def centres(nb):
+    kept, outside, them, others = nb.numbers(
+        "zf-centres", rf"moved 8 pixels down: (\d+)% of the objects' pixels still in the frame; (\d+) of 100 centred "
+                      rf"below row [\d.]+: probability of the true class {NUM} for them, {NUM} for the others")
+    band = nb.value("zf-centres", r"500 training images: (\d+)% of the objects' centres lie between")
+    assert (kept, outside, them, others, band) == (88, 67, 0.29, 0.83, 98) and 100 - outside == 33
+
+
+@REGISTER.claim("Turned by any angle, our net gives the true class a probability of 0.958 or more on average, as much "
+                "as it gives the untransformed images (0.958): it is invariant to rotation, which the paper's net was "
+                "not.")
+def rotation_invariant(nb):
+    untransformed = nb.value("zf-paper-fig5", r"mean probability of the true class: ([\d.]+) untransformed")
+    worst, n = nb.numbers("zf-paper-fig5", r"ours: at worst ([\d.]+) over the (\d+) angles")
+    assert worst == 0.958 and untransformed == 0.958 and worst >= untransformed and n == 11
+
+
+@REGISTER.claim("Here is each shape's lowest probability over the eleven angles")
+def eleven(nb):
+    assert nb.value("zf-paper-fig5", r"over the (\d+) angles from 30 to 330") == 11
+
+
+@REGISTER.claim("Every shape keeps its probability within 0.09 of its untransformed value at every angle; the star "
+                "loses the most (0.952 to 0.863).")
+def per_shape(nb):
+    rows = nb.all_numbers("zf-rotation-classes", r"untransformed ([\d.]+), lowest over the angles ([\d.]+)")
+    drops = [a - b for a, b in rows]
+    star = rows[5]       # SHAPE_CLASSES order: disc, square, triangle, cross, ring, star, ...
+    assert len(rows) == 10 and max(drops) <= 0.09 and star == (0.952, 0.863) and star[0] - star[1] == max(drops)
+
+
+@REGISTER.claim("A square turned by 90 degrees is the same square: the image is the same, so every layer is too.")
+def square_same(nb):
+    assert 90 in symmetric_angles(nb)["square"]
+
+
+@REGISTER.claim("That is why the curves of the 100 images dip at 90 and 180 degrees.")
+def dips(nb):
+    def d(angle):
+        return nb.numbers("zf-run-curves", r"rotation \(.*?\n(?:.*\n)*?\s+" + str(angle) + r"\s+" +
+                          r"\s+".join([NUM] * 7))[1]           # relu1
+    assert d(90) < min(d(60), d(120)) and d(180) < min(d(150), d(210))
+
+
+def symmetric_angles(nb):
+    """{shape: [angles]} of the list 'angles at which every pixel ... is back', each number through read()."""
+    text = nb.output("zf-symmetry-run").split("is back, and relu1 with it:")[1]
+    return {name: [read(int(a)) for a in line.split(", ")] if line != "none" else []
+            for name, line in re.findall(r"(\w+): ([^\n]+)", text)}
+
+
+@REGISTER.claim("The disc never changes, the square comes back every 90 degrees, the triangle every 120, the bar every "
+                "180, and the crescent only after a full turn.")
+def symmetry_angles(nb):
+    angles = symmetric_angles(nb)
+    assert angles["disc"] == list(range(15, 360, 15))
+    assert angles["square"] == [90, 180, 270] and angles["triangle"] == [120, 240] and angles["bar"] == [180]
+    assert angles["crescent"] == []
+    d = [read(float(v)) for v in re.search(r"crescent: ([\d. ]+)\n", nb.output("zf-symmetry-run")).group(1).split()]
+    assert min(d[1:-1]) > 0
+
+
+# ---------------------------------------------------------------- 3. features through training
+@REGISTER.claim("at epochs 1, 2, 5, 10, 20, 30, 40 and 64 they showed the patch")
+def paper_epochs(nb):
+    epochs = nb.numbers("zf-checkpoints", r"the paper's checkpoints: epochs " + ", ".join([r"(\d+)"] * 8))
+    late = nb.numbers("zf-settled-at", r"the upper layers develop only after (\d+)-(\d+) epochs")
+    assert epochs == (1, 2, 5, 10, 20, 30, 40, 64) and late == (40, 50)
+
+
+@REGISTER.claim("with the parameters copied after 0, 10, 20, 40, ..., 2,560 updates: at every doubling of the "
+                "training, from the untrained net to the end of its eighth epoch.")
+def schedule(nb):
+    from cs231n_lib.recipes import shapes_convnet, shapes_convnet_evolution
+
+    rows = nb.all_numbers("zf-checkpoints", r"after\s+([\d,]+) updates \(\s*([\d.]+) epochs\)")
+    updates = [u for u, _ in rows]
+    assert updates[:4] == [0, 10, 20, 40] and updates[-1] == 2560 and rows[-1][1] == 8
+    assert all(b == 2 * a for a, b in zip(updates[1:], updates[2:]))
+    recipe = dict(shapes_convnet_evolution.RECIPE)
+    recipe.pop("checkpoint_updates")
+    assert recipe == shapes_convnet.RECIPE
+
+
+@REGISTER.claim("Each checkpoint is run on 500 test images:")
+def probe_size(nb):
+    counts = [n for (n,) in nb.all_numbers("zf-checkpoints", r"% of the (\d+) test images right")]
+    assert len(counts) == 10 and set(counts) == {500}
+
+
+@REGISTER.claim("the 3x3 pixels a `relu1` unit sees, 8x8 for `relu2`, 18x18 for `relu3`, the whole image for `relu4`.")
+def fields(nb):
+    sizes = nb.numbers("zf-last-change", r"relu1 (\d+)x\d+, relu2 (\d+)x\d+, relu3 (\d+)x\d+, relu4 (\d+)x\d+")
+    assert sizes[:3] == (3, 8, 18) and sizes[3] >= 32
+
+
+def last_changes(nb):
+    return {(layer, int(unit)): updates for layer, unit, updates in
+            [(m[0], m[1], m[2]) for m in re.findall(r"(relu\d) unit\s+(\d+): after\s+([\d,]+) updates",
+                                                     nb.output("zf-last-change"))]}
+
+
+@REGISTER.claim("The two `relu1` units find the patch they keep, a yellow edge on blue, within ten updates (unit 12 "
+                "keeps the untrained net's choice).")
+def relu1_units(nb):
+    a, b = nb.numbers("zf-last-change", r"relu1 unit\s+\d+: after\s+([\d,]+) updates.*\n\s+relu1 unit 12: after\s+"
+                                        r"([\d,]+) updates")
+    assert a <= 10 and b == 0
+
+
+@REGISTER.claim("The `relu3` and `relu4` units find theirs only at 640 updates, two epochs in, or later.")
+def late_units(nb):
+    found = nb.all_numbers("zf-last-change", r"relu[34] unit\s+\d+: after\s+([\d,]+) updates")
+    per_epoch = nb.value("zf-checkpoints", r"(\d+) updates per epoch")
+    assert len(found) == 4 and min(u for (u,) in found) == 640 and 640 / per_epoch == 2
+
+
+@REGISTER.claim("Of the `relu2` units, one settles after the first epoch (320 updates) and the other changes at the "
+                "very end.")
+def relu2_units(nb):
+    found = sorted(u for (u,) in nb.all_numbers("zf-last-change", r"relu2 unit\s+\d+: after\s+([\d,]+) updates"))
+    assert found == [320, 2560]
+
+
+@REGISTER.claim("Two random sets of nine would share 9/500 = 0.018 of their images.")
+def chance(nb):
+    assert nb.value("zf-settling", r"two random sets: ([\d.]+)\)") == 0.018
+
+
+def settled(nb):
+    rows = nb.all_numbers("zf-settled-at", r"relu\d: settled after ([\d,]+) updates = ([\d.]+) epochs? of (\d+)")
+    return rows
+
+
+@REGISTER.claim("by this measure the first layer keeps more than half of its units' top nine from the untrained net "
+                "on, the second from half an epoch in, the third and fourth from the end of the first epoch.")
+def order(nb):
+    rows = settled(nb)
+    assert [r[0] for r in rows] == [0, 160, 320, 320] and [r[1] for r in rows] == [0, 0.5, 1, 1]
+
+
+@REGISTER.claim("And at every checkpoint before the last, more of the first layer's final top nine is in place than "
+                "of any other layer's")
+def first_ahead_1(nb):
+    first_ahead(nb)
+
+
+@REGISTER.claim("share a third of it (0.34), against 0.04 for `relu4`.")
+def first_ahead(nb):
+    rows = {}
+    for layer in ("relu1", "relu2", "relu3", "relu4"):
+        rows[layer] = nb.numbers("zf-settling", r"in common with the last checkpoint[\s\S]*?" + layer +
+                                 r"\s+" + r"\s+".join([NUM] * 10))
+    for k in range(9):
+        assert all(rows["relu1"][k] > rows[other][k] for other in ("relu2", "relu3", "relu4"))
+    assert rows["relu1"][0] == 0.34 and rows["relu4"][0] == 0.04 and abs(rows["relu1"][0] - 1 / 3) < 0.01
+
+
+@REGISTER.claim("every layer of our small net, on its easy data, has settled within the first of its eight epochs, "
+                "where the paper's upper layers needed 40 to 50.")
+def time_scale_1(nb):
+    time_scale(nb)
+
+
+@REGISTER.claim("In both, the top layers are the last to settle.")
+def time_scale(nb):
+    rows = settled(nb)
+    late = nb.numbers("zf-settled-at", r"the upper layers develop only after (\d+)-(\d+) epochs")
+    assert all(r[1] <= 1 for r in rows) and all(r[2] == 8 for r in rows) and late == (40, 50)
+    assert rows[3][0] == max(r[0] for r in rows) and rows[2][0] == max(r[0] for r in rows)
+
+
+NOT_CLAIMS = REGISTER.not_claims([
+    ("What they learned with those tools also changed the net", "history and a quotation of the notes, checked word "
+                                                                "for word by tests/test_quotes.py"),
+    ("1. how much each layer's features change", "the outline of the notebook"),
+    ("2. when each layer's features settle", "the outline of the notebook"),
+    ("3. what a smaller first-layer filter and stride change", "the outline of the notebook"),
+    ("5)", "the end of '(their Fig. 5)', split off by the sentence splitter"),
+    ("4)", "the end of '(their Fig. 4)', split off by the sentence splitter"),
+    ("0 means the layer did not notice the transform", "the definition of the normalized distance"),
+    ("Here are its findings next to what the 100 shapes say", "announces the printed comparison"),
+    ("Nothing is trained here: the checkpoints ship", "where the checkpoints come from; tests/test_zeiler_fergus.py "
+                                                      "checks their digests against the zoo file and rebuilds them"),
+    ("A strongest image is one image; to put a number on when a layer settles", "defines the measure"),
+    ("One number per layer: the first checkpoint from which every doubling", "defines the summary number"),
+    ("**Exercise 1.**", "an exercise's instructions"),
+    ("Return one number per image (an array of N numbers, or a list)", "an exercise's instructions"),
+    ("For each unit, take its k strongest images at each checkpoint", "an exercise's instructions"),
+    ("Take its 2-D Fourier transform zero-padded", "an exercise's instructions"),
+    ("Return one number: the share of that energy", "an exercise's instructions"),
+])
+
+test_claims = REGISTER.tests()
