@@ -298,20 +298,206 @@ def time_scale(nb):
     assert rows[3][0] == max(r[0] for r in rows) and rows[2][0] == max(r[0] for r in rows)
 
 
+# ---------------------------------------------------------------- 4. the first layer
+PAIRED = "zf-paired"
+
+
+def verdict(nb, what):
+    """(ZF-like mean, AlexNet-like mean, lowest difference, highest difference, seeds ahead, seeds, p) of one block."""
+    return nb.numbers(PAIRED, re.escape(what) + rf": ZF-like {NUM}, AlexNet-like {NUM}; differences seed by seed from "
+                              rf"{NUM} to \+?{NUM}\n  ZF-like beats AlexNet-like on (\d+) of (\d+) seeds by [\d.]+ on "
+                              rf"average \(exact sign-flip p = {NUM}\): significant at the 5% level")
+
+
+def first_table(nb, label):
+    """(dead mean, dead max, high, high lo, high hi, high untrained, aliased, lo, hi, aliased untrained)."""
+    return nb.numbers("zf-first-layer-table", rf"{label}: dead filters {NUM} \(max (\d+)\); high-frequency filters "
+                                              rf"{NUM} \({NUM}-{NUM}\), untrained {NUM}; aliased energy {NUM} "
+                                              rf"\({NUM}-{NUM}\), untrained {NUM}")
+
+
+@REGISTER.claim("They shrank the first layer's filters from 11x11 to 7x7 and its stride from 4 to 2")
+def paper_layers(nb):
+    fa, _, sa, fz, _, sz = nb.numbers("zf-two-nets", r"paper: AlexNet's first layer (\d+)x(\d+) at stride (\d+), "
+                                                     r"ZF Net's (\d+)x(\d+) at stride (\d+)")
+    assert (fa, sa, fz, sz) == (11, 4, 7, 2)
+
+
+@REGISTER.claim("The AlexNet-like one filters with 8x8 filters at stride 4; the ZF-like one with 6x6 filters at "
+                "stride 2, followed by a 2x2 max pool.")
+def two_first_stages(nb):
+    a = nb.numbers("zf-two-nets", r"AlexNet-like \(shapes_alexnet_like\): CONV(\d+)-32/S(\d+) RELU CONV3")
+    z = nb.numbers("zf-two-nets", r"ZF-like \(shapes_zf_like\): CONV(\d+)-32/S(\d+) RELU POOL(\d+) CONV3")
+    assert a == (8, 4) and z == (6, 2, 2)
+
+
+@REGISTER.claim("Both stages end on an 8x8 grid whose units see 8x8 pixels (ZF Net's 7x7 filters at stride 2 and its "
+                "3x3 pool also see 11 pixels, AlexNet's filter size), and everything after them is the same:")
+def same_grid(nb):
+    rows = nb.all_numbers("zf-two-nets", r"after \w+: \(32, (\d+), (\d+)\), each unit sees (\d+)x\d+ pixels, (\d+) "
+                                         r"pixels apart")
+    seen = nb.value("zf-two-nets", r"a ZF Net unit sees (\d+)x\d+ pixels")
+    fa = nb.value("zf-two-nets", r"paper: AlexNet's first layer (\d+)x")
+    assert rows == [(8, 8, 8, 4), (8, 8, 8, 4)] and seen == fa == 11
+    tails = [t[t.index("CONV3"):] for t in re.findall(r"\): (CONV[^\n]+)", nb.output("zf-two-nets"))]
+    assert len(tails) == 2 and tails[0] == tails[1]      # the layers after the first stage
+
+
+@REGISTER.claim("Both were trained by one recipe (`shapes_convnet`'s Adam, learning rate and decay, on 8,000 images for "
+                "5 epochs) once per seed")
+def first_recipe(nb):
+    from cs231n_lib.recipes import shapes_convnet
+
+    n, epochs = nb.numbers("zf-first-layer-load", r"'num_epochs': (\d+), 'num_test': \d+, 'num_train': (\d+)")[::-1]
+    lr, decay = nb.numbers("zf-first-layer-load", r"'learning_rate': ([\d.]+), 'lr_decay': ([\d.]+)")
+    assert (n, epochs) == (8000, 5)
+    assert (lr, decay) == (shapes_convnet.RECIPE["learning_rate"], shapes_convnet.RECIPE["lr_decay"])
+
+
+@REGISTER.claim("The runs take minutes, so they ship as results")
+def minutes(nb):
+    assert nb.value("zf-first-layer-load", r"(\d+) minutes of CPU in all") >= 1
+
+
+@REGISTER.claim("**Dead filters.** None, in either net, on any seed")
+def no_dead(nb):
+    for label in ("AlexNet-like", "ZF-like"):
+        row = first_table(nb, label)
+        assert row[0] == 0 and row[1] == 0
+
+
+@REGISTER.claim("800 updates leave much of the white noise they started from (the grey lines).")
+def noise_left(nb):
+    updates = nb.value("zf-first-layer-load", r"(\d+) updates per run")
+    for label in ("AlexNet-like", "ZF-like"):
+        row = first_table(nb, label)
+        assert row[6] >= 0.7 * row[9]
+    assert updates == 800
+
+
+@REGISTER.claim("But training moved both nets' energy down, toward what their strides can sample.")
+def aliased_down_1(nb):
+    aliased_down(nb)
+
+
+@REGISTER.claim("The AlexNet-like net still keeps 0.71 of its energy above its limit of 1/8 cycles per pixel, down from "
+                "0.92 untrained; the ZF-like net keeps 0.54 above its limit of 1/4, down from 0.72.")
+def aliased_down(nb):
+    a, z = first_table(nb, "AlexNet-like"), first_table(nb, "ZF-like")
+    assert (a[6], a[9], z[6], z[9]) == (0.71, 0.92, 0.54, 0.72) and a[8] < a[9] and z[8] < z[9]
+
+
+@REGISTER.claim("The AlexNet-like filters pile their energy at the very limit of their stride (a peak at 0.125 cycles "
+                "per pixel), the ZF-like ones a little higher (0.156), well inside theirs.")
+def peaks(nb):
+    a = nb.numbers("zf-spectra", rf"AlexNet-like \(8x8, stride 4\): the energy peaks at {NUM} cycles per pixel; its "
+                                 rf"stride samples up to {NUM}")
+    z = nb.numbers("zf-spectra", rf"ZF-like \(6x6, stride 2\): the energy peaks at {NUM} cycles per pixel; its stride "
+                                 rf"samples up to {NUM}")
+    assert a == (0.125, 0.125) and z[0] == 0.156 and z[0] > a[0] and z[0] <= z[1] * 0.75
+
+
+@REGISTER.claim("That is also why more ZF-like filters count as high-frequency (0.60 of them against 0.29)")
+def high_share(nb):
+    a, z = first_table(nb, "AlexNet-like"), first_table(nb, "ZF-like")
+    assert (z[2], a[2]) == (0.60, 0.29) and z[2] > a[2]
+
+
+@REGISTER.claim("For each run the experiment moved each of 500 test objects by 0 to 3 pixels down or right (7 "
+                "positions, all within one step of the 4-pixel grid)")
+def shift_plan(nb):
+    import json
+
+    from claims_lib import ROOT
+
+    record = json.loads((ROOT / "data/zeiler_fergus/first_layer.json").read_text())
+    shifts = {tuple(s) for r in record["runs"] for s in r["shift"]["shifts"]}
+    images = {read(r["shift"]["num_images"]) for r in record["runs"]}
+    assert images == {500} and shifts == {(0, 0), (1, 0), (2, 0), (3, 0), (0, 1), (0, 2), (0, 3)}
+    assert nb.value("zf-two-nets", r"each unit sees 8x8 pixels, (\d+) pixels apart") == 4
+
+
+@REGISTER.claim("The ZF-like net gives the same label at all seven positions to 0.061 more of the test images, ahead "
+                "on 7 of 8 seeds (p = 0.016)")
+def steadier(nb):
+    z, a, _, _, ahead, n, p = verdict(nb, "same label at all 7 shifts")
+    assert round(z - a, 3) == 0.061 and (ahead, n, p) == (7, 8, 0.016) and p < 0.05
+
+
+@REGISTER.claim("And it is more accurate, 0.896 against 0.847, ahead on 7 of 8 seeds (p = 0.023).")
+def more_accurate(nb):
+    z, a, _, _, ahead, n, p = verdict(nb, "test accuracy")
+    assert (z, a, ahead, n, p) == (0.896, 0.847, 7, 8, 0.023) and p < 0.05
+
+
+@REGISTER.claim("The paper reports about 2 points less top-1 error on ImageNet from one run of each net; ours agrees "
+                "in direction.")
+def agrees_in_direction(nb):
+    gain = nb.value("zf-paper-41", r"about (\d+) points less with the new first layers, one run of each")
+    z, a, *_ = verdict(nb, "test accuracy")
+    assert gain == 2 and z > a
+
+
+@REGISTER.claim("Its aliased energy is lower on all 8 seeds, but that gap is there before any training (0.72 against "
+                "0.92 untrained, 0.54 against 0.71 trained)")
+def aliased_gap(nb):
+    z, a, zi, ai = nb.numbers(PAIRED, rf"aliased energy: ZF-like {NUM}, AlexNet-like {NUM} \(untrained: {NUM} and "
+                                      rf"{NUM}\)")
+    ahead, n = nb.numbers(PAIRED, r"aliased energy[^\n]*\n  ZF-like beats AlexNet-like on (\d+) of (\d+) seeds")
+    assert ahead == n == 8 and (round(zi, 2), round(ai, 2), round(z, 2), round(a, 2)) == (0.72, 0.92, 0.54, 0.71)
+    assert ai - zi >= a - z
+
+
+@REGISTER.claim("With 8 seeds the smallest two-sided p is 0.0078, so a difference in the same direction on 7 or 8 "
+                "seeds can pass the 5% level, as the accuracy does here.")
+def eight_seeds(nb):
+    n, smallest = nb.numbers(PAIRED, r"(\d+) seeds: the smallest two-sided p a sign-flip test can give is ([\d.]+)")
+    _, _, _, _, ahead, _, p = verdict(nb, "test accuracy")
+    assert (n, smallest) == (8, 0.0078) and ahead >= 7 and p < 0.05
+
+
+@REGISTER.claim("They cannot pin down its size: seed by seed the accuracy gap runs from -0.036 to +0.100.")
+def gap_range(nb):
+    _, _, lo, hi, *_ = verdict(nb, "test accuracy")
+    assert (lo, hi) == (-0.036, 0.100)
+
+
+@REGISTER.claim("both nets trained for 800 updates only and stay below `shapes_convnet`'s 97%")
+def below_reference(nb):
+    ref = nb.value("zf-first-layer-load", r"test accuracy ([\d.]+)%")
+    accs = [v for row in nb.all_numbers("zf-first-layer-load", r"-like\s+" + r"\s+".join([NUM] * 8)) for v in row]
+    assert round(ref) == 97 and max(accs) < ref / 100 and len(accs) == 16
+
+
 NOT_CLAIMS = REGISTER.not_claims([
     ("What they learned with those tools also changed the net", "history and a quotation of the notes, checked word "
                                                                 "for word by tests/test_quotes.py"),
     ("1. how much each layer's features change", "the outline of the notebook"),
     ("2. when each layer's features settle", "the outline of the notebook"),
     ("3. what a smaller first-layer filter and stride change", "the outline of the notebook"),
-    ("5)", "the end of '(their Fig. 5)', split off by the sentence splitter"),
-    ("4)", "the end of '(their Fig. 4)', split off by the sentence splitter"),
     ("0 means the layer did not notice the transform", "the definition of the normalized distance"),
     ("Here are its findings next to what the 100 shapes say", "announces the printed comparison"),
     ("Nothing is trained here: the checkpoints ship", "where the checkpoints come from; tests/test_zeiler_fergus.py "
                                                       "checks their digests against the zoo file and rebuilds them"),
     ("A strongest image is one image; to put a number on when a layer settles", "defines the measure"),
     ("One number per layer: the first checkpoint from which every doubling", "defines the summary number"),
+    ("The first-layer fix (their section 4.1)", "a heading"),
+    ("Looking at AlexNet's first layer, Zeiler and Fergus saw filters", "the paper's findings in words (printed "
+                                                                        "from zf.PAPER in the cell zf-paper-41)"),
+    ("The notes cite both settings when they discuss the first layer's memory", "a quotation of the notes, checked "
+                                                                                "word for word by tests/test_quotes.py"),
+    ("As another example, an AlexNet uses filter sizes of 11x11", "the rest of the notes' quotation"),
+    ("Scaled to our 32x32 images, two zoo nets differ only in their first stage.", "announces the two nets "
+                                                                                   "(their layers are printed below)"),
+    ("Here are the first-layer filters of both nets (seed 0)", "announces a figure"),
+    ("**dead filters**: a filter whose ReLU output is zero", "a definition"),
+    ("**high-frequency filters**: the share of filters", "a definition (0.25 cycles per pixel is a period of 4 "
+                                                           "pixels)"),
+    ("**aliased energy**: the share of a filter's energy", "a definition"),
+    ("A grid of units S pixels apart can only hold patterns", "the sampling theorem, the reason for the definition "
+                                                             "(tests/test_zeiler_fergus.py checks the cutoffs)"),
+    ("For stride 4 the limit is 1/8, for stride 2 it is 1/4", "arithmetic of the definition: 1 / (2 x stride)"),
+    ("Aliasing has a consequence one can see in the answer", "states what the next measurement tests"),
     ("**Exercise 1.**", "an exercise's instructions"),
     ("Return one number per image (an array of N numbers, or a list)", "an exercise's instructions"),
     ("For each unit, take its k strongest images at each checkpoint", "an exercise's instructions"),

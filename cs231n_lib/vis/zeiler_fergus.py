@@ -216,12 +216,15 @@ def rgb_filters_figure(rows, title, ncols=8, notes=None):
     return fig
 
 
-def filter_spectra_figure(profiles, frequencies, nyquist, title):
+def filter_spectra_figure(profiles, frequencies, nyquist, title, baselines=None):
     """The share of the first layer's energy at each frequency, one line per net, a dashed line at the
     Nyquist frequency of each net's stride.  profiles : ``{label: (B,) shares}`` (summing to 1);
-    frequencies : (B,) band centres in cycles per pixel; nyquist : ``{label: frequency}``."""
-    fig = _new_figure(7.5, 3.6)
+    frequencies : (B,) band centres in cycles per pixel; nyquist : ``{label: frequency}``;
+    baselines : optional ``{label: (B,) shares}`` drawn in grey (the untrained filters)."""
+    fig = _new_figure(8.5, 3.8)
     ax = fig.subplots()
+    for i, (label, values) in enumerate((baselines or {}).items()):
+        ax.plot(frequencies, values, ":" if i else "-.", color="grey", linewidth=1.2, label=label)
     for i, (label, values) in enumerate(profiles.items()):
         colour = OUTPUT_COLOURS[i % len(OUTPUT_COLOURS)]
         ax.plot(frequencies, values, "o-", color=colour, markersize=3, label=label)
