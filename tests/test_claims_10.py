@@ -134,6 +134,14 @@ def centres(nb):
     assert (kept, outside, them, others, band) == (88, 67, 0.29, 0.83, 98) and 100 - outside == 33
 
 
+@REGISTER.claim("Its invariance to translation reaches about as far as the positions it was trained on.")
+def within_training_band(nb):
+    them, others = nb.numbers("zf-centres", rf"moved 8 pixels down: .*probability of the true class {NUM} for them, "
+                                            rf"{NUM} for the others")
+    inside_2 = nb.value("zf-centres", rf"moved 2 pixels down: .*for them, {NUM} for the others")
+    assert them < 0.5 < 0.8 < others and inside_2 > 0.9
+
+
 @REGISTER.claim("Turned by any angle, our net gives the true class a probability of 0.958 or more on average, as much "
                 "as it gives the untransformed images (0.958): it is invariant to rotation, which the paper's net was "
                 "not.")
@@ -189,7 +197,7 @@ def symmetry_angles(nb):
 
 
 # ---------------------------------------------------------------- 3. features through training
-@REGISTER.claim("at epochs 1, 2, 5, 10, 20, 30, 40 and 64 they showed the patch")
+@REGISTER.claim("at epochs 1, 2, 5, 10, 20, 30, 40 and 64 they showed what drove each unit hardest")
 def paper_epochs(nb):
     epochs = nb.numbers("zf-checkpoints", r"the paper's checkpoints: epochs " + ", ".join([r"(\d+)"] * 8))
     late = nb.numbers("zf-settled-at", r"the upper layers develop only after (\d+)-(\d+) epochs")
