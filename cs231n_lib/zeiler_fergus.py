@@ -22,6 +22,7 @@ M. D. Zeiler and R. Fergus, "Visualizing and Understanding Convolutional Network
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pathlib
@@ -50,13 +51,13 @@ __all__ = [
     "PAPER", "PaperFinding",
     # 1. invariance
     "TRANSFORMS", "PIXELS", "transform_settings", "render_transformed", "feature_vectors", "mean_pair_distance",
-    "Invariance", "invariance_curves", "curve_summary", "first_step_share",
+    "Invariance", "invariance_curves", "first_step_share",
     # 2. evolution
     "unit_maxima", "top_k_sets", "top_k_overlap", "layer_overlaps", "settled_at", "Evolution", "evolution",
     "layer_activations_all",
     # 3. the first layer
-    "filter_power", "energy_above", "band_profile", "aliased_fraction", "high_frequency_share", "first_stage", "dead_filters",
-    "SHIFT_TEST", "shift_consistency",
+    "filter_power", "energy_above", "band_profile", "aliased_fraction", "high_frequency_share", "first_stage",
+    "dead_filters", "SHIFT_TEST", "shift_consistency",
     # files
     "CHECKPOINTS_FILE", "FIRST_LAYER_JSON", "FIRST_LAYER_NPZ", "EVOLUTION_NET", "FIRST_LAYER_NETS",
     "FIRST_LAYER_SEEDS", "Checkpoints", "load_checkpoints", "write_checkpoints", "run_first_layer",
@@ -139,16 +140,10 @@ PIXELS = "pixels"   # the "layer" that is the image itself: the baseline every l
 def feature_vectors(net, X, layers, batch_size=250):
     """Each layer's output for every image, flattened: ``{layer: (N, D) float64}``, plus ``"scores"``
     (N, num_classes), from one forward pass per batch.  The layer ``"pixels"`` is the image itself."""
-    names = [name for name in layers if name != PIXELS] + [net.names[-1]]
-    parts = {name: [] for name in names}
-    for i in range(0, len(X), int(batch_size)):
-        acts = net.activations(X[i:i + int(batch_size)], names)
-        for name in names:
-            parts[name].append(acts[name].reshape(len(acts[name]), -1).astype(np.float64))
-    out = {name: np.concatenate(parts[name]) for name in layers if name != PIXELS}
+    acts = layer_activations_all(net, X, [name for name in layers if name != PIXELS], batch_size)
+    out = {name: value.reshape(len(value), -1).astype(np.float64) for name, value in acts.items()}
     if PIXELS in layers:
         out[PIXELS] = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
-    out["scores"] = np.concatenate(parts[net.names[-1]])
     return out
 
 
@@ -235,12 +230,6 @@ def invariance_curves(net, kind, amounts=None, n=100, layers=None, seed=0, split
         pixels[a] = moved["masks"].reshape(n, -1).sum(axis=1)
     distance = {name: raw[name] / scale[name] for name in layers}
     return Invariance(kind, amounts, layers, distance, raw, scale, prob, base["y"], pixels)
-
-
-def curve_summary(values, low=10, high=90):
-    """(A, N) values -> their mean, ``low``-th and ``high``-th percentiles over the images, each (A,)."""
-    values = np.asarray(values, dtype=np.float64)
-    return values.mean(axis=1), np.percentile(values, low, axis=1), np.percentile(values, high, axis=1)
 
 
 def first_step_share(result, layer):
@@ -642,8 +631,6 @@ def shift_consistency(net, seed, num_images=500, shifts=SHIFT_TEST["shifts"], sp
 
 def _run_dir(work, recipe, seeds):
     key = json.dumps({"recipe": recipe, "seeds": list(seeds), "version": __version__}, sort_keys=True)
-    import hashlib
-
     return pathlib.Path(work) / f"first_layer_{hashlib.sha256(key.encode()).hexdigest()[:12]}"
 
 

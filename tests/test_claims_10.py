@@ -351,8 +351,8 @@ def same_grid(nb):
     assert len(tails) == 2 and tails[0] == tails[1]      # the layers after the first stage
 
 
-@REGISTER.claim("Both were trained by one recipe (`shapes_convnet`'s Adam, learning rate and decay, on 8,000 images for "
-                "5 epochs) once per seed")
+@REGISTER.claim("Both were trained by one recipe (`shapes_convnet`'s Adam, learning rate and decay, on 8,000 "
+                "images for 5 epochs) once per seed")
 def first_recipe(nb):
     from cs231n_lib.recipes import shapes_convnet
 
@@ -388,8 +388,8 @@ def aliased_down_1(nb):
     aliased_down(nb)
 
 
-@REGISTER.claim("The AlexNet-like net still keeps 0.71 of its energy above its limit of 1/8 cycles per pixel, down from "
-                "0.92 untrained; the ZF-like net keeps 0.54 above its limit of 1/4, down from 0.72.")
+@REGISTER.claim("The AlexNet-like net still keeps 0.71 of its energy above its limit of 1/8 cycles per pixel, down "
+                "from 0.92 untrained; the ZF-like net keeps 0.54 above its limit of 1/4, down from 0.72.")
 def aliased_down(nb):
     a, z = first_table(nb, "AlexNet-like"), first_table(nb, "ZF-like")
     assert (a[6], a[9], z[6], z[9]) == (0.71, 0.92, 0.54, 0.72) and a[8] < a[9] and z[8] < z[9]
@@ -492,8 +492,8 @@ NOT_CLAIMS = REGISTER.not_claims([
     ("The first-layer fix (their section 4.1)", "a heading"),
     ("Looking at AlexNet's first layer, Zeiler and Fergus saw filters", "the paper's findings in words (printed "
                                                                         "from zf.PAPER in the cell zf-paper-41)"),
-    ("The notes cite both settings when they discuss the first layer's memory", "a quotation of the notes, checked "
-                                                                                "word for word by tests/test_quotes.py"),
+    ("The notes cite both settings when they discuss the first layer's memory",
+     "a quotation of the notes, checked word for word by tests/test_quotes.py"),
     ("As another example, an AlexNet uses filter sizes of 11x11", "the rest of the notes' quotation"),
     ("Scaled to our 32x32 images, two zoo nets differ only in their first stage.", "announces the two nets "
                                                                                    "(their layers are printed below)"),
