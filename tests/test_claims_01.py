@@ -66,11 +66,14 @@ def ten_three_two(nb):
     assert left == 1 == (10 - 3) % 2
 
 
-@REGISTER.claim("The valid strides are the divisors of `W - F + 2P`, here 7. Stride 7 fits, but with 3-wide\n"
+@REGISTER.claim("The valid strides are the divisors of `W - F + 2P`: here 7, and 9 with `P = 1` (the second line\n"
+                "below). Stride 7 fits, but with 3-wide\n"
                 "windows it skips 4 pixels between neighbours, so the message above does not suggest it:")
 def valid_strides(nb):
     strides = nb.numbers("ebf914e3", r"P=0: \[(\d+), (\d+)\]")
     assert list(strides) == [s for s in range(1, 8) if 7 % s == 0] == [1, 7]
+    padded = nb.numbers("ebf914e3", r"P=1: \[(\d+), (\d+), (\d+)\]")
+    assert list(padded) == [s for s in range(1, 10) if (10 - 3 + 2 * 1) % s == 0] == [1, 3, 9]
     assert strides[1] - 3 == 4                        # a window reads 3 pixels of every 7
     (suggested,) = nb.numbers("24955c9c", r"stride S = (\d+) \(output")
     assert suggested == 1 and suggested != strides[1]
@@ -125,7 +128,7 @@ def numpy_example_size(nb):
     assert size == (11 - 5) // 2 + 1 == 4
 
 
-@REGISTER.claim("With whole numbers\nevery sum is exact, so all three agree to the last bit:")
+@REGISTER.claim("With whole numbers (and\nbiases of 0.5 and -0.5) every sum is exact, so all three agree to the last bit:")
 def three_routes_agree(nb):
     hand, windows = nb.numbers("518bf215", r"hand-written entries, largest difference: ([\d.e-]+)\n"
                                             r".*sliding_window_view, largest difference: ([\d.e-]+)")
@@ -245,8 +248,9 @@ NOT_CLAIMS = REGISTER.not_claims([
     ("depth slice `d` holds the responses of filter `d` and is also called an **activation map**", "a definition"),
     ("a 3x3 filter on\n  a 3-deep input has 3*3*3 = 27 taps", "a definition with the arithmetic it states"),
     ("The picture below shows the same arithmetic in one dimension", "describes the figure's input, typed in the cell"),
-    ("Convolutional layers, in CS231n, in this library and in every framework, compute the\ncross-correlation",
-     "a convention (the digits are CS231n's name); the next cell shows which numpy routine this library matches"),
+    ("Convolutional layers, in CS231n, in this library, in PyTorch and in TensorFlow, compute the\ncross-correlation",
+     "a convention of the frameworks named (Theano's default flip: its conv2d documentation, filter_flip=True); "
+     "the next cell shows which numpy routine this library matches"),
     ("and only three neurons fit:\n`(5 - 3 + 2*1)/2 + 1 = 3`.", "arithmetic the sentence shows; the figure below draws it"),
     ("AlexNet takes 227x227x3 images and applies", "the setting of the notes' example, computed with in the next cell"),
     ("Here is one at work on a tiny \"face\" of 8x8 pixels", "the setting of the example (its 36 filters are claimed below)"),
