@@ -65,7 +65,8 @@ __all__ = [
     "grey_input",
     "PAPERS", "attack_gradient", "margins", "pgd", "pgd_by_steps", "pgd_sweep", "PGDObjective",
     "TemperatureObjective", "median", "blur", "with_preprocessing", "pixel_attack", "PixelAttack",
-    "RESULT_FILES", "load_results", "run_pgd", "run_pixels", "run_defences", "main",
+    "RESULT_FILES", "load_results", "run_pgd", "run_pixels", "run_defences", "main", "zoo_nets",
+    "AttackCache", "AttackResult",
 ]
 
 
@@ -1275,3 +1276,352 @@ def pixel_attack(net, x, label, pixels=1, popsize=400, maxiter=100, mutation=0.5
     table = np.column_stack([np.clip(best[0::3].astype(np.int64), 0, H - 1),
                              np.clip(best[1::3].astype(np.int64), 0, W - 1), best[2::3]])
     return PixelAttack(done(p), table, image, pred, float(p[pred]), float(p[label]), int(seen["n"]), int(result.nit))
+
+
+# ------------------------------------------------------------------ the heavy runs of notebook 08
+RESULT_FILES = {"pgd": "adversarial_pgd.json", "pixels": "adversarial_pixels.json",
+                "defences": "adversarial_defences.json"}
+# The settings of each run (a run records the ones it used).
+PGD_RUN = {"num_test": 500, "eps": [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3], "sweep_steps": 10,
+           "sweep_alpha_over_eps": 0.25, "curve_eps": 0.25, "curve_alpha": 0.01,
+           "curve_steps": [0, 1, 2, 3, 5, 10, 20, 40, 100], "madry_eps": 0.3, "madry_alpha": 0.01,
+           "madry_steps": [40, 100], "loss_line": [0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25,
+                                                   0.275, 0.3], "seed": 0}
+PIXELS_RUN = {"num_digits": 100, "pixels": [1, 5], "popsize": 100, "maxiter": 30, "mutation": 0.5,
+              "recombination": 1.0, "nets": ["softmax", "ConvNet"], "seed": 0}
+DEFENCES_RUN = {"num_test": 500, "eps": 0.25, "steps": 10, "alpha_over_eps": 0.25, "denoise_size": 3,
+                "denoise_eps": [0.1, 0.25], "substitute": "mnist_convnet_noreg", "seed": 0}
+QUICK_RUNS = {"pgd": {"num_test": 20, "eps": [0.0, 0.25], "curve_steps": [0, 1, 2], "madry_steps": [2],
+                      "loss_line": [0.0, 0.25]},
+              "pixels": {"num_digits": 2, "popsize": 10, "maxiter": 2},
+              "defences": {"num_test": 20, "steps": 2, "denoise_eps": [0.25]}}
+
+ZOO_NETS = {"softmax": "mnist_softmax", "ConvNet": "mnist_convnet", "FGSM-trained": "mnist_convnet_adv",
+            "RBF": "mnist_rbf", "PGD-trained": "mnist_convnet_pgd", "distilled": "mnist_convnet_distilled"}
+
+
+def zoo_nets(names=None):
+    """Notebook 08's nets from the model zoo, every one reading one grey channel (``grey_input``)."""
+    from .pretrained import load_pretrained
+
+    out = {}
+    for name in (names or ZOO_NETS):
+        net = load_pretrained(ZOO_NETS[name])
+        out[name] = grey_input(net) if net.input_dim[0] == 3 else net
+    return out
+
+
+def _digits(num_test):
+    from .data import load_mnist
+
+    d = load_mnist(channels=1)
+    return d["X_test"][:num_test], d["y_test"][:num_test]
+
+
+def _row(ev):
+    """An Evaluation as JSON: error and confidence on mistakes in percent, and the predictions as digits."""
+    conf = ev.confidence_on_mistakes
+    return {"error": round(100 * ev.error, 2), "confidence": None if math.isnan(conf) else round(100 * conf, 2),
+            "predictions": "".join(str(int(p)) for p in ev.predictions)}
+
+
+def _mean_loss(net, X, y):
+    return float(softmax_loss(scores(net, X), y)[0])
+
+
+def run_pgd(settings=PGD_RUN, progress=False):
+    """FGSM and PGD on every zoo net of notebook 08: error and confidence against eps (PGD of
+    ``sweep_steps`` steps of ``sweep_alpha_over_eps * eps``) and against the number of steps (one run of
+    steps of ``curve_alpha`` at ``curve_eps``), Madry et al.'s setting, label leaking and the loss
+    along the FGSM direction.  Returns a dict (JSON)."""
+    import time
+
+    start = time.perf_counter()
+    X, y = _digits(settings["num_test"])
+    nets = zoo_nets()
+    out = {"settings": dict(settings), "nets": {}}
+    for name, net in nets.items():
+        t0 = time.perf_counter()
+        direction = fgsm_direction(net, X, y)
+        row = {"fgsm": [_row(evaluate(net, _apply(X, e * direction, (0, 1)), y)) for e in settings["eps"]],
+               "pgd": [_row(evaluate(net, X if e == 0 else pgd(net, X, y, e, settings["sweep_alpha_over_eps"] * e,
+                                                                settings["sweep_steps"], seed=settings["seed"]), y))
+                       for e in settings["eps"]]}
+        curve = pgd_by_steps(net, X, y, settings["curve_eps"], settings["curve_alpha"], settings["curve_steps"],
+                             seed=settings["seed"])
+        row["steps"] = {str(k): _row(ev) for k, ev in curve.items()}
+        row["steps_fgsm"] = _row(evaluate(net, _apply(X, settings["curve_eps"] * direction, (0, 1)), y))
+        madry = pgd_by_steps(net, X, y, settings["madry_eps"], settings["madry_alpha"], settings["madry_steps"],
+                             seed=settings["seed"])
+        row["madry"] = {str(k): _row(ev) for k, ev in madry.items()}
+        row["madry_fgsm"] = _row(evaluate(net, _apply(X, settings["madry_eps"] * direction, (0, 1)), y))
+        # label leaking (Kurakin et al. 2017): FGSM with the net's own answer instead of the true label
+        predicted = evaluate(net, X, y).predictions
+        own = fgsm_direction(net, X, predicted)
+        e = settings["curve_eps"]
+        row["fgsm_predicted_label"] = _row(evaluate(net, _apply(X, e * own, (0, 1)), y))
+        # the mean loss along the FGSM direction, and at the PGD examples of the curve's last step
+        row["loss_fgsm_line"] = [round(_mean_loss(net, _apply(X, s * direction, (0, 1)), y), 4)
+                                 for s in settings["loss_line"]]
+        X_pgd = pgd(net, X, y, e, settings["sweep_alpha_over_eps"] * e, settings["sweep_steps"], seed=settings["seed"])
+        row["loss_pgd"] = round(_mean_loss(net, X_pgd, y), 4)
+        row["seconds"] = round(time.perf_counter() - t0, 1)
+        out["nets"][name] = row
+    out["seconds"] = round(time.perf_counter() - start, 1)
+    return out
+
+
+def run_pixels(settings=PIXELS_RUN, progress=False):
+    """The few-pixel attack (differential evolution) on the first ``num_digits`` test digits each net
+    classifies correctly: success rate per number of pixels.  Returns a dict (JSON)."""
+    import time
+
+    start = time.perf_counter()
+    X, y = _digits(500)
+    nets = zoo_nets(settings["nets"])
+    out = {"settings": dict(settings), "nets": {}}
+    for name, net in nets.items():
+        right = np.flatnonzero(net.predict(X) == y)[:settings["num_digits"]]
+        row = {"digits": [int(i) for i in right]}
+        for k in settings["pixels"]:
+            t0 = time.perf_counter()
+            found = [pixel_attack(net, X[i], int(y[i]), pixels=k, popsize=settings["popsize"],
+                                  maxiter=settings["maxiter"], mutation=settings["mutation"],
+                                  recombination=settings["recombination"], seed=settings["seed"] + int(i))
+                     for i in right]
+            row[str(k)] = {"success": [int(f.success) for f in found],
+                           "prediction": [f.prediction for f in found],
+                           "confidence": [round(100 * f.probability, 2) for f in found],
+                           "pixels": [[[int(r), int(c), round(float(v), 4)] for r, c, v in f.pixels] for f in found],
+                           "evaluations": [f.evaluations for f in found],
+                           "seconds": round(time.perf_counter() - t0, 1)}
+        out["nets"][name] = row
+    out["seconds"] = round(time.perf_counter() - start, 1)
+    return out
+
+
+def run_defences(settings=DEFENCES_RUN, progress=False):
+    """Targeted against untargeted, black-box transfer from a substitute, defensive distillation under
+    FGSM and under attacks on its logits, and denoising against attackers who do and do not know it.
+    Returns a dict (JSON)."""
+    import time
+
+    from .pretrained import load_pretrained
+
+    start = time.perf_counter()
+    X, y = _digits(settings["num_test"])
+    nets = zoo_nets()
+    e, steps, ratio, seed = settings["eps"], settings["steps"], settings["alpha_over_eps"], settings["seed"]
+    out = {"settings": dict(settings)}
+
+    # targeted and untargeted, one step and iterated, on the softmax classifier and the ConvNet
+    out["targeted"] = {}
+    for name in ("softmax", "ConvNet"):
+        net = nets[name]
+        p = probabilities(net, X)
+        targets = {"next": (y + 1) % 10, "least likely": np.where(np.argsort(p, axis=1)[:, 0] == y,
+                                                                  np.argsort(p, axis=1)[:, 1],
+                                                                  np.argsort(p, axis=1)[:, 0])}
+        row = {"untargeted": {"fgsm": _row(evaluate(net, fgsm(net, X, y, e), y)),
+                              "pgd": _row(evaluate(net, pgd(net, X, y, e, ratio * e, steps, seed=seed), y))}}
+        for label, t in targets.items():
+            made = {"fgsm": fgsm_targeted(net, X, t, e), "pgd": pgd(net, X, y, e, ratio * e, steps, target=t, seed=seed)}
+            row[label] = {k: dict(_row(evaluate(net, v, y)),
+                                  hit=round(100 * float(np.mean(probabilities(net, v).argmax(axis=1) == t)), 2))
+                          for k, v in made.items()}
+        out["targeted"][name] = row
+
+    # black box: examples made on a substitute the attacker trained himself, shown to each net
+    substitute = grey_input(load_pretrained(settings["substitute"]))
+    made = {"fgsm": fgsm(substitute, X, y, e), "pgd": pgd(substitute, X, y, e, ratio * e, steps, seed=seed)}
+    out["black_box"] = {"substitute": settings["substitute"],
+                        "substitute_clean_error": round(100 * evaluate(substitute, X, y).error, 2),
+                        "shown_to": {name: {k: _row(evaluate(net, v, y)) for k, v in made.items()}
+                                     for name, net in nets.items()}}
+
+    # defensive distillation: FGSM and PGD on the cross-entropy, PGD on the logits' margin
+    net = nets["distilled"]
+    _, g = loss_gradient(net, X, y)
+    flat = np.all(g.reshape(len(X), -1) == 0, axis=1)
+    z = scores(net, X)
+    top2 = np.sort(z, axis=1)[:, -2:]
+    out["distillation"] = {
+        "temperature": net.meta["recipe"]["temperature"],
+        "zero_gradient_digits": int(flat.sum()),
+        "median_logit_gap": round(float(np.median(top2[:, 1] - top2[:, 0])), 2),
+        "plain_median_logit_gap": round(float(np.median(np.diff(np.sort(scores(nets["ConvNet"], X), axis=1)[:, -2:],
+                                                                   axis=1))), 2),
+        "clean": _row(evaluate(net, X, y)),
+        "fgsm": _row(evaluate(net, fgsm(net, X, y, e), y)),
+        "pgd_xent": _row(evaluate(net, pgd(net, X, y, e, ratio * e, steps, seed=seed), y)),
+        "pgd_margin": _row(evaluate(net, pgd(net, X, y, e, ratio * e, steps, loss="margin", seed=seed), y)),
+        "fgsm_margin": _row(evaluate(net, pgd(net, X, y, e, e, 1, random_start=False, loss="margin"), y)),
+        "plain_pgd_margin": _row(evaluate(nets["ConvNet"], pgd(nets["ConvNet"], X, y, e, ratio * e, steps,
+                                                                loss="margin", seed=seed), y)),
+    }
+
+    # denoising before the ConvNet: attackers who do not and who do know the filter
+    out["denoising"] = {}
+    plain = nets["ConvNet"]
+    for kind in ("median", "blur"):
+        defended = with_preprocessing(plain, kind, settings["denoise_size"])
+        row = {"clean": _row(evaluate(defended, X, y))}
+        for eps in settings["denoise_eps"]:
+            unaware_f, unaware_p = fgsm(plain, X, y, eps), pgd(plain, X, y, eps, ratio * eps, steps, seed=seed)
+            aware = pgd(defended, X, y, eps, ratio * eps, steps, seed=seed)
+            row[str(eps)] = {"bare_fgsm": _row(evaluate(plain, unaware_f, y)),
+                             "bare_pgd": _row(evaluate(plain, unaware_p, y)),
+                             "unaware_fgsm": _row(evaluate(defended, unaware_f, y)),
+                             "unaware_pgd": _row(evaluate(defended, unaware_p, y)),
+                             "aware_pgd": _row(evaluate(defended, aware, y))}
+        out["denoising"][kind] = row
+    out["seconds"] = round(time.perf_counter() - start, 1)
+    return out
+
+
+def _write_results(results, path):
+    import json
+    import platform
+
+    from . import __version__
+    from .nets import sha256_of
+
+    path = __import__("pathlib").Path(path)
+    record = dict(results, library_version=__version__, numpy=np.__version__, machine=platform.machine())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    digest = sha256_of(path)
+    path.with_suffix(".sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+    return digest
+
+
+def _data_dir():
+    import pathlib
+
+    return pathlib.Path(__file__).resolve().parent.parent / "data"
+
+
+def load_results(name, directory=None):
+    """The stored results of run ``name`` ('pgd', 'pixels' or 'defences'), checked against their sha256."""
+    import json
+    import pathlib
+
+    from .nets import sha256_of
+
+    if name not in RESULT_FILES:
+        raise ValueError(f"name must be one of {sorted(RESULT_FILES)}, got {name!r}.")
+    path = (_data_dir() if directory is None else pathlib.Path(directory)) / RESULT_FILES[name]
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: restore it with `git checkout -- data/` or rebuild it with "
+                                f"`python -m cs231n_lib.adversarial --{name}`.")
+    pin = path.with_suffix(".sha256")
+    expected = pin.read_text(encoding="utf-8").split()[0] if pin.exists() else None
+    if expected != sha256_of(path):
+        raise ValueError(f"{path.name} does not match {pin.name}: the file was changed or damaged. Restore it with "
+                         f"`git checkout -- data/` or rebuild it with `python -m cs231n_lib.adversarial --{name}`.")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def main(argv=None):
+    import argparse
+    import pathlib
+
+    from threadpoolctl import threadpool_limits
+
+    parser = argparse.ArgumentParser(
+        prog="python -m cs231n_lib.adversarial",
+        description="Notebook 08's heavy runs: write data/adversarial_*.json and their sha256 (one BLAS thread).")
+    parser.add_argument("--pgd", action="store_true", help="FGSM and PGD against eps and steps on every zoo net")
+    parser.add_argument("--pixels", action="store_true", help="the few-pixel attack by differential evolution")
+    parser.add_argument("--defences", action="store_true",
+                        help="targeted vs untargeted, black-box transfer, distillation, denoising")
+    parser.add_argument("--out", default=str(_data_dir()), help="folder to write to (default: the repository's data/)")
+    parser.add_argument("--quick", action="store_true", help="tiny settings, to try the pipeline (not to ship)")
+    parser.add_argument("--force", action="store_true", help="overwrite a file that is already there")
+    args = parser.parse_args(argv)
+    chosen = [n for n, on in (("pgd", args.pgd), ("pixels", args.pixels), ("defences", args.defences)) if on]
+    if not chosen:
+        parser.error("say which run to make: --pgd, --pixels and/or --defences")
+    runners = {"pgd": (run_pgd, PGD_RUN), "pixels": (run_pixels, PIXELS_RUN), "defences": (run_defences, DEFENCES_RUN)}
+    for name in chosen:
+        path = pathlib.Path(args.out) / RESULT_FILES[name]
+        if path.exists() and not args.force:
+            print(f"{path} exists: not overwritten (give --force to replace it)")
+            continue
+        runner, base = runners[name]
+        settings = dict(base, **QUICK_RUNS[name]) if args.quick else base
+        with threadpool_limits(limits=1, user_api="blas"):
+            results = runner(settings)
+        digest = _write_results(results, path)
+        print(f"{name}: {results['seconds']:.0f} s; wrote {path} (sha256 {digest})")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    from cs231n_lib import adversarial as _module   # run in the imported module, whose layer kinds the zoo uses
+
+    sys.exit(_module.main())
+
+
+# ------------------------------------------------------------------ what an explorer shows, cached
+class AttackResult(NamedTuple):
+    """One digit attacked with one setting: the image before and after (C, H, W), the net's
+    probabilities before and after (C,), the true ``label``, the ``target`` (None: untargeted)."""
+
+    x: np.ndarray
+    x_adv: np.ndarray
+    probs_clean: np.ndarray
+    probs_adv: np.ndarray
+    label: int
+    target: object
+
+
+class AttackCache:
+    """The attack of one digit per setting, computed once: what an explorer over ``nets`` (a dict
+    name -> net), digits ``X`` (N, C, H, W) and labels ``y`` calls on every slider move.
+
+    ``get(model, digit, eps_percent, attack="fgsm", steps=10, target=None)`` returns an
+    :class:`AttackResult`: ``attack`` ``"fgsm"`` (one step of eps), ``"bim"`` (``steps`` steps of
+    ``eps / 4`` from the digit, Kurakin et al.) or ``"pgd"`` (the same from a random start, seed 0);
+    ``target`` None or a class.  A setting seen before is answered from the cache (at most
+    ``maxsize`` settings are kept, the oldest dropped first).  Invalid settings raise ValueError.
+    """
+
+    ATTACKS = ("fgsm", "bim", "pgd")
+
+    def __init__(self, nets, X, y, maxsize=512):
+        if not nets:
+            raise ValueError("nets must name at least one net.")
+        self.nets = {name: _check_net(net) for name, net in nets.items()}
+        first = next(iter(self.nets.values()))
+        self.X = _check_images(first, X)
+        self.y = _check_labels(y, len(self.X), first.num_classes)
+        self.maxsize = _check_count(maxsize, "maxsize", 1)
+        self._cache = {}
+
+    def get(self, model, digit, eps_percent, attack="fgsm", steps=10, target=None):
+        if model not in self.nets:
+            raise ValueError(f"model must be one of {', '.join(self.nets)}, got {model!r}.")
+        if attack not in self.ATTACKS:
+            raise ValueError(f"attack must be one of {self.ATTACKS}, got {attack!r}.")
+        n = _check_count(digit, "digit")
+        if n >= len(self.X):
+            raise ValueError(f"digit must be a whole number from 0 to {len(self.X) - 1}, got {digit!r}.")
+        k = _check_count(eps_percent, "eps_percent")
+        steps = 1 if attack == "fgsm" else _check_count(steps, "steps", 1)
+        key = (model, n, k, attack, steps, None if target is None else int(target))
+        if key in self._cache:
+            return self._cache[key]
+        net, x, label = self.nets[model], self.X[n:n + 1], int(self.y[n])
+        eps = k / 100
+        if attack == "fgsm":
+            x_adv = pgd(net, x, [label], eps, eps, 1, random_start=False, target=target)
+        else:
+            x_adv = pgd(net, x, [label], eps, eps / 4, steps, random_start=attack == "pgd", target=target)
+        result = AttackResult(x[0], x_adv[0], probabilities(net, x)[0], probabilities(net, x_adv)[0], label, target)
+        if len(self._cache) >= self.maxsize:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = result
+        return result

@@ -828,3 +828,22 @@ def test_pixel_attack_changes_at_most_its_pixels_and_stops_when_it_succeeds():
     found = adv.pixel_attack(net, X[0], int(y[0]), pixels=3, popsize=20, maxiter=5, seed=0)
     assert np.sum(found.image != X[0]) <= 3
     assert found.evaluations <= 20 * (found.generations + 1) + found.generations + 1
+
+
+def test_attack_cache_answers_each_setting_once_and_as_the_attacks_do():
+    net = small_net()
+    X, y = images(4)
+    cache = adv.AttackCache({"net": net}, X, y)
+    a = cache.get("net", 2, 10, "fgsm")
+    np.testing.assert_array_equal(a.x_adv, adv.fgsm(net, X[2:3], y[2:3], 0.1)[0])
+    b = cache.get("net", 2, 10, "pgd", steps=3)
+    np.testing.assert_array_equal(b.x_adv, adv.pgd(net, X[2:3], y[2:3], 0.1, 0.025, 3)[0])
+    assert cache.get("net", 2, 10, "pgd", steps=3) is b                     # from the cache
+    c = cache.get("net", 1, 10, "bim", steps=2, target=(int(y[1]) + 1) % 4)
+    np.testing.assert_array_equal(c.x_adv, adv.pgd(net, X[1:2], y[1:2], 0.1, 0.025, 2, random_start=False,
+                                                   target=(int(y[1]) + 1) % 4)[0])
+    np.testing.assert_allclose(c.probs_adv, adv.probabilities(net, c.x_adv[None])[0])
+    for bad, match in ((("other", 0, 10), "model must be"), (("net", 9, 10), "digit must be"),
+                       (("net", 0, -1), "eps_percent"), (("net", 0, 10, "cw"), "attack must be")):
+        with pytest.raises(ValueError, match=match):
+            cache.get(*bad)
