@@ -840,6 +840,9 @@ def margins(scores_, labels, targeted=False):
     ``z_t - max_{j != t} z_j`` (positive once the net says t).  Returns (N,) float64.
     """
     z = np.asarray(scores_, dtype=np.float64)
+    if z.ndim != 2 or z.shape[1] < 2 or not np.all(np.isfinite(z)):
+        raise ValueError(f"scores_ must be finite class scores (N, C) with C >= 2, got shape {z.shape}.")
+    labels = _check_labels(labels, len(z), z.shape[1], "labels")
     rows = np.arange(len(z))
     others = z.copy()
     others[rows, labels] = -np.inf
@@ -848,15 +851,19 @@ def margins(scores_, labels, targeted=False):
 
 
 def attack_gradient(net, X, labels, loss="xent", targeted=False, batch_size=500):
-    """The gradient with respect to ``X`` of what an attack raises, X's shape.
+    """The gradient with respect to ``X`` (N, C, H, W) of what an attack raises, X's shape.
 
     ``loss="xent"``: the cross-entropy ``J(x, labels)`` (untargeted: raised; targeted: its
     negative, so that ``labels`` -- the targets -- become more likely).  ``loss="margin"``:
     :func:`margins` of the logits, which no softmax saturates.  The cross-entropy's gradient
     is :func:`~cs231n_lib.layers.softmax_loss`'s, exact in float32 (notebook 08, section 3).
     """
-    net = _check_net(net)
-    _check_loss(loss)
+    X = _check_images(net, X)
+    labels = _check_labels(labels, len(X), net.num_classes, "labels")
+    return _attack_gradient(net, X, labels, _check_loss(loss), bool(targeted), batch_size)
+
+
+def _attack_gradient(net, X, labels, loss, targeted, batch_size):
     last = net.names[-1]
     grads = []
     for i in range(0, len(X), batch_size):
@@ -890,7 +897,7 @@ def _pgd_iterates(net, X, labels, targeted, eps, alpha, steps, random_start, cli
         X_adv = np.clip(X + noise.astype(X.dtype), lo, hi).astype(X.dtype)
     yield X_adv
     for _ in range(steps):
-        g = attack_gradient(net, X_adv, labels, loss, targeted, batch_size)
+        g = _attack_gradient(net, X_adv, labels, loss, targeted, batch_size)
         if tie_channels:  # the gradient with respect to the grey image
             g = np.broadcast_to(g.sum(axis=1, keepdims=True), g.shape)
         X_adv = np.clip(X_adv + alpha * np.sign(g), lo, hi).astype(X.dtype)   # step, then project
