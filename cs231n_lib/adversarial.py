@@ -1288,16 +1288,14 @@ RESULT_FILES = {"pgd": "adversarial_pgd.json", "pixels": "adversarial_pixels.jso
                 "defences": "adversarial_defences.json"}
 # The settings of each run (a run records the ones it used).
 PGD_RUN = {"num_test": 500, "eps": [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3], "sweep_steps": 10,
-           "sweep_alpha_over_eps": 0.25, "curve_eps": 0.25, "curve_alpha": 0.01,
-           "curve_steps": [0, 1, 2, 3, 5, 10, 20, 40], "madry_eps": 0.3, "madry_alpha": 0.01,
-           "madry_steps": [40], "loss_line": [0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25,
-                                                   0.275, 0.3], "seed": 0}
+           "sweep_alpha_over_eps": 0.25, "curve_eps": 0.3, "curve_alpha": 0.01,   # the curve: Madry et al.'s setting
+           "curve_steps": [0, 1, 2, 3, 5, 10, 20, 40], "leak_eps": 0.25,
+           "loss_line": [0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275, 0.3], "seed": 0}
 PIXELS_RUN = {"num_digits": 100, "pixels": [1, 5], "popsize": 60, "maxiter": 20, "mutation": 0.5,
               "recombination": 1.0, "nets": ["softmax", "ConvNet"], "seed": 0}
 DEFENCES_RUN = {"num_test": 500, "eps": 0.25, "steps": 10, "alpha_over_eps": 0.25, "denoise_size": 3,
                 "denoise_eps": [0.1, 0.25], "substitute": "mnist_convnet_noreg", "seed": 0}
-QUICK_RUNS = {"pgd": {"num_test": 20, "eps": [0.0, 0.25], "curve_steps": [0, 1, 2], "madry_steps": [2],
-                      "loss_line": [0.0, 0.25]},
+QUICK_RUNS = {"pgd": {"num_test": 20, "eps": [0.0, 0.25], "curve_steps": [0, 1, 2], "loss_line": [0.0, 0.25]},
               "pixels": {"num_digits": 2, "popsize": 10, "maxiter": 2},
               "defences": {"num_test": 20, "steps": 2, "denoise_eps": [0.25]}}
 
@@ -1337,8 +1335,8 @@ def _mean_loss(net, X, y):
 def run_pgd(settings=PGD_RUN, progress=False):
     """FGSM and PGD on every zoo net of notebook 08: error and confidence against eps (PGD of
     ``sweep_steps`` steps of ``sweep_alpha_over_eps * eps``) and against the number of steps (one run of
-    steps of ``curve_alpha`` at ``curve_eps``), Madry et al.'s setting, label leaking and the loss
-    along the FGSM direction.  Returns a dict (JSON)."""
+    steps of ``curve_alpha`` at ``curve_eps``: Madry et al.'s setting), label leaking and the mean loss
+    along the FGSM direction and at the PGD examples.  Returns a dict (JSON)."""
     import time
 
     start = time.perf_counter()
@@ -1349,27 +1347,25 @@ def run_pgd(settings=PGD_RUN, progress=False):
         t0 = time.perf_counter()
         direction = fgsm_direction(net, X, y)
         row = {"fgsm": [_row(evaluate(net, _apply(X, e * direction, (0, 1)), y)) for e in settings["eps"]],
-               "pgd": [_row(evaluate(net, X if e == 0 else pgd(net, X, y, e, settings["sweep_alpha_over_eps"] * e,
-                                                                settings["sweep_steps"], seed=settings["seed"]), y))
-                       for e in settings["eps"]]}
+               "pgd": []}
+        for e in settings["eps"]:
+            X_pgd = X if e == 0 else pgd(net, X, y, e, settings["sweep_alpha_over_eps"] * e, settings["sweep_steps"],
+                                         seed=settings["seed"])
+            row["pgd"].append(_row(evaluate(net, X_pgd, y)))
+            if e == settings["leak_eps"]:
+                row["loss_pgd"] = round(_mean_loss(net, X_pgd, y), 4)
         curve = pgd_by_steps(net, X, y, settings["curve_eps"], settings["curve_alpha"], settings["curve_steps"],
                              seed=settings["seed"])
         row["steps"] = {str(k): _row(ev) for k, ev in curve.items()}
         row["steps_fgsm"] = _row(evaluate(net, _apply(X, settings["curve_eps"] * direction, (0, 1)), y))
-        madry = pgd_by_steps(net, X, y, settings["madry_eps"], settings["madry_alpha"], settings["madry_steps"],
-                             seed=settings["seed"])
-        row["madry"] = {str(k): _row(ev) for k, ev in madry.items()}
-        row["madry_fgsm"] = _row(evaluate(net, _apply(X, settings["madry_eps"] * direction, (0, 1)), y))
         # label leaking (Kurakin et al. 2017): FGSM with the net's own answer instead of the true label
-        predicted = evaluate(net, X, y).predictions
-        own = fgsm_direction(net, X, predicted)
-        e = settings["curve_eps"]
+        e = settings["leak_eps"]
+        own = fgsm_direction(net, X, evaluate(net, X, y).predictions)
+        row["fgsm_true_label"] = _row(evaluate(net, _apply(X, e * direction, (0, 1)), y))
         row["fgsm_predicted_label"] = _row(evaluate(net, _apply(X, e * own, (0, 1)), y))
-        # the mean loss along the FGSM direction, and at the PGD examples of the curve's last step
+        # the mean loss along the FGSM direction
         row["loss_fgsm_line"] = [round(_mean_loss(net, _apply(X, s * direction, (0, 1)), y), 4)
                                  for s in settings["loss_line"]]
-        X_pgd = pgd(net, X, y, e, settings["sweep_alpha_over_eps"] * e, settings["sweep_steps"], seed=settings["seed"])
-        row["loss_pgd"] = round(_mean_loss(net, X_pgd, y), 4)
         row["seconds"] = round(time.perf_counter() - t0, 1)
         out["nets"][name] = row
     out["seconds"] = round(time.perf_counter() - start, 1)
@@ -1468,11 +1464,13 @@ def run_defences(settings=DEFENCES_RUN, progress=False):
     # denoising before the ConvNet: attackers who do not and who do know the filter
     out["denoising"] = {}
     plain = nets["ConvNet"]
+    unaware = {eps: (fgsm(plain, X, y, eps), pgd(plain, X, y, eps, ratio * eps, steps, seed=seed))
+               for eps in settings["denoise_eps"]}
     for kind in ("median", "blur"):
         defended = with_preprocessing(plain, kind, settings["denoise_size"])
         row = {"clean": _row(evaluate(defended, X, y))}
         for eps in settings["denoise_eps"]:
-            unaware_f, unaware_p = fgsm(plain, X, y, eps), pgd(plain, X, y, eps, ratio * eps, steps, seed=seed)
+            unaware_f, unaware_p = unaware[eps]
             aware = pgd(defended, X, y, eps, ratio * eps, steps, seed=seed)
             row[str(eps)] = {"bare_fgsm": _row(evaluate(plain, unaware_f, y)),
                              "bare_pgd": _row(evaluate(plain, unaware_p, y)),
