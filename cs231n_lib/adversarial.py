@@ -1332,18 +1332,21 @@ def _mean_loss(net, X, y):
     return float(softmax_loss(scores(net, X), y)[0])
 
 
-def run_pgd(settings=PGD_RUN, progress=False):
+def run_pgd(settings=PGD_RUN, progress=False, names=None, done=None, save=None):
     """FGSM and PGD on every zoo net of notebook 08: error and confidence against eps (PGD of
     ``sweep_steps`` steps of ``sweep_alpha_over_eps * eps``) and against the number of steps (one run of
     steps of ``curve_alpha`` at ``curve_eps``: Madry et al.'s setting), label leaking and the mean loss
-    along the FGSM direction and at the PGD examples.  Returns a dict (JSON)."""
+    along the FGSM direction and at the PGD examples.  Returns a dict (JSON).
+
+    ``names``: only these nets (default: all); ``done``: rows of nets already measured (a dict name ->
+    row, from an interrupted run), kept; ``save(rows)`` is called after each net (to resume from)."""
     import time
 
     start = time.perf_counter()
     X, y = _digits(settings["num_test"])
-    nets = zoo_nets()
-    out = {"settings": dict(settings), "nets": {}}
-    for name, net in nets.items():
+    out = {"settings": dict(settings), "nets": dict(done or {})}
+    todo = [n for n in (names or ZOO_NETS) if n not in out["nets"]]
+    for name, net in (zoo_nets(todo) if todo else {}).items():
         t0 = time.perf_counter()
         direction = fgsm_direction(net, X, y)
         row = {"fgsm": [_row(evaluate(net, _apply(X, e * direction, (0, 1)), y)) for e in settings["eps"]],
@@ -1368,7 +1371,10 @@ def run_pgd(settings=PGD_RUN, progress=False):
                                  for s in settings["loss_line"]]
         row["seconds"] = round(time.perf_counter() - t0, 1)
         out["nets"][name] = row
-    out["seconds"] = round(time.perf_counter() - start, 1)
+        if save is not None:
+            save(out["nets"])
+    out["nets"] = {n: out["nets"][n] for n in ZOO_NETS if n in out["nets"]}      # the zoo's order
+    out["seconds"] = round(sum(row["seconds"] for row in out["nets"].values()), 1)
     return out
 
 
@@ -1527,11 +1533,14 @@ def load_results(name, directory=None):
 
 def main(argv=None):
     import argparse
+    import json
     import os
     import pathlib
     import time
 
     from threadpoolctl import threadpool_limits
+
+    from .pretrained import ZOO_DIR
 
     parser = argparse.ArgumentParser(
         prog="python -m cs231n_lib.adversarial",
@@ -1543,6 +1552,8 @@ def main(argv=None):
     parser.add_argument("--out", default=str(_data_dir()), help="folder to write to (default: the repository's data/)")
     parser.add_argument("--quick", action="store_true", help="tiny settings, to try the pipeline (not to ship)")
     parser.add_argument("--force", action="store_true", help="overwrite a file that is already there")
+    parser.add_argument("--nets", nargs="+", choices=sorted(ZOO_NETS), metavar="NET",
+                        help="--pgd only: measure these nets now and keep them for a later run (which resumes)")
     args = parser.parse_args(argv)
     chosen = [n for n, on in (("pgd", args.pgd), ("pixels", args.pixels), ("defences", args.defences)) if on]
     if not chosen:
@@ -1555,16 +1566,35 @@ def main(argv=None):
             continue
         runner, base = runners[name]
         settings = dict(base, **QUICK_RUNS[name]) if args.quick else base
+        zoo = {f: (ZOO_DIR / f"{f}.sha256").read_text(encoding="utf-8").split()[0]
+               for f in sorted(set(ZOO_NETS.values()) | {DEFENCES_RUN["substitute"]})}
         load_before, cpu = os.getloadavg()[0], time.process_time()
         with threadpool_limits(limits=1, user_api="blas"):
-            results = runner(settings)
-        from .pretrained import ZOO_DIR
+            if name == "pgd":
+                # --pgd resumes: each net's row is saved as it is done (with the settings and the zoo it used)
+                partial = path.with_name("." + path.name + ".partial")
+                old = json.loads(partial.read_text(encoding="utf-8")) if partial.exists() else {}
+                done = old.get("nets", {}) if old.get("settings") == settings and old.get("zoo") == zoo else {}
+                cpu_before = old.get("cpu_seconds", 0.0) if done else 0.0
 
+                def save(rows):
+                    partial.write_text(json.dumps({"settings": settings, "zoo": zoo, "nets": rows,
+                                                   "cpu_seconds": cpu_before + time.process_time() - cpu}),
+                                       encoding="utf-8")
+
+                results = run_pgd(settings, names=args.nets, done=done, save=save)
+                if set(results["nets"]) != set(ZOO_NETS):
+                    print(f"pgd: {sorted(results['nets'])} measured and kept in {partial}; run again without --nets "
+                          "to finish")
+                    continue
+                cpu -= cpu_before
+            else:
+                results = runner(settings)
         results.update(cpu_seconds=round(time.process_time() - cpu, 1),
-                       load_average=[round(load_before, 2), round(os.getloadavg()[0], 2)],
-                       zoo_sha256={f: (ZOO_DIR / f"{f}.sha256").read_text(encoding="utf-8").split()[0]
-                                   for f in sorted(set(ZOO_NETS.values()) | {DEFENCES_RUN["substitute"]})})
+                       load_average=[round(load_before, 2), round(os.getloadavg()[0], 2)], zoo_sha256=zoo)
         digest = _write_results(results, path)
+        if name == "pgd" and partial.exists():
+            partial.unlink()
         print(f"{name}: {results['seconds']:.0f} s ({results['cpu_seconds']:.0f} s of CPU); wrote {path} "
               f"(sha256 {digest})")
     return 0
