@@ -1574,11 +1574,13 @@ def main(argv=None):
                 # --pgd resumes: each net's row is saved as it is done (with the settings and the zoo it used)
                 partial = path.with_name("." + path.name + ".partial")
                 old = json.loads(partial.read_text(encoding="utf-8")) if partial.exists() else {}
-                done = old.get("nets", {}) if old.get("settings") == settings and old.get("zoo") == zoo else {}
+                done = {n: row for n, row in old.get("nets", {}).items()
+                        if old.get("settings") == settings and old.get("zoo", {}).get(n) == zoo[ZOO_NETS[n]]}
                 cpu_before = old.get("cpu_seconds", 0.0) if done else 0.0
 
                 def save(rows):
-                    partial.write_text(json.dumps({"settings": settings, "zoo": zoo, "nets": rows,
+                    partial.write_text(json.dumps({"settings": settings, "nets": rows,
+                                                   "zoo": {n: zoo[ZOO_NETS[n]] for n in rows},
                                                    "cpu_seconds": cpu_before + time.process_time() - cpu}),
                                        encoding="utf-8")
 
