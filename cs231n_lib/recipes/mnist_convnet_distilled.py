@@ -20,7 +20,7 @@ DATASET = "MNIST (cs231n_lib.data.load_mnist: 5,000 real digits padded to 32x32,
 # mnist_convnet's, about 5 minutes of CPU with one BLAS thread (the file records the wall-clock time).
 RECIPE = dict(PLAIN_RECIPE, temperature=100.0, teacher_seed=1, num_epochs=3)
 QUICK = {"num_train": 100, "num_val": 20, "num_test": 20, "shifted_copies": 1, "num_epochs": 1}
-MIN_TEST_ACCURACY = 0.97
+MIN_TEST_ACCURACY = 0.95
 
 
 def _data(settings):
