@@ -1579,6 +1579,11 @@ def main(argv=None):
                 cpu_before = old.get("cpu_seconds", 0.0) if done else 0.0
 
                 def save(rows):
+                    if partial.exists():   # another run may have kept other nets meanwhile: keep them too
+                        other = json.loads(partial.read_text(encoding="utf-8"))
+                        if other.get("settings") == settings:
+                            rows = dict({n: r for n, r in other.get("nets", {}).items()
+                                         if other.get("zoo", {}).get(n) == zoo[ZOO_NETS[n]]}, **rows)
                     partial.write_text(json.dumps({"settings": settings, "nets": rows,
                                                    "zoo": {n: zoo[ZOO_NETS[n]] for n in rows},
                                                    "cpu_seconds": cpu_before + time.process_time() - cpu}),
