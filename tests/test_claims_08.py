@@ -826,8 +826,8 @@ def denoise_clean(nb, kind):
                 "the attacks and defences of the CS231n notes' page on adversarial attacks, measured on two more nets "
                 "of the zoo.")
 def two_more_nets(nb):
-    names = nb.all_numbers("c006", r"^mnist_convnet_(?:pgd|distilled): MNIST .*?test accuracy ([\d.]+)%", re.M)
-    assert len(names) == 2
+    found = nb.all_numbers("c006", r"^mnist_convnet_(?:pgd|distilled): MNIST .*?test accuracy ([\d.]+)%", re.M)
+    assert len(found) == 2 and all(acc >= 95.0 for (acc,) in found)     # two trained nets of the zoo
 
 
 @REGISTER.claim("On these 50 digits PGD fools the adversarially trained net 46 times, FGSM 8 times, and no pixel of "
@@ -1189,8 +1189,11 @@ def sweep_setting(nb):
 @REGISTER.claim("Two more nets of the zoo join the four: one trained against PGD (section 10) and one trained by "
                 "defensive distillation (section 11).")
 def six_nets(nb):
-    for name in NETS6:
-        assert len(sweep(nb, name, "PGD")) == 7
+    zoo = {name: nb.value("c006", r"^mnist_convnet_" + name + r": MNIST .*?test accuracy ([\d.]+)%", re.M)
+           for name in ("pgd", "distilled")}
+    for name, key in (("PGD-trained", "pgd"), ("distilled", "distilled")):
+        assert sweep(nb, name, "FGSM")[0] == sweep(nb, name, "PGD")[0] == round(100 - zoo[key], 1)
+    assert all(len(sweep(nb, name, "PGD")) == 7 for name in NETS6)
 
 
 @REGISTER.claim("Training on FGSM examples flattened the loss along the one direction FGSM looks in, the sign of the "
