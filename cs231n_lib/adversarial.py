@@ -1307,6 +1307,9 @@ def zoo_nets(names=None):
     """Notebook 08's nets from the model zoo, every one reading one grey channel (``grey_input``)."""
     from .pretrained import load_pretrained
 
+    unknown = [n for n in (names or ()) if n not in ZOO_NETS]
+    if unknown:
+        raise ValueError(f"notebook 08's nets are {list(ZOO_NETS)}; got {unknown}.")
     out = {}
     for name in (names or ZOO_NETS):
         net = load_pretrained(ZOO_NETS[name])

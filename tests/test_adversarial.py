@@ -956,3 +956,39 @@ def test_a_sample_of_the_shipped_pixel_run_is_rerun(mnist):
             for rr, cc, v in pix:
                 image[0, rr, cc] = v
             assert (int(net.predict(image[None])[0]) != y[i]) == bool(ok) and int(net.predict(image[None])[0]) == pred
+
+
+def test_pixel_attack_and_the_zoo_refuse_bad_inputs_with_reasons():
+    net = SequentialNet([("fc", {"kind": "affine", "out_dim": 3})], input_dim=(1, 4, 4), dtype=np.float64,
+                        input_convention="unit")
+    x = np.random.default_rng(0).random((1, 4, 4))
+    with pytest.raises(ValueError, match="pixels must be a whole number >= 1"):
+        adv.pixel_attack(net, x, 0, pixels=0)
+    with pytest.raises(ValueError, match="class indices 0..2"):
+        adv.pixel_attack(net, x, 3)
+    with pytest.raises(ValueError, match="target must differ"):
+        adv.pixel_attack(net, x, 1, target=1)
+    with pytest.raises(ValueError, match="one image"):
+        adv.pixel_attack(net, np.stack([x, x]), 0)
+    with pytest.raises(ValueError, match=r"pixels in \[0, 1\]"):
+        adv.pixel_attack(net, x + 2, 0)
+    with pytest.raises(ValueError, match="notebook 08's nets"):
+        adv.zoo_nets(["ResNet"])
+    with pytest.raises(ValueError, match="must be one of"):
+        adv.load_results("everything")
+
+
+def test_the_heavy_run_command_never_overwrites_without_force(tmp_path, capsys):
+    assert adv.main(["--pixels", "--quick", "--out", str(tmp_path)]) == 0
+    path = tmp_path / adv.RESULT_FILES["pixels"]
+    first = path.read_bytes()
+    assert adv.load_results("pixels", tmp_path)["settings"] == dict(adv.PIXELS_RUN, **adv.QUICK_RUNS["pixels"])
+    path.write_text("{}", encoding="utf-8")                       # a changed file ...
+    assert adv.main(["--pixels", "--quick", "--out", str(tmp_path)]) == 0
+    assert path.read_text(encoding="utf-8") == "{}"               # ... is kept without --force
+    assert "not overwritten" in capsys.readouterr().out
+    with pytest.raises(ValueError, match="does not match"):
+        adv.load_results("pixels", tmp_path)                      # and its sha256 pin no longer matches
+    assert adv.main(["--pixels", "--quick", "--out", str(tmp_path), "--force"]) == 0
+    again = adv.load_results("pixels", tmp_path)
+    assert again["nets"] == __import__("json").loads(first)["nets"]   # the same machine: the same results
