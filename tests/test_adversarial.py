@@ -992,3 +992,15 @@ def test_the_heavy_run_command_never_overwrites_without_force(tmp_path, capsys):
     assert adv.main(["--pixels", "--quick", "--out", str(tmp_path), "--force"]) == 0
     again = adv.load_results("pixels", tmp_path)
     assert again["nets"] == __import__("json").loads(first)["nets"]   # the same machine: the same results
+
+
+def test_the_later_papers_numbers_as_printed():
+    """Typed a second time: Madry et al. (arXiv 1706.06083, table 1, MNIST; their 93.2% is also the number
+    the authors quote in MadryLab/mnist_challenge issue 4, whose config.json has the setting: eps 0.3, 40
+    steps of 0.01, random start), the abstracts of Papernot et al. (arXiv 1511.04508), Carlini and Wagner
+    (arXiv 1608.04644) and Su et al. (arXiv 1710.08864, the journal version)."""
+    expected = {"madry_natural_accuracy": 98.8, "madry_fgsm_accuracy": 95.6, "madry_pgd40_accuracy": 93.2,
+                "papernot_success_before": 95.0, "papernot_success_after": 0.5, "carlini_success_distilled": 100.0,
+                "su_cifar_one_pixel": 67.97, "su_imagenet_one_pixel": 16.04}
+    assert {k: v.value for k, v in adv.PAPERS.items()} == expected
+    assert all(v.section and v.what for v in adv.PAPERS.values())
