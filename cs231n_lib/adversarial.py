@@ -1269,11 +1269,18 @@ def pixel_attack(net, x, label, pixels=1, popsize=400, maxiter=100, mutation=0.5
 
     import inspect
 
-    seeding = {"rng": np.random.default_rng(seed + 1)} if "rng" in inspect.signature(differential_evolution).parameters \
-        else {"seed": int(seed) + 1}
-    result = differential_evolution(objective, bounds, maxiter=maxiter, popsize=1, init=init, mutation=mutation,
+    accepts = inspect.signature(differential_evolution).parameters
+    # scipy >= 1.15 takes rng= (seed= is on its way out); >= 1.9 evaluates a whole generation in one call
+    options = {"rng": np.random.default_rng(seed + 1)} if "rng" in accepts else {"seed": int(seed) + 1}
+    if "vectorized" in accepts:
+        options["vectorized"] = True
+        func = objective
+    else:
+        def func(params):
+            return float(objective(np.asarray(params)[:, None])[0])
+    result = differential_evolution(func, bounds, maxiter=maxiter, popsize=1, init=init, mutation=mutation,
                                     recombination=recombination, strategy="rand1bin", tol=0, atol=0, polish=False,
-                                    updating="deferred", vectorized=True, callback=callback, **seeding)
+                                    updating="deferred", callback=callback, **options)
     best = np.asarray(result.x)
     image = _set_pixels(x, best[:, None])[0]
     p = probs_of(best[:, None])[0]
@@ -1635,10 +1642,11 @@ class AttackCache:
     """The attack of one digit per setting, computed once: what an explorer over ``nets`` (a dict
     name -> net), digits ``X`` (N, C, H, W) and labels ``y`` calls on every slider move.
 
-    ``get(model, digit, eps_percent, attack="fgsm", steps=10, target=None)`` returns an
+    ``get(model, digit, eps_percent, attack="fgsm", steps=10, target=None, loss="xent")`` returns an
     :class:`AttackResult`: ``attack`` ``"fgsm"`` (one step of eps), ``"bim"`` (``steps`` steps of
     ``eps / 4`` from the digit, Kurakin et al.) or ``"pgd"`` (the same from a random start, seed 0);
-    ``target`` None or a class.  A setting seen before is answered from the cache (at most
+    ``target`` None or a class; ``loss`` ``"xent"`` or ``"margin"`` (the logits', which a distilled
+    net's saturated softmax does not mask).  A setting seen before is answered from the cache (at most
     ``maxsize`` settings are kept, the oldest dropped first).  Invalid settings raise ValueError.
     """
 
@@ -1654,7 +1662,7 @@ class AttackCache:
         self.maxsize = _check_count(maxsize, "maxsize", 1)
         self._cache = {}
 
-    def get(self, model, digit, eps_percent, attack="fgsm", steps=10, target=None):
+    def get(self, model, digit, eps_percent, attack="fgsm", steps=10, target=None, loss="xent"):
         if model not in self.nets:
             raise ValueError(f"model must be one of {', '.join(self.nets)}, got {model!r}.")
         if attack not in self.ATTACKS:
@@ -1664,15 +1672,16 @@ class AttackCache:
             raise ValueError(f"digit must be a whole number from 0 to {len(self.X) - 1}, got {digit!r}.")
         k = _check_count(eps_percent, "eps_percent")
         steps = 1 if attack == "fgsm" else _check_count(steps, "steps", 1)
-        key = (model, n, k, attack, steps, None if target is None else int(target))
+        loss = _check_loss(loss)
+        key = (model, n, k, attack, steps, None if target is None else int(target), loss)
         if key in self._cache:
             return self._cache[key]
         net, x, label = self.nets[model], self.X[n:n + 1], int(self.y[n])
         eps = k / 100
         if attack == "fgsm":
-            x_adv = pgd(net, x, [label], eps, eps, 1, random_start=False, target=target)
+            x_adv = pgd(net, x, [label], eps, eps, 1, random_start=False, target=target, loss=loss)
         else:
-            x_adv = pgd(net, x, [label], eps, eps / 4, steps, random_start=attack == "pgd", target=target)
+            x_adv = pgd(net, x, [label], eps, eps / 4, steps, random_start=attack == "pgd", target=target, loss=loss)
         result = AttackResult(x[0], x_adv[0], probabilities(net, x)[0], probabilities(net, x_adv)[0], label, target)
         if len(self._cache) >= self.maxsize:
             self._cache.pop(next(iter(self._cache)))

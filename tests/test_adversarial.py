@@ -1004,3 +1004,13 @@ def test_the_later_papers_numbers_as_printed():
                 "su_cifar_one_pixel": 67.97, "su_imagenet_one_pixel": 16.04}
     assert {k: v.value for k, v in adv.PAPERS.items()} == expected
     assert all(v.section and v.what for v in adv.PAPERS.values())
+
+
+def test_attack_cache_attacks_the_logits_when_asked():
+    net = small_net(seed=3)
+    X, y = images(3)
+    cache = adv.AttackCache({"net": net}, X, y)
+    got = cache.get("net", 0, 20, "bim", steps=2, loss="margin")
+    np.testing.assert_array_equal(got.x_adv, adv.pgd(net, X[:1], y[:1], 0.2, 0.05, 2, random_start=False,
+                                                     loss="margin")[0])
+    assert cache.get("net", 0, 20, "bim", steps=2) is not got        # another setting, another entry
