@@ -99,14 +99,16 @@ PAPER = {
                                                        "the stride of 4 in the first layer"),
     "alexnet_replication_top1": PaperFinding(40.5, "Table 2", "top-1 validation error (%) of their replication "
                                                               "of AlexNet, one net"),
-    "zf_gain_top1": PaperFinding(2, "Table 2", "about this many points less top-1 validation error for one net "
-                                               "with the new first layers, one run of each"),
+    "zf_net_top1": PaperFinding(38.4, "Table 2", "top-1 validation error (%) of their net of Fig. 3 (ZF Net), one "
+                                                 "net; besides the 7x7 stride-2 first layer it strides 2 in its second "
+                                                 "layer (sec. 5.1) and connects layers 3-5 densely, where AlexNet split "
+                                                 "them over two GPUs (sec. 3)"),
 }
 
 
 # ------------------------------------------------------------------ 1. invariance, layer by layer
 TRANSFORMS = {
-    "translation": {"amounts": [-8, -6, -4, -2, -1, 0, 1, 2, 4, 6, 8], "unit": "pixels (down)",
+    "translation": {"amounts": [-8, -6, -4, -2, -1, 0, 1, 2, 4, 6, 8], "unit": "pixels down",
                     "what": "the object moved vertically"},
     "scale": {"amounts": [0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3, 1.4], "unit": "times its radius",
               "what": "the object grown or shrunk about its centre"},
