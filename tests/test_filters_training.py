@@ -94,12 +94,14 @@ def test_a_missing_or_altered_file_is_explained(tmp_path):
         understanding.load_filters_training(path)
 
 
-def test_roughness_curves_figure_has_a_title_labelled_axes_and_a_line_per_seed():
+def test_roughness_curves_figure_has_a_title_labelled_axes_the_means_and_the_ranges():
     from cs231n_lib import vis
 
     curves = {"a": np.array([[0.9, 0.8, 0.7], [1.0, 0.8, 0.6]]), "b": np.array([[0.9, 0.9, 0.8], [1.0, 0.9, 0.9]])}
     fig = vis.roughness_curves_figure([1, 10, 100], curves, "title", start=[1.0, 1.0])
     (ax,) = fig.axes
     assert ax.get_title() == "title" and ax.get_xlabel() and ax.get_ylabel()
-    assert len(ax.lines) == 2 * (2 + 1) + 1     # per setting: a thin line per seed and the mean; the start
-    np.testing.assert_allclose(ax.lines[2].get_ydata(), [0.95, 0.8, 0.65])
+    assert len(ax.lines) == 2 + 1 and len(ax.collections) == 2     # a mean line per setting, the start; 2 bands
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), [0.95, 0.8, 0.65])
+    band = ax.collections[0].get_paths()[0].vertices[:, 1]
+    assert band.min() == 0.6 and band.max() == 1.0                   # the range of the seeds

@@ -203,7 +203,8 @@ def filters_figure(rows, title, ncols=8, notes=None):
 
 
 def roughness_curves_figure(updates, curves, title, start=None):
-    """A number per run along training, one colour per setting, one thin line per seed, the mean thick.
+    """A number per run along training, one colour per setting: the mean over the seeds as a line,
+    the range of the seeds (lowest to highest) shaded.
 
     updates : (K,) the number of updates at each check (the x axis, on a log scale).
     curves : dict ``{setting label: (S, K) array}`` -- S seeds, K checks (e.g. filter roughness).
@@ -211,16 +212,15 @@ def roughness_curves_figure(updates, curves, title, start=None):
     """
     import numpy as np
 
-    fig = _new_figure(7, 3.6)
+    fig = _new_figure(6, 3.2)
     ax = fig.subplots()
     updates = np.asarray(updates)
     for k, (label, values) in enumerate(curves.items()):
         values = np.asarray(values)
         colour = OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)]
-        for row in values:
-            ax.plot(updates, row, "-", color=colour, alpha=0.35, linewidth=0.8)
+        ax.fill_between(updates, values.min(axis=0), values.max(axis=0), color=colour, alpha=0.2, linewidth=0)
         ax.plot(updates, values.mean(axis=0), "o-", color=colour, linewidth=2, markersize=4,
-                label=f"{label} (mean of {len(values)} seeds; thin: each seed)")
+                label=f"{label} (mean of {len(values)} seeds; shaded: their range)")
     if start is not None:
         ax.axhline(float(np.mean(start)), color="grey", linestyle=":", label="before training (mean)")
     ax.set_xscale("log")
