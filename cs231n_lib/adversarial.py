@@ -84,17 +84,23 @@ PAPER = {
 
 
 def comparison_table(rows):
-    """The paper's numbers beside ours, one line per row, as text.
+    """The paper's numbers beside ours, in the paper's setting and clipped, one line per row, as text.
 
-    rows : sequence of ``(key, ours, our_model)``: ``key`` a key of :data:`PAPER`, ``ours``
-        our number in percent (or None where we have none), ``our_model`` which of our nets
-        (or experiments) measured it.
-    Returns a string: the quantity, the paper's value and section, ours, and the difference
-    in percentage points.
+    rows : sequence of ``(key, ours, clipped, our_model)``: ``key`` a key of :data:`PAPER`;
+        ``ours`` our number in percent in the paper's setting (FGSM unclipped, as the paper's
+        ``x + eps * sign(grad_x J)``), or None where we have none; ``clipped`` the same
+        measurement with the perturbed digits clipped to [0, 1], or None where nothing is
+        perturbed (clean digits, noise); ``our_model`` which of our nets (or experiments)
+        measured it.
+    Returns a string: the quantity, the paper's value and section, ours, the difference
+    ``ours - paper`` in percentage points, ours clipped ("-" for None), and our model.
     """
-    header = f"{'quantity':<58} {'paper':>7} {'where':<7} {'ours':>7} {'ours - paper':>13}  our model"
+    header = (f"{'quantity':<58} {'paper':>6} {'where':<7} {'ours':>6} {'- paper':>8} {'clipped':>8}  our model")
     lines = [header, "-" * len(header)]
-    for key, ours, model in rows:
+    for row in rows:
+        if len(row) != 4:
+            raise ValueError(f"each row is (key, ours, clipped, our_model); got {row!r}.")
+        key, ours, clipped, model = row
         if key not in PAPER:
             raise ValueError(f"{key!r} is not a number of the paper; the keys are {sorted(PAPER)}.")
         paper = PAPER[key]
@@ -102,7 +108,9 @@ def comparison_table(rows):
             ours_text, diff = "-", "-"
         else:
             ours_text, diff = f"{float(ours):.1f}", f"{float(ours) - paper.value:+.1f}"
-        lines.append(f"{paper.what:<58} {paper.value:>7g} {paper.section:<7} {ours_text:>7} {diff:>13}  {model}")
+        clipped_text = "-" if clipped is None else f"{float(clipped):.1f}"
+        lines.append(f"{paper.what:<58} {paper.value:>6g} {paper.section:<7} {ours_text:>6} {diff:>8} "
+                     f"{clipped_text:>8}  {model}")
     return "\n".join(lines)
 
 

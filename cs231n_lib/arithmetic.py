@@ -678,6 +678,18 @@ class Budget:
         n = as_int(batch_size, "batch_size", 1)
         return n * self.training_activation_bytes + self.training_param_bytes
 
+    @property
+    def multiply_adds(self) -> int:
+        """Multiply-adds of one forward pass of one image, through the conv and FC layers.
+
+        Each output value of a conv or FC layer is a dot product of one filter's weights with
+        the values under it, so a layer whose output is H x W x K costs ``H * W * weights``
+        (``weights = F*F*D*K`` for a conv, ``D_in*K`` for an FC layer with H = W = 1), zero
+        padding included.  Pools, ReLUs and the per-channel scale of a pointwise layer are not
+        counted; neither are the bias additions.
+        """
+        return sum(r.shape[0] * r.shape[1] * r.weights for r in self.rows if r.kind in ("conv", "fc"))
+
 
 def _product_text(factors, total):
     return "*".join(str(f) for f in factors) + f" = {total:,}"

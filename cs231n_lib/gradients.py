@@ -37,8 +37,9 @@ from . import __version__
 __all__ = [
     # maps
     "METHODS", "class_score_gradient", "saliency_map", "attribution_maps", "occlusion_attribution",
+    "kinks_crossed",
     # scores against the object masks
-    "mass_inside", "pointing_hits", "grow_masks", "ScoreRow", "score_maps",
+    "mass_inside", "pointing_hits", "grow_masks", "ScoreRow", "EDGE_ROW", "RANDOM_ROW", "score_maps",
     # the sanity check
     "copy_net", "randomized_copy", "rank_correlation", "edge_map", "Cascade", "cascading_randomization",
     # class models
@@ -242,6 +243,7 @@ class ScoreRow(NamedTuple):
     pointing: float
     pointing_se: float
     images: int
+    baseline: bool = False   # a row that needs no net: the edge map, the random map
 
 
 def _mean_se(values):
@@ -250,22 +252,69 @@ def _mean_se(values):
     return float(values.mean()), se
 
 
-def score_maps(maps_by_method, masks):
-    """The scoring table: one :class:`ScoreRow` per method, then the row of a random map.
+EDGE_ROW = "edge map (no net)"
+RANDOM_ROW = "random map (mask area)"
+
+
+def score_maps(maps_by_method, masks, images=None):
+    """The scoring table: one :class:`ScoreRow` per method, then the rows of the baselines.
 
     maps_by_method : ``{name: (N, H, W) maps}`` for the same N images;
     masks : (N, H, W) bool.  Each row holds the mean fraction of mass inside
-    the mask and the mean pointing-game hit, with standard errors.  The last
-    row, ``"random map (mask area)"``, is the mean area fraction of the masks:
-    what a map spread at random over the image scores in both columns.
+    the mask and the mean pointing-game hit, with standard errors.
+    images : optional (N, C, H, W), the images themselves: then a row
+    ``"edge map (no net)"`` scores their :func:`edge_map`, a map that knows
+    nothing of any net and hugs every outline in the image.
+    The last row, ``"random map (mask area)"``, is the mean area fraction of
+    the masks: what a map spread at random over the image scores in both
+    columns.  Baseline rows have ``baseline=True``.
     """
     rows = []
     for name, maps in maps_by_method.items():
         maps, m = _maps_masks(maps, masks)
         rows.append(ScoreRow(name, *_mean_se(mass_inside(maps, m)), *_mean_se(pointing_hits(maps, m)), len(maps)))
+    if images is not None:
+        images = np.asarray(images)
+        if images.ndim != 4 or images.shape[0] != np.shape(masks)[0] or images.shape[2:] != np.shape(masks)[1:]:
+            raise ValueError(f"images must have shape (N, C, H, W) with the masks' N, H, W {np.shape(masks)}; "
+                             f"got {images.shape}.")
+        edges, m = _maps_masks(edge_map(images), masks)
+        rows.append(ScoreRow(EDGE_ROW, *_mean_se(mass_inside(edges, m)), *_mean_se(pointing_hits(edges, m)),
+                             len(edges), True))
     area = np.asarray(masks, dtype=bool).mean(axis=(1, 2))
-    rows.append(ScoreRow("random map (mask area)", *_mean_se(area), *_mean_se(area), len(area)))
+    rows.append(ScoreRow(RANDOM_ROW, *_mean_se(area), *_mean_se(area), len(area), True))
     return rows
+
+
+def kinks_crossed(net, x0, x1):
+    """How many kinks of a ReLU net lie between two images: ``{layer: count}`` for every ReLU and max pool.
+
+    x0, x1 : (C, H, W) two images.  A ReLU counts the units whose input
+    changes sign (on in one image, off in the other); a max pool counts the
+    windows whose largest entry (the switch) moves.  Between two images with
+    no kink crossed, the net is one linear function: its class scores change
+    by exactly the gradient times the step.
+    """
+    X, _ = _batch(net, np.stack([np.asarray(x0), np.asarray(x1)]))
+    acts = net.activations(X)
+    counts = {}
+    for k, name in enumerate(net.names):
+        layer = net.layers[name]
+        if layer.kind not in ("relu", "pool"):
+            continue
+        a = X if k == 0 else acts[net.names[k - 1]]
+        if layer.kind == "relu":
+            counts[name] = int(np.sum((a[0] > 0) != (a[1] > 0)))
+            continue
+        s, t = layer.size, layer.stride
+        out_h, out_w = net.shapes[name][1:]
+        moved = 0
+        for i in range(out_h):
+            for j in range(out_w):
+                win = a[:, :, i * t:i * t + s, j * t:j * t + s].reshape(2, a.shape[1], -1)
+                moved += int(np.sum(win[0].argmax(axis=1) != win[1].argmax(axis=1)))
+        counts[name] = moved
+    return counts
 
 
 # ------------------------------------------------------------------ the sanity check (Adebayo et al. 2018)

@@ -1,7 +1,7 @@
 """Normalization layers, measured: AlexNet's local response normalization, none, and batch normalization.
 
-The CS231n notes say that normalization layers "have since fallen out of favor because in
-practice their contribution has been shown to be minimal, if any".  That was written about
+The CS231n notes say of normalization layers that "these layers have since fallen out of favor
+because in practice their contribution has been shown to be minimal, if any".  That was written about
 layers like AlexNet's local response normalization (LRN; Krizhevsky et al. 2012, section 3.3),
 not about batch normalization (Ioffe and Szegedy 2015), which came later and stayed.  This
 module measures the three on the shapes net of the model zoo (``shapes_convnet``) trained by
@@ -23,6 +23,22 @@ against batch norm, on a shorter recipe) -- and writes ``data/normalization_resu
 (recipe, seeds, library version, machine, every run's numbers) and its ``.sha256``.  Runs
 already in the file are kept, so an interrupted experiment resumes.  The notebook reads the
 file with :func:`load_results`; :func:`comparison` and :func:`sweep` summarise it.
+
+The controls (about ten minutes on one idle core)::
+
+    python -m cs231n_lib.normalization --controls
+
+take the batch norm net at weight scale 1, where the sweep sees it fail, apart: the weights of the
+normalized layers (each conv and the hidden affine layer, each followed by batch norm) and the
+weights of the last layer (FC-10, which feeds the softmax directly) are set to scale 1 or to He's
+scale independently, and the normalized layers' learning rate is optionally multiplied by
+``1 / sqrt(2 / fan_in)``.  Batch norm makes the loss blind to the scale of the weights before it,
+and Adam's step has about the same size whatever the scale of the gradient, so weights ``s`` times
+He's scale trained at learning rate ``s * lr`` follow the path of He's weights at ``lr`` (Adam's
+and batch norm's ``eps`` and float32 rounding aside): the multiplied learning rate isolates what
+the scale does through the learning rate.  :func:`control_plan` lists the runs, ``data/normalization_controls.json``
+holds them (made after the float32 softmax-gradient fix, so the two settings shared with the sweep
+are run again), :func:`controls` summarises them.
 """
 from __future__ import annotations
 
@@ -45,7 +61,9 @@ from .recipes import shapes_convnet
 
 __all__ = ["VARIANTS", "SEEDS", "RECIPE", "SWEEP_RECIPE", "LEARNING_RATES", "WEIGHT_SCALES", "SWEEP_SEEDS",
            "RESULTS_PATH", "Run", "layers_of", "build", "plan", "train_run", "run_experiment",
-           "load_results", "machine", "same_machine", "merge_results", "comparison", "sweep", "cheapest_run", "lrn_terms"]
+           "load_results", "machine", "same_machine", "merge_results", "comparison", "sweep", "cheapest_run", "lrn_terms",
+           "CONTROL_SETTINGS", "CONTROL_SEEDS", "CONTROLS_PATH", "NORMALIZED_LAYERS", "LAST_LAYER", "he_scale",
+           "params_sha256", "control_plan", "run_controls", "load_controls", "controls", "control_label", "follow_scale"]
 
 VARIANTS = ("lrn", "none", "batchnorm")
 """The three nets compared, in the order of their history: AlexNet's LRN (2012), none, batch norm (2015)."""
@@ -72,8 +90,26 @@ SWEEP_VARIANTS = ("none", "batchnorm")
 SWEEP_SEEDS = (0, 1, 2)
 
 RESULTS_PATH = pathlib.Path(__file__).resolve().parent.parent / "data" / "normalization_results.json"
+CONTROLS_PATH = RESULTS_PATH.with_name("normalization_controls.json")
 _PLACES = {"lrn": ("relu1", "relu2"),                            # AlexNet: after the ReLU, before the pool
            "batchnorm": ("conv1", "conv2", "conv3", "fc1")}     # Ioffe and Szegedy: before the ReLU
+NORMALIZED_LAYERS = _PLACES["batchnorm"]
+"""The layers of the batch norm net whose output batch norm normalizes (their weights' scale cancels)."""
+LAST_LAYER = shapes_convnet.LAYERS[-1][0]
+"""FC-10: feeds the softmax with no batch norm after it."""
+
+SAME = "same"
+CONTROL_SEEDS = (0, 1, 2)
+CONTROL_SETTINGS = (
+    # (weight scale of the normalized layers, of the last layer, normalized layers' learning rate x scale / He)
+    (None, SAME, False),   # He everywhere: the sweep's reference, run again
+    (1.0, SAME, False),    # scale 1 everywhere: where the sweep sees batch norm fail, run again
+    (1.0, None, False),    # the last layer back at He's scale
+    (None, 1.0, False),    # only the last layer at scale 1
+    (1.0, SAME, True),     # scale 1 everywhere, the normalized layers' steps as large, relative to them, as at He
+    (1.0, None, True),     # both: should follow He's path
+)
+"""The controls of the batch norm net at weight scale 1 (sweep recipe, :data:`CONTROL_SEEDS`)."""
 
 
 def layers_of(variant):
@@ -94,10 +130,29 @@ def layers_of(variant):
     return out
 
 
-def build(variant, seed=0, weight_scale=None, dtype=np.float32):
-    """A fresh net of ``variant`` for (3, 32, 32) shapes images in [0, 1] (it centres them itself)."""
-    return SequentialNet(layers_of(variant), input_dim=(3, 32, 32), seed=seed, weight_scale=weight_scale,
-                         dtype=dtype, input_mean=shapes_convnet.INPUT_MEAN, input_convention="unit")
+def build(variant, seed=0, weight_scale=None, dtype=np.float32, last_layer_scale=SAME):
+    """A fresh net of ``variant`` for (3, 32, 32) shapes images in [0, 1] (it centres them itself).
+
+    weight_scale : None for He initialisation ``sqrt(2 / fan_in) * N(0, 1)``, or a number ``s``
+        for ``s * N(0, 1)``.  The same seed draws the same ``N(0, 1)`` numbers at every scale.
+    last_layer_scale : the scale of the last layer's weights (FC-10): ``"same"`` as the others,
+        None for He's, or a number.
+    """
+    def net_at(scale):
+        return SequentialNet(layers_of(variant), input_dim=(3, 32, 32), seed=seed, weight_scale=scale,
+                             dtype=dtype, input_mean=shapes_convnet.INPUT_MEAN, input_convention="unit")
+
+    net = net_at(weight_scale)
+    if last_layer_scale != SAME and last_layer_scale != weight_scale:
+        net.params[f"{LAST_LAYER}.W"] = net_at(last_layer_scale).params[f"{LAST_LAYER}.W"].copy()
+    return net
+
+
+def he_scale(net, layer):
+    """He's scale ``sqrt(2 / fan_in)`` of ``layer``'s weights in ``net`` (fan_in: inputs of one unit)."""
+    W = net.params[f"{layer}.W"]
+    fan_in = int(np.prod(W.shape[1:])) if W.ndim == 4 else int(W.shape[0])
+    return math.sqrt(2.0 / fan_in)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,11 +166,18 @@ class Run:
     weight_scale: float = None  # None: He initialisation
     num_train: int = RECIPE["num_train"]
     num_epochs: int = RECIPE["num_epochs"]
+    last_layer_scale: object = SAME   # the last layer's weight scale: SAME as weight_scale, None (He) or a number
+    lr_follows_scale: bool = False    # the normalized layers' learning rate times weight_scale / He's scale
 
     @property
     def key(self):
         ws = "He" if self.weight_scale is None else f"{self.weight_scale:g}"
-        return (f"{self.part}/{self.variant}/seed {self.seed}/lr {self.learning_rate:g}/weights {ws}/"
+        extra = ""
+        if self.last_layer_scale != SAME:
+            extra += "/last " + ("He" if self.last_layer_scale is None else f"{self.last_layer_scale:g}")
+        if self.lr_follows_scale:
+            extra += "/lr x scale/He"
+        return (f"{self.part}/{self.variant}/seed {self.seed}/lr {self.learning_rate:g}/weights {ws}{extra}/"
                 f"{self.num_train} x {self.num_epochs}")
 
     def settings(self):
@@ -149,8 +211,9 @@ def _data(num_train, num_val, num_test, seed):
     return load_shapes(num_train=num_train, num_val=num_val, num_test=num_test, seed=seed)
 
 
-def _digest(net):
-    """sha256 of the net's parameters and state, in a fixed order (equal bytes, equal digest)."""
+def params_sha256(net):
+    """sha256 of the net's parameters and state, in a fixed order (equal bytes, equal digest): what
+    every run records as ``params_sha256``."""
     h = hashlib.sha256()
     for group in (net.params, net.state):
         for key in sorted(group):
@@ -186,6 +249,23 @@ def lrn_terms(net, X, batch_size=250):
     return out
 
 
+def follow_scale(solver, net, weight_scale):
+    """Multiply the learning rate of each normalized layer's weights and bias by ``weight_scale / He's scale``.
+
+    ``solver`` is a :class:`~cs231n_lib.solver.Solver` of ``net`` (the batch norm net) not yet
+    trained.  Batch norm makes the loss blind to the scale of the weights before it (``L(c w) =
+    L(w)``, so the gradient at ``c w`` is the gradient at ``w`` divided by ``c``), and Adam's step
+    ``lr * m / (sqrt(v) + eps)`` does not change when the gradient is divided by ``c`` (``eps``
+    and batch norm's own ``eps`` aside).  Weights ``c`` times He's trained at ``c * lr`` therefore
+    stay ``c`` times the path of He's weights at ``lr``: this isolates what the scale does through
+    the learning rate.
+    """
+    for layer in NORMALIZED_LAYERS:
+        factor = weight_scale / he_scale(net, layer)
+        for p in ("W", "b"):
+            solver.optim_configs[f"{layer}.{p}"]["learning_rate"] *= factor
+
+
 def train_run(run, progress=False):
     """Train one :class:`Run` (with whatever BLAS threads the caller allows); returns its numbers.
 
@@ -199,8 +279,13 @@ def train_run(run, progress=False):
 
     s = run.settings()
     data = _data(s["num_train"], s["num_val"], s["num_test"], RECIPE["seed"])
-    net = build(run.variant, seed=run.seed, weight_scale=run.weight_scale)
+    net = build(run.variant, seed=run.seed, weight_scale=run.weight_scale, last_layer_scale=run.last_layer_scale)
     solver = adam_solver(net, data, s, progress)   # seed: s["seed"] is run.seed
+    if run.lr_follows_scale:
+        if run.variant != "batchnorm" or run.weight_scale is None:
+            raise ValueError("lr_follows_scale needs the batch norm net and a weight_scale (the normalized layers' "
+                             f"learning rate is multiplied by weight_scale / He's scale); got {run}.")
+        follow_scale(solver, net, run.weight_scale)
     start = time.perf_counter()
     diverged = None
     try:
@@ -218,9 +303,14 @@ def train_run(run, progress=False):
         loss_first_10=float(np.mean(finite[:10])) if finite else None,
         loss_last_10=float(np.mean(finite[-10:])) if finite else None,
         diverged=diverged,
-        params_sha256=_digest(net),
+        params_sha256=params_sha256(net),
         seconds=round(seconds, 1),
     )
+    if run.part == "control":       # the parts made before kept no history
+        per_epoch = max(s["num_train"] // s["batch_size"], 1)
+        checks = [1] + [per_epoch * (k + 1) for k in range(len(solver.val_acc_history) - 1)]
+        record.update(val_accuracy=[float(a) for a in solver.val_acc_history], checks_after_updates=checks,
+                      kept_updates=checks[int(np.argmax(solver.val_acc_history))])   # the first of equal ones
     if run.variant == "lrn":
         record["lrn"] = lrn_terms(net, data["X_test"])
     return record
@@ -413,6 +503,92 @@ def cheapest_run(results):
                best["num_train"], best["num_epochs"]), best
 
 
+# ------------------------------------------------------------------ the controls at weight scale 1
+def control_plan():
+    """Every run of the controls: the batch norm net on the sweep's recipe, :data:`CONTROL_SETTINGS` x seeds."""
+    lr0 = RECIPE["learning_rate"]
+    kw = dict(num_train=SWEEP_RECIPE["num_train"], num_epochs=SWEEP_RECIPE["num_epochs"])
+    return [Run("control", "batchnorm", seed, lr0, ws, last_layer_scale=last, lr_follows_scale=follow, **kw)
+            for ws, last, follow in CONTROL_SETTINGS for seed in CONTROL_SEEDS]
+
+
+def _controls_header():
+    return {"what": "controls of the batch norm net at weight scale 1 (cs231n_lib.normalization.control_plan): "
+                    "the normalized layers' and the last layer's weight scale set apart, and the normalized "
+                    "layers' learning rate multiplied by weight_scale / He's scale",
+            "settings": [list(x) for x in CONTROL_SETTINGS], "normalized_layers": list(NORMALIZED_LAYERS),
+            "last_layer": LAST_LAYER, "recipe": SWEEP_RECIPE, "seeds": list(CONTROL_SEEDS),
+            "data": "load_shapes(4000, num_val=500, num_test=1000, seed=0): the sweep's images",
+            "softmax_gradient": "the true-class entry as minus the sum of the other probabilities (issue 23)",
+            "library_version": __version__, "machine": machine(), "blas_threads": 1}
+
+
+def run_controls(path=CONTROLS_PATH, progress=True, runs=None):
+    """Train every run of :func:`control_plan` (or ``runs``) not yet in ``path`` (one BLAS thread),
+    writing the file and its sha256 after each run; returns the results dict."""
+    path = pathlib.Path(path)
+    results, done = _controls_header(), {}
+    if path.exists():
+        old = json.loads(path.read_text(encoding="utf-8"))
+        if same_machine(old):
+            done = {r["key"]: r for r in old.get("runs", [])}
+            results["elapsed_seconds"] = old.get("elapsed_seconds", 0.0)
+    keys = [r.key for r in control_plan()]
+    todo = [r for r in (control_plan() if runs is None else runs) if r.key not in done]
+    elapsed, start = results.get("elapsed_seconds", 0.0), time.perf_counter()
+    bar = None
+    if progress and todo:
+        from .progress import progress_bar
+
+        bar = progress_bar(total=len(todo), desc="controls", unit="run")
+    for run in todo:
+        done[run.key] = _one(run)
+        results["runs"] = [done[k] for k in keys if k in done] + [v for k, v in done.items() if k not in keys]
+        results["elapsed_seconds"] = round(elapsed + time.perf_counter() - start, 1)
+        results["complete"] = all(k in done for k in keys)
+        _write(results, path)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
+    results.setdefault("runs", [done[k] for k in keys if k in done])
+    results["complete"] = all(k in done for k in keys)
+    return results
+
+
+def load_controls(path=CONTROLS_PATH, verify=True):
+    """The shipped controls (a dict like :func:`load_results`'), checked by sha256."""
+    return load_results(path, verify)
+
+
+def control_label(weight_scale, last_layer_scale=SAME, lr_follows_scale=False):
+    """A setting of :data:`CONTROL_SETTINGS` in a few words, e.g. ``"weights 1, last layer He, lr x scale/He"``:
+    the scale of the normalized layers' weights, of the last layer's, and whether the normalized
+    layers' learning rate follows their scale."""
+    def scale(v):
+        return "He" if v is None else f"{v:g}"
+
+    last = weight_scale if last_layer_scale == SAME else last_layer_scale
+    return f"weights {scale(weight_scale)}, last layer {scale(last)}" + (", lr x scale/He" if lr_follows_scale else "")
+
+
+def controls(results):
+    """The controls per setting, in the order of :data:`CONTROL_SETTINGS`: a list of dicts with
+    ``setting`` (the tuple), ``label``, ``values`` (test accuracy per seed, in seed order),
+    ``seeds``, ``mean`` and ``kept_updates`` (per seed)."""
+    out = []
+    for ws, last, follow in CONTROL_SETTINGS:
+        rows = sorted((r for r in results["runs"] if r["part"] == "control" and r["weight_scale"] == ws
+                       and r["last_layer_scale"] == last and r["lr_follows_scale"] == follow),
+                      key=lambda r: r["seed"])
+        if rows:
+            values = [r["test_accuracy"] for r in rows]
+            out.append({"setting": (ws, last, follow), "label": control_label(ws, last, follow), "values": values,
+                        "seeds": [r["seed"] for r in rows], "mean": float(np.mean(values)),
+                        "kept_updates": [r["kept_updates"] for r in rows]})
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m cs231n_lib.normalization", description=__doc__.split("\n\n")[0])
     parser.add_argument("--experiment", action="store_true",
@@ -421,7 +597,39 @@ def main(argv=None):
     parser.add_argument("--plan", action="store_true", help="list the runs and stop")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--merge", metavar="FILE", help="fold the runs of another results file into --out and stop")
+    parser.add_argument("--controls", action="store_true",
+                        help="train the controls at weight scale 1 not yet in data/normalization_controls.json")
+    parser.add_argument("--only", metavar="I/N",
+                        help="with --controls: only every N-th run from the I-th (0-based), for a second process "
+                             "writing to its own --out; fold the files with --merge-controls")
+    parser.add_argument("--merge-controls", metavar="FILE", help="fold another controls file into --out and stop")
     args = parser.parse_args(argv)
+    if args.controls or args.merge_controls:
+        out = CONTROLS_PATH if args.out == str(RESULTS_PATH) else pathlib.Path(args.out)
+        if args.merge_controls:
+            mine = json.loads(pathlib.Path(out).read_text(encoding="utf-8"))
+            theirs = json.loads(pathlib.Path(args.merge_controls).read_text(encoding="utf-8"))
+            if not (same_machine(mine) and same_machine(theirs)):
+                raise SystemExit("both controls files must come from this machine (CPU, numpy, BLAS)")
+            done = {r["key"]: r for r in mine["runs"] + theirs["runs"]}
+            keys = [r.key for r in control_plan()]
+            mine["runs"] = [done[k] for k in keys if k in done]
+            mine["complete"] = all(k in done for k in keys)
+            mine["elapsed_seconds"] = round(mine.get("elapsed_seconds", 0) + theirs.get("elapsed_seconds", 0), 1)
+            _write(mine, out)
+            print(f"{len(mine['runs'])} runs in {out}; complete: {mine['complete']}")
+            return 0
+        runs = control_plan()
+        if args.only:
+            i, n = (int(v) for v in args.only.split("/"))
+            runs = runs[i::n]
+        start = time.perf_counter()
+        results = run_controls(out, progress=not args.quiet, runs=runs)
+        print(f"{len(results['runs'])} runs in {out}; {time.perf_counter() - start:.0f} s this time; "
+              f"complete: {results['complete']}")
+        for row in controls(results):
+            print(f"{row['mean']:.3f}  {row['label']}")
+        return 0
     if args.merge:
         merged = merge_results(args.out, args.merge)
         print(f"{len(merged['runs'])} runs in {args.out}; complete: {merged['complete']}")

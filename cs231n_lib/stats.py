@@ -96,12 +96,18 @@ class Paired:
     def verdict(self, digits=4):
         """One sentence: who is ahead on how many seeds, by how much, the p-value, and what it allows."""
         a, b = self.names
-        first, second, ahead = (a, b, self.wins) if self.wins >= self.losses else (b, a, self.losses)
         size = abs(self.mean)
         if self.wins == self.losses == 0:
             head = f"{a} and {b} are equal on all {self.n} seeds"
         else:
-            head = f"{first} beats {second} on {ahead} of {self.n} seeds by {size:.{digits}f} on average"
+            # the side that is better on average leads the sentence; the seed count follows it
+            a_leads = (self.mean > 0) == self.higher_is_better if self.mean != 0 else self.wins >= self.losses
+            first, second, ahead = (a, b, self.wins) if a_leads else (b, a, self.losses)
+            if 2 * ahead > self.n:
+                head = f"{first} beats {second} on {ahead} of {self.n} seeds by {size:.{digits}f} on average"
+            else:
+                head = (f"{first} is ahead of {second} by {size:.{digits}f} on average but on only {ahead} "
+                        f"of {self.n} seeds")
         floor = smallest_p(self.n, self.alternative)
         p_text = f"exact sign-flip p = {self.p:.2g}" + (", one-sided" if self.alternative != "two-sided" else "")
         if abs(self.p - floor) < 1e-12 and self.n > 1:

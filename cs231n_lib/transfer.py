@@ -19,12 +19,16 @@ The pieces, plain functions on nets and arrays:
 * :func:`score_map` -- a 32x32 net run on larger images, its FC layers
   converted to convolutions (:mod:`cs231n_lib.convert`, notebook 04).
 
-Three experiments, each a command that writes JSON to ``data/`` (with a sha256
+Four experiments, each a command that writes JSON to ``data/`` (with a sha256
 next to it) and records its recipe, the library version and the machine::
 
     python -m cs231n_lib.transfer --grid       # data/transfer_grid.json: the 2x2 grid, strategies (a)-(e)
     python -m cs231n_lib.transfer --layers     # data/transfer_layers.json: Yosinski et al. 2014 at our scale
     python -m cs231n_lib.transfer --lr-sweep   # data/transfer_lr_sweep.json: fine-tuning learning rates
+    python -m cs231n_lib.transfer --split-lr   # data/transfer_split_lr.json: (d)'s split rates vs one rate
+
+A file that exists already (a shipped one) is never replaced: the new results go to
+``NAME.new.json`` beside it, unless ``--force``.
 
 Each runs with one BLAS thread: the same machine gives the same numbers every
 time, which a test checks by re-running the cheapest grid cell.
@@ -47,10 +51,11 @@ from .recipes._halves import load_half
 __all__ = [
     "STRATEGIES", "NOTES_RULES", "SIZES", "SIMILARITIES", "GRID_RECIPE", "LAYERS_RECIPE", "LR_SWEEP_RECIPE",
     "QUICK", "PAPER", "DATA_DIR", "load_half", "cnn_codes", "linear_classifier", "fit", "accuracy", "fresh_net",
-    "transfer_net", "weight_layers", "strategy_net", "cell_data", "run_strategy", "run_cell", "run_grid",
-    "summarize", "verdicts", "grid_table", "layer_data", "layer_job", "run_layers", "layer_summary", "VARIANTS",
-    "lr_data", "lr_job", "run_lr_sweep", "score_map", "machine",
-    "same_machine", "write_results", "load_results", "main",
+    "transfer_net", "weight_layers", "strategy_net", "cell_data", "codes_baselines", "run_strategy", "run_cell",
+    "run_grid", "summarize", "seed_values", "directional", "verdicts", "grid_table", "layer_data", "layer_job",
+    "run_layers", "layer_summary", "VARIANTS", "lr_data", "lr_job", "run_lr_sweep", "SPLIT_LR_VARIANTS",
+    "SPLIT_LR_NAMES", "SPLIT_LR_RECIPE", "split_lr_rates", "split_lr_job", "run_split_lr", "split_lr_comparisons",
+    "split_lr_table", "score_map", "machine", "same_machine", "write_results", "output_path", "load_results", "main",
 ]
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
@@ -66,16 +71,21 @@ STRATEGIES = {
 SIZES = ("small", "large")
 SIMILARITIES = ("similar", "different")
 # The notes' four rules of thumb (CS231n, "Transfer Learning", "When and how to fine-tune?"):
-# the strategy each advises, and why.  Rule 4 of the full notes goes on: "However, in practice
-# it is very often still beneficial to initialize with weights from a pretrained model", i.e. (d).
+# the strategy each advises, and why.  Rule 4 first grants that a large data set can afford
+# training from scratch, (e), then advises against it: "However, in practice it is very often
+# still beneficial to initialize with weights from a pretrained model. In this case, we would have
+# enough data and confidence to fine-tune through the entire network": (d).  (The grid file of
+# data/transfer_grid.json was run when this table read (e) there; its runs do not depend on it,
+# and its "notes_rules" field records that older reading: use this table.)
 NOTES_RULES = {
     ("small", "similar"): ("a", "too little data to fine-tune without overfitting; the top codes are "
                                 "relevant to similar data: a linear classifier on the CNN codes"),
     ("large", "similar"): ("d", "enough data not to overfit: fine-tune through the full network"),
     ("small", "different"): ("b", "too little data to fine-tune, and the top codes are specific to the "
                                   "original classes: a linear SVM on activations from earlier in the network"),
-    ("large", "different"): ("e", "enough data to afford training from scratch (the notes add that "
-                                  "initialising from the pretrained weights, (d), often still helps)"),
+    ("large", "different"): ("d", "enough data to afford training from scratch, (e), but in practice "
+                                  "initialising from the pretrained weights is very often still better: "
+                                  "fine-tune through the entire network"),
 }
 GRID_RECIPE = {
     "source": "shapes_half_a",            # the zoo net all strategies start from
@@ -327,6 +337,18 @@ def _mnist_pool(recipe):
                       seed=diff["mnist_seed"])
 
 
+def _small_similar_train(seed, recipe):
+    """The training images of the small similar cell for one seed: split ``100 + seed`` of the data seed."""
+    from .data import make_shapes
+
+    sim = recipe["similar"]
+    classes = sim["classes"]
+    part = make_shapes(len(classes) * recipe["per_class"]["small"], seed=sim["data_seed"], split=100 + int(seed),
+                       classes=classes)
+    lookup = {c: i for i, c in enumerate(classes)}
+    return part["X"], np.array([lookup[int(v)] for v in part["y"]], dtype=np.int64)
+
+
 def cell_data(similarity, size, seed, recipe=None):
     """Training and test images of one grid cell for one seed.
 
@@ -350,9 +372,7 @@ def cell_data(similarity, size, seed, recipe=None):
             d = load_half(classes, num_train=K * per_class, num_test=K * sim["test_per_class"], seed=sim["data_seed"])
         else:
             d = load_half(classes, num_test=K * sim["test_per_class"], seed=sim["data_seed"])
-            part = make_shapes(K * per_class, seed=sim["data_seed"], split=100 + int(seed), classes=classes)
-            lookup = {c: i for i, c in enumerate(classes)}
-            d["X_train"], d["y_train"] = part["X"], np.array([lookup[int(v)] for v in part["y"]], dtype=np.int64)
+            d["X_train"], d["y_train"] = _small_similar_train(seed, recipe)
         names = [SHAPE_CLASSES[c] for c in classes]
     else:
         d = _mnist_pool(recipe)
@@ -389,6 +409,34 @@ def run_strategy(strategy, source, data, seed, size, recipe=None):
     fit(net, data["X_train"], data["y_train"], epochs=recipe["epochs"][size], batch_size=recipe["batch_size"][size],
         learning_rate=recipe["learning_rate"], layer_rates=rates, seed=seed)
     return accuracy(net, data["X_test"], data["y_test"]), accuracy(net, data["X_train"], data["y_train"])
+
+
+def codes_baselines(source, seeds, recipe=None):
+    """Strategy (a) of the small similar cell against two baselines, on the same training images.
+
+    For each seed (the grid's draw of the training images), logistic regression
+    (:func:`linear_classifier`) on three kinds of features: the source net's CNN codes
+    (``recipe["top_layer"]``, strategy (a)); the same layer of a net with the source's
+    architecture and random weights (:func:`fresh_net` with that seed: what the architecture alone
+    gives); and the raw pixels.  Returns ``{"CNN codes": [...], "random net's codes": [...],
+    "pixels": [...]}``, test accuracies in the order of ``seeds``.
+    """
+    recipe = GRID_RECIPE if recipe is None else recipe
+    layer = recipe["top_layer"]
+    test = cell_data("similar", "small", seeds[0], recipe)
+    X_test, y_test, K = test["X_test"], test["y_test"], len(test["class_names"])
+    test_codes = cnn_codes(source, X_test, layer)
+    out = {"CNN codes": [], "random net's codes": [], "pixels": []}
+    for seed in seeds:
+        X, y = _small_similar_train(seed, recipe)
+        random_net = fresh_net(source, K, seed=seed)
+        features = {"CNN codes": (cnn_codes(source, X, layer), test_codes),
+                    "random net's codes": (cnn_codes(random_net, X, layer), cnn_codes(random_net, X_test, layer)),
+                    "pixels": (X.reshape(len(X), -1), X_test.reshape(len(X_test), -1))}
+        for name, (train, test_features) in features.items():
+            clf = linear_classifier("logistic", C=recipe["logistic_C"], seed=seed).fit(train, y)
+            out[name].append(float(np.mean(clf.predict(test_features) == y_test)))
+    return out
 
 
 def _source(recipe):
@@ -459,27 +507,61 @@ def run_grid(recipe=None, progress=True):
             "cpu_seconds": round(time.process_time() - cpu_start, 1)}
 
 
-def verdicts(results):
-    """For each cell of a grid result: the notes' rule, the strategy that won, and whether they agree.
+def seed_values(runs, **match):
+    """The test accuracies of the runs whose fields equal ``match`` (e.g. ``strategy="a"``), ordered by
+    seed, and those seeds: ``(accuracies, seeds)``, ready for a paired comparison by seed."""
+    chosen = sorted((r["seed"], r["test_accuracy"]) for r in runs if all(r.get(k) == v for k, v in match.items()))
+    if not chosen:
+        raise ValueError(f"no run has {match}.")
+    if len({seed for seed, _ in chosen}) != len(chosen):
+        raise ValueError(f"several runs with {match} share a seed: narrow the match.")
+    return [acc for _, acc in chosen], [seed for seed, _ in chosen]
 
-    Returns a list of dicts (size, similarity, rule, rule_mean, rule_std, winner,
-    winner_mean, winner_std, gap, verdict), where gap = winner_mean - rule_mean in
-    accuracy and verdict is ``"agree"`` (the rule's strategy has the best mean),
-    ``"tie"`` (it does not, but the gap is smaller than the larger of the two
-    standard deviations over seeds) or ``"disagree"``.
+
+def directional(a, b, names, alpha=0.05):
+    """Paired comparison of ``a``, predicted in advance to be better, with ``b`` (same seeds, same order).
+
+    The prediction fixes a direction, so "a beats b" is tested one-sided (``alternative="greater"``:
+    with 5 seeds p can reach 1/32 = 0.031, with 3 seeds 1/8 = 0.125).  When ``b`` comes out ahead
+    on average, nobody predicted that direction: "b beats a" is then held to the two-sided test
+    (smallest p 0.0625 with 5 seeds, 0.25 with 3).  Returns the :class:`cs231n_lib.stats.Paired`
+    whose names start with the setting that is ahead.
     """
+    from .stats import paired
+
+    if np.mean(np.asarray(a, dtype=np.float64) - np.asarray(b, dtype=np.float64)) >= 0:
+        return paired(a, b, names, alpha=alpha, alternative="greater")
+    return paired(b, a, names[::-1], alpha=alpha)
+
+
+def verdicts(results, rules=None, alpha=0.05):
+    """For each cell of a grid result: the notes' strategy compared with every other one, seed by seed.
+
+    rules : ``{(size, similarity): letter}``; default :data:`NOTES_RULES`' letters.
+    Each comparison is :func:`directional`: the notes' rule predicts that its strategy is the
+    better one, so that direction is tested one-sided; an alternative that comes out ahead is
+    held to the two-sided test.  Returns a list of dicts, one per cell: ``size``, ``similarity``,
+    ``rule`` (a letter), ``mean`` and ``std`` of the rule's test accuracies, ``n`` (seeds), and
+    ``comparisons``: ``{other letter: Paired}`` in the order a to e.
+    """
+    rules = {key: rule[0] for key, rule in NOTES_RULES.items()} if rules is None else rules
     rows = []
     for cell in results["cells"]:
         size, sim = cell["size"], cell["similarity"]
-        rule = NOTES_RULES[(size, sim)][0]
-        summary = cell["summary"]
-        winner = max(summary, key=lambda s: (summary[s]["mean"], -ord(s)))
-        gap = summary[winner]["mean"] - summary[rule]["mean"]
-        noise = max(summary[winner]["std"], summary[rule]["std"])
-        verdict = "agree" if winner == rule else ("tie" if gap < noise else "disagree")
-        rows.append({"size": size, "similarity": sim, "rule": rule, "rule_mean": summary[rule]["mean"],
-                     "rule_std": summary[rule]["std"], "winner": winner, "winner_mean": summary[winner]["mean"],
-                     "winner_std": summary[winner]["std"], "gap": gap, "verdict": verdict})
+        rule = rules[(size, sim)]
+        ours, seeds = seed_values(cell["runs"], strategy=rule)
+        comparisons = {}
+        for other in results["strategies"]:
+            if other == rule:
+                continue
+            theirs, other_seeds = seed_values(cell["runs"], strategy=other)
+            if other_seeds != seeds:
+                raise ValueError(f"{size}, {sim}: ({rule}) ran seeds {seeds}, ({other}) {other_seeds}: "
+                                 "a paired comparison needs the same seeds")
+            comparisons[other] = directional(ours, theirs, (f"({rule})", f"({other})"), alpha=alpha)
+        summary = summarize(ours)
+        rows.append({"size": size, "similarity": sim, "rule": rule, "mean": summary["mean"], "std": summary["std"],
+                     "n": summary["n"], "comparisons": comparisons})
     return rows
 
 
@@ -674,6 +756,140 @@ def run_lr_sweep(recipe=None, progress=True):
             "cpu_seconds": round(time.process_time() - cpu_start, 1)}
 
 
+# --------------------------------------------------------------------------- one rate or two
+# The notes' practical advice: a smaller learning rate for the pretrained layers that are fine-tuned
+# than for the new, randomly initialised classifier.  Strategy (d) of the grid does that (the head at
+# learning_rate, the pretrained layers at learning_rate * finetune_factor).  The control: the same
+# fine-tuning, the same cells, seeds, epochs and minibatches, with one rate for every layer, either
+# the head's or the pretrained layers'.
+SPLIT_LR_VARIANTS = {
+    "split": "new head at the grid's rate, pretrained layers at a tenth of it (strategy (d))",
+    "one rate, the head's": "every layer at the new head's rate",
+    "one rate, the pretrained layers'": "every layer at the pretrained layers' smaller rate",
+}
+# how the verdicts name them ("X beats Y on ...")
+SPLIT_LR_NAMES = {"split": "the split", "one rate, the head's": "every layer at the head's rate",
+                  "one rate, the pretrained layers'": "every layer at the small rate"}
+SPLIT_LR_RECIPE = {key: GRID_RECIPE[key] for key in (
+    "source", "similar", "different", "per_class", "seeds", "epochs", "batch_size", "learning_rate",
+    "head_weight_scale", "finetune_factor")}
+SPLIT_LR_RECIPE["cells"] = [[size, sim] for size in SIZES for sim in SIMILARITIES]
+SPLIT_LR_RECIPE["variants"] = list(SPLIT_LR_VARIANTS)
+QUICK["split_lr"] = {key: QUICK["grid"][key] for key in ("per_class", "seeds", "epochs", "batch_size",
+                                                          "similar", "different")}
+
+
+def split_lr_rates(rates, variant, recipe=None):
+    """The per-layer learning rates of one variant, from strategy (d)'s split ``rates``."""
+    recipe = SPLIT_LR_RECIPE if recipe is None else recipe
+    lr, small = recipe["learning_rate"], recipe["learning_rate"] * recipe["finetune_factor"]
+    if variant == "split":
+        return dict(rates)
+    if variant == "one rate, the head's":
+        return {name: lr for name in rates}
+    if variant == "one rate, the pretrained layers'":
+        return {name: small for name in rates}
+    raise ValueError(f"variant must be one of {list(SPLIT_LR_VARIANTS)}, got {variant!r}.")
+
+
+def split_lr_job(similarity, size, seed, variant, recipe=None, source=None, data=None):
+    """One run of the control: strategy (d)'s net for one grid cell and seed, trained by :func:`fit`
+    with the grid's epochs and minibatches and the learning rates of ``variant``.
+
+    Returns ``{"similarity", "size", "seed", "variant", "test_accuracy", "train_accuracy",
+    "relative_change"}``, the last ``||W_after - W_before|| / ||W_before||`` of every pretrained
+    weight layer.  ``variant="split"`` is strategy (d) itself: the same number as the grid's (d)
+    on the machine that ran the grid.
+    """
+    recipe = SPLIT_LR_RECIPE if recipe is None else recipe
+    source = _source(recipe) if source is None else source
+    data = cell_data(similarity, size, seed, recipe) if data is None else data
+    net, rates = strategy_net(source, "d", len(data["class_names"]), seed, recipe)
+    layer_rates = split_lr_rates(rates, variant, recipe)
+    before = {k: v.copy() for k, v in net.params.items()}
+    fit(net, data["X_train"], data["y_train"], epochs=recipe["epochs"][size], batch_size=recipe["batch_size"][size],
+        learning_rate=recipe["learning_rate"], layer_rates=layer_rates, seed=seed)
+    return {"similarity": similarity, "size": size, "seed": int(seed), "variant": variant,
+            "test_accuracy": accuracy(net, data["X_test"], data["y_test"]),
+            "train_accuracy": accuracy(net, data["X_train"], data["y_train"]),
+            "relative_change": _relative_change(before, net.params, net)}
+
+
+def run_split_lr(recipe=None, progress=True):
+    """The control of the notes' split learning rates: every (cell, seed, variant) is one
+    :func:`split_lr_job`; the variants of one cell and seed share their data, initial weights
+    and minibatch order, so they compare seed by seed."""
+    from threadpoolctl import threadpool_limits
+
+    recipe = SPLIT_LR_RECIPE if recipe is None else recipe
+    jobs = [(sim, size, seed, variant) for size, sim in recipe["cells"] for seed in recipe["seeds"][size]
+            for variant in recipe["variants"]]
+    bar = None
+    if progress:
+        from .progress import progress_bar
+
+        bar = progress_bar(total=len(jobs), desc="one rate or two", unit="run")
+    start, cpu_start = time.perf_counter(), time.process_time()
+    runs, data, key = [], None, None
+    with threadpool_limits(limits=1, user_api="blas"):
+        source = _source(recipe)
+        for sim, size, seed, variant in jobs:
+            if key != (sim, size, seed):
+                key, data = (sim, size, seed), cell_data(sim, size, seed, recipe)
+            t0 = time.process_time()
+            record = split_lr_job(sim, size, seed, variant, recipe, source, data)
+            runs.append(dict(record, cpu_seconds=round(time.process_time() - t0, 2)))
+            if bar is not None:
+                bar.update(1)
+                bar.set_postfix(cell=f"{size}/{sim}", refresh=False)
+    if bar is not None:
+        bar.close()
+    return {"experiment": "split_lr", "recipe": recipe, "variants": SPLIT_LR_VARIANTS,
+            "source_net": _source_record(recipe["source"]), "runs": runs,
+            "seconds": round(time.perf_counter() - start, 1), "cpu_seconds": round(time.process_time() - cpu_start, 1)}
+
+
+def split_lr_comparisons(results, alpha=0.05):
+    """For each cell of the control: split rates against each one-rate variant, seed by seed.
+
+    The notes predict that the split rates do better, so that direction is tested one-sided and an
+    opposite result two-sided (:func:`directional`); the verdicts name the variants as
+    :data:`SPLIT_LR_NAMES` does.  Returns a list of dicts, one per cell:
+    ``size``, ``similarity``, ``n`` (seeds) and ``comparisons``: ``{variant: Paired}``.
+    """
+    rows = []
+    for size, sim in results["recipe"]["cells"]:
+        runs = [r for r in results["runs"] if (r["size"], r["similarity"]) == (size, sim)]
+        split, seeds = seed_values(runs, variant="split")
+        comparisons = {}
+        for variant in results["recipe"]["variants"]:
+            if variant == "split":
+                continue
+            other, other_seeds = seed_values(runs, variant=variant)
+            if other_seeds != seeds:
+                raise ValueError(f"{size}, {sim}: the variants ran different seeds ({seeds} and {other_seeds})")
+            comparisons[variant] = directional(split, other, (SPLIT_LR_NAMES["split"], SPLIT_LR_NAMES[variant]),
+                                               alpha=alpha)
+        rows.append({"size": size, "similarity": sim, "n": len(seeds), "comparisons": comparisons})
+    return rows
+
+
+def split_lr_table(results):
+    """The control as text, one line per cell and variant: test accuracy as mean +- standard
+    deviation over the seeds, the mean training accuracy, and how far conv1 and fc1 moved
+    (``||W_after - W_before|| / ||W_before||``, mean over the seeds, in percent)."""
+    lines = [f"{'cell':<17} {'variant':<33} {'test accuracy':>15} {'train':>6} {'conv1 moved':>12} {'fc1 moved':>10}"]
+    for size, sim in results["recipe"]["cells"]:
+        for variant in results["recipe"]["variants"]:
+            runs = [r for r in results["runs"] if (r["size"], r["similarity"], r["variant"]) == (size, sim, variant)]
+            test = summarize([r["test_accuracy"] for r in runs])
+            train = np.mean([r["train_accuracy"] for r in runs])
+            moved = {name: 100 * np.mean([r["relative_change"][name] for r in runs]) for name in ("conv1", "fc1")}
+            lines.append(f"{size + ', ' + sim:<17} {variant:<33} {test['mean']:>7.3f} +- {test['std']:.3f} "
+                         f"{train:>6.2f} {moved['conv1']:>10.3g} % {moved['fc1']:>8.3g} %")
+    return "\n".join(lines)
+
+
 # --------------------------------------------------------------------------- larger images
 def score_map(net, X):
     """Class scores of every 32x32 (``net.input_dim``) window of larger images, in one pass.
@@ -766,11 +982,28 @@ def write_results(results, path):
     return digest
 
 
-RESULT_FILES = {"grid": "transfer_grid.json", "layers": "transfer_layers.json", "lr_sweep": "transfer_lr_sweep.json"}
+RESULT_FILES = {"grid": "transfer_grid.json", "layers": "transfer_layers.json", "lr_sweep": "transfer_lr_sweep.json",
+                "split_lr": "transfer_split_lr.json"}
+
+
+def output_path(path, force=False):
+    """Where a command writes ``path``: ``path`` itself if it does not exist yet or ``force`` is
+    set, else the first free ``NAME.new.json``, ``NAME.new2.json``, ... next to it, so that a
+    shipped result file and its sha256 are never replaced by accident."""
+    path = pathlib.Path(path)
+    if force or not path.exists():
+        return path
+    stem, k = path.name[: -len(path.suffix)], 1
+    while True:
+        candidate = path.with_name(f"{stem}.new{k if k > 1 else ''}{path.suffix}")
+        if not candidate.exists():
+            return candidate
+        k += 1
 
 
 def load_results(name, directory=None):
-    """The stored results of experiment ``name`` ('grid', 'layers' or 'lr_sweep'), checked against their sha256."""
+    """The stored results of experiment ``name`` ('grid', 'layers', 'lr_sweep' or 'split_lr'), checked
+    against their sha256."""
     if name not in RESULT_FILES:
         raise ValueError(f"name must be one of {sorted(RESULT_FILES)}, got {name!r}.")
     path = (DATA_DIR if directory is None else pathlib.Path(directory)) / RESULT_FILES[name]
@@ -790,27 +1023,37 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="python -m cs231n_lib.transfer",
         description="Notebook 09's experiments: write data/transfer_*.json (one BLAS thread, deterministic "
-                    "on one machine).")
+                    "on one machine). A file that exists is not replaced: the new results go to "
+                    "NAME.new.json next to it, unless --force.")
     parser.add_argument("--grid", action="store_true", help="the 2x2 grid of strategies (a)-(e)")
     parser.add_argument("--layers", action="store_true", help="Yosinski et al.'s layer-transfer experiment")
     parser.add_argument("--lr-sweep", action="store_true", help="fine-tuning learning rates")
+    parser.add_argument("--split-lr", action="store_true",
+                        help="the control of the split learning rates: strategy (d) with one rate for every layer")
     parser.add_argument("--out", default=str(DATA_DIR), help="folder to write to (default: the repository's data/)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace a results file that exists (e.g. a shipped one) and its sha256")
     parser.add_argument("--quick", action="store_true", help="tiny settings, to try the pipeline (not to ship)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    chosen = [name for name, on in (("grid", args.grid), ("layers", args.layers), ("lr_sweep", args.lr_sweep)) if on]
+    flags = (("grid", args.grid), ("layers", args.layers), ("lr_sweep", args.lr_sweep), ("split_lr", args.split_lr))
+    chosen = [name for name, on in flags if on]
     if not chosen:
-        parser.error("say which experiment to run: --grid, --layers and/or --lr-sweep")
+        parser.error("say which experiment to run: --grid, --layers, --lr-sweep and/or --split-lr")
     runners = {"grid": (run_grid, GRID_RECIPE), "layers": (run_layers, LAYERS_RECIPE),
-               "lr_sweep": (run_lr_sweep, LR_SWEEP_RECIPE)}
+               "lr_sweep": (run_lr_sweep, LR_SWEEP_RECIPE), "split_lr": (run_split_lr, SPLIT_LR_RECIPE)}
     for name in chosen:
         runner, base = runners[name]
         recipe = _merge(base, QUICK[name]) if args.quick else base
         results = runner(recipe, progress=not args.quiet)
-        path = pathlib.Path(args.out) / RESULT_FILES[name]
+        target = pathlib.Path(args.out) / RESULT_FILES[name]
+        path = output_path(target, force=args.force)
         digest = write_results(results, path)
         print(f"{name}: {results['seconds']:.0f} s ({results['cpu_seconds']:.0f} s of CPU); wrote {path} "
               f"(sha256 {digest})")
+        if path != target:
+            print(f"    {target.name} exists and was left as it is; compare the two, then rerun with --force "
+                  f"(or move {path.name} onto it, with its .sha256) to replace it")
     return 0
 
 

@@ -157,7 +157,7 @@ class Notebook:
         groups = m.groups() or (m.group(0),)
         return tuple(read(to_number(g)) for g in groups)
 
-    def number(self, where, pattern, flags=0):
+    def value(self, where, pattern, flags=0):
         """The single number captured by ``pattern`` (see :meth:`numbers`)."""
         values = self.numbers(where, pattern, flags)
         if len(values) != 1:
@@ -262,6 +262,14 @@ COMPARATIVE = re.compile(
     r"agrees?|disagrees?|always|never|percent|minutes|seconds|than|outperforms?|wins?|loses)\b", re.I)
 
 
+# A sentence ends at . ! or ? (perhaps followed by a closing bracket, quote or emphasis) before
+# a space and a capital, a digit or an opening mark.
+_SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][)\"'*_])|(?<=[.!?][)\"'*_]{2}))\s+(?=[\"'(*_`\[A-Z0-9])")
+
+
+_LABEL = re.compile(r"(?:[-*+]\s+)?\*\*[^*]+\*\*")
+
+
 def sentences(markdown):
     """The sentences of a markdown text (code blocks, display maths and image links removed)."""
     text = re.sub(r"```.*?```", " ", markdown, flags=re.S)
@@ -273,7 +281,12 @@ def sentences(markdown):
         block = squash(block)
         if not block or re.fullmatch(r"\|?[\s:|-]+\|?", block):
             continue
-        out += [s for s in re.split(r"(?<=[.!?])\s+(?=[\"'(*_`\[A-Z0-9])", block) if s.strip()]
+        parts = [s for s in _SENTENCE_END.split(block) if s.strip()]
+        for i, s in enumerate(parts):
+            if i + 1 < len(parts) and _LABEL.fullmatch(s):
+                parts[i + 1] = s + " " + parts[i + 1]   # a bold label ("**1.**", "* **Ties.**") opens its sentence
+            else:
+                out.append(s)
     return out
 
 
@@ -285,6 +298,7 @@ def is_candidate(sentence):
     prose = re.sub(r"^#+\s*\d+\.?\s*", "", prose)          # "## 3. Filters": a section number
     prose = re.sub(r"\b(?:notebook|section|cell|figure|fig\.|table|step|exercise|part)s?\s+\d+", " ", prose, flags=re.I)
     prose = re.sub(r"\b(?:19|20)\d\d\b", " ", prose)          # years
+    prose = re.sub(r"\b[A-Za-z]+\d+[A-Za-z]\w*", " ", prose)  # names with digits inside: CS231n, conv3x3a
     return bool(re.search(r"\d", prose) or COMPARATIVE.search(prose))
 
 

@@ -148,7 +148,7 @@ FORWARD_MISTAKES = {
     "filter transposed": "filter rows and columns swapped",
     "filters first": "axes 0 and 1 swapped",
     "returns out only": "return the pair (out, cache)",
-    "changes x": "changed its inputs in place",
+    "changes x": "changed its input x in place",
     "crashes with several filters": "IndexError",
     "integer output": "out holds whole numbers only",
 }

@@ -429,7 +429,7 @@ MISTAKES = {
                         "dw transposed": "dw transposed", "dw averaged": "dw averaged over the batch",
                         "db averaged": "db averaged", "db wrong axis": "db summed over the wrong axis"},
     "relu_forward": {"leaky": "leaky", "mask": "the mask returned", "minimum": "np.minimum(0, x)",
-                     "unchanged": "x returned unchanged", "abs": "np.abs(x)", "in place": "changed x in place"},
+                     "unchanged": "x returned unchanged", "abs": "np.abs(x)", "in place": "changed its input x in place"},
     "relu_backward": {"unchanged": "dx = dout everywhere", "mask only": "dx is the mask alone",
                       "mask from dout": "the mask taken from dout", "sign flipped": "the mask's sign flipped",
                       "times output": "dout multiplied by the ReLU's output"},

@@ -44,10 +44,10 @@ def fc_net(mistake=None):
             if normalization == "layernorm":
                 self.bn_params = [{} for _ in range(self.num_layers - 1)]
             for k, v in self.params.items():
-                self.params[k] = v.astype(dtype)
+                self.params[k] = v.astype(np.float32 if mistake == "float32" else dtype)
 
         def loss(self, X, y=None):
-            X = X.astype(self.dtype)
+            X = X.astype(np.float32 if mistake == "float32" else self.dtype)
             mode = "test" if y is None else "train"
             if self.use_dropout and mistake != "dropout at test time":
                 self.dropout_param["mode"] = mode
@@ -76,6 +76,8 @@ def fc_net(mistake=None):
             loss, dscores = softmax_loss(scores, y)
             grads = {}
             for k, v in self.params.items():
+                if mistake == "W1 left out of the loss" and k == "W1":
+                    continue
                 if k.startswith("W") or (mistake == "reg on biases"):
                     factor = 1.0 if mistake == "reg without half" else 0.5
                     loss += factor * self.reg * np.sum(v * v)
@@ -92,7 +94,7 @@ def fc_net(mistake=None):
                     dh, grads[f"gamma{i}"], grads[f"beta{i}"] = layernorm_backward(dh, nc)
                 dh, grads[f"W{i}"], grads[f"b{i}"] = affine_backward(dh, fc)
             for k in grads:
-                if mistake == "reg missing in grads":
+                if mistake == "reg missing in grads" or (mistake == "W2 left out of its gradient" and k == "W2"):
                     continue
                 if k.startswith("W") or mistake == "reg on biases":
                     factor = 2.0 if mistake == "reg without half" else 1.0
@@ -155,6 +157,9 @@ FC_MISTAKES = {
     "relu on scores": "scores through a ReLU",
     "dropout at test time": "loss(X) drops units",
     "first layer without its relu": "grads['W1'], grads['b1']",
+    "W1 left out of the loss": "regularization of W1 missing from the loss",
+    "W2 left out of its gradient": "regularization missing from grads['W2']",
+    "float32": "although the net was built with dtype=np.float64",
 }
 CNN_MISTAKES = {
     "reg without half": "regularization without the factor 0.5",

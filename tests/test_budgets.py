@@ -141,3 +141,46 @@ def test_bad_input_shape_and_options():
         budget((10, 10), [])
     with pytest.raises(ValueError, match="bytes_per_value"):
         budget((10, 10, 3), [], bytes_per_value=0)
+
+
+# ---- multiply-adds -----------------------------------------------------------------------------
+
+# VGG-16's conv layers as (output size, filter size, depth in, filters), typed in from the config;
+# each costs (output size)^2 * F*F*D*K multiply-adds, each FC layer D_in*K.
+VGG_CONVS = ([(224, 3, 3, 64), (224, 3, 64, 64), (112, 3, 64, 128), (112, 3, 128, 128)]
+             + [(56, 3, 128, 256)] + [(56, 3, 256, 256)] * 2
+             + [(28, 3, 256, 512)] + [(28, 3, 512, 512)] * 2 + [(14, 3, 512, 512)] * 3)
+VGG_FCS = [(7 * 7 * 512, 4096), (4096, 4096), (4096, 1000)]
+
+
+def test_vgg16_multiply_adds_by_the_closed_form(vgg):
+    closed = sum(n * n * F * F * D * K for n, F, D, K in VGG_CONVS) + sum(D * K for D, K in VGG_FCS)
+    assert vgg.multiply_adds == closed == 15_470_264_320   # the "15.5 G multiply-adds" usually quoted
+
+
+@pytest.mark.parametrize("spec", [
+    "INPUT(9x9x2) -> CONV3-4(P=0) -> RELU -> CONV3-3(S=2, P=0) -> POOL1 -> FC-5",
+    "INPUT(8x6x3) -> CONV3-2 -> CONV3-2(D=2) -> POOL2 -> FC-4 -> FC-3",
+])
+def test_multiply_adds_counted_by_running_each_layer_on_ones(spec):
+    """A layer run on an input of ones with weights of ones and no bias outputs, summed, exactly
+    the number of multiply-adds it did (padding made of ones too, so padded terms count)."""
+    import numpy as np
+
+    from cs231n_lib.layers import conv_forward_naive
+
+    s = specs.parse(spec)
+    shape, counted = s.input_shape, 0
+    for lay, out in zip(s.layers, s.shapes):
+        h, w, d = shape
+        if lay.kind == "conv":
+            p = lay.P
+            x = np.ones((1, d, h + 2 * p, w + 2 * p))
+            y, _ = conv_forward_naive(x, np.ones((lay.K, d, lay.F, lay.F)), np.zeros(lay.K),
+                                      {"stride": lay.S, "pad": 0, "dilation": lay.dilation})
+            assert y.shape[1:] == (out[2], out[0], out[1])
+            counted += int(y.sum())
+        elif lay.kind == "fc":
+            counted += int((np.ones((1, h * w * d)) @ np.ones((h * w * d, lay.K))).sum())
+        shape = out
+    assert s.budget().multiply_adds == counted > 0

@@ -12,19 +12,20 @@ import pytest
 
 import student_convs as S
 from cs231n_lib import check, layers
+from cs231n_lib.check import conv as C
 from cs231n_lib.gradient_check import eval_numerical_gradient_array, rel_error
 
 
 def test_the_references_agree_with_the_library_and_with_numerical_gradients():
     """The check's own references (written apart from cs231n_lib.layers) are right."""
     rng = np.random.default_rng(0)
-    for case in check._CONV_CASES:
+    for case in C._CONV_CASES:
         x, w, b, param = case.arrays(seed=1)
         out, cache = layers.conv_forward_naive(x, w, b, param)
-        ref = check._conv_reference(x, w, b, param["stride"], param["pad"])
+        ref = C._conv_reference(x, w, b, param["stride"], param["pad"])
         assert rel_error(out, ref) < 1e-12
         dout = rng.standard_normal(out.shape)
-        dx_pad, dw, db = check._backward_reference(dout, x, w, param["stride"], param["pad"])
+        dx_pad, dw, db = C._backward_reference(dout, x, w, param["stride"], param["pad"])
         p = param["pad"]
         dx = dx_pad[:, :, p:p + x.shape[2], p:p + x.shape[3]]
         f = lambda v: layers.conv_forward_naive(v, w, b, param)[0]  # noqa: E731

@@ -18,7 +18,8 @@ import pytest
 import student_convs as SC
 import student_layers as S
 import student_nets as SN
-from cs231n_lib import check, fast_layers, layers, nets
+import student_optim as SO
+from cs231n_lib import check, fast_layers, layers, nets, optim
 
 ALL_MISTAKES = [(name, mistake) for name, mistakes in S.MISTAKES.items() for mistake in mistakes]
 
@@ -56,15 +57,49 @@ def test_the_librarys_own_functions_pass_with_their_measured_errors():
     report = check.run(layers, **{name: getattr(fast_layers, name) for name in
                                   ("conv_forward_fast", "conv_backward_fast", "max_pool_forward_fast",
                                    "max_pool_backward_fast")},
+                       **{name: getattr(optim, name) for name in SO.MAKERS},
                        FullyConnectedNet=nets.FullyConnectedNet, ThreeLayerConvNet=nets.ThreeLayerConvNet)
     assert report.passed, str(report)
     names = [r.name for r in report.results]
-    for name in list(S.MISTAKES) + ["conv_forward_fast", "conv_backward_fast", "max_pool_forward_fast",
-                                    "max_pool_backward_fast", "FullyConnectedNet", "ThreeLayerConvNet"]:
-        assert name in names, name
+    assert names == list(check.CHECKS)
     text = str(report)
     assert "True" not in text and "False" not in text
     assert "largest relative errors where the shapes agree: out 0, running_mean 0, running_var 0" in text
+
+
+OPTIM_MISTAKES = [(rule, mistake) for rule, mistakes in SO.MISTAKES.items() for mistake in mistakes]
+
+
+@pytest.mark.parametrize("rule", list(SO.MAKERS))
+def test_right_update_rules_pass(rule):
+    result = check.run(**{rule: SO.MAKERS[rule]()})[rule]
+    assert result.passed, result.lines()
+    assert result.provided == (rule == "sgd")   # the starter gives sgd whole
+
+
+@pytest.mark.parametrize("rule, mistake", OPTIM_MISTAKES, ids=[f"{r}: {m}" for r, m in OPTIM_MISTAKES])
+def test_each_broken_update_rule_gets_its_own_diagnosis(rule, mistake):
+    result = check.run(**{rule: SO.MAKERS[rule](mistake)})[rule]
+    assert result.status == "failed" and len(result.findings) == 1, result.findings
+    assert SO.MISTAKES[rule][mistake] in result.findings[0], result.findings[0]
+
+
+def test_the_update_rules_checks_reproduce_the_assignments_published_answers():
+    """The setting 'the assignment's test' gives the inputs of the assignment's own optimizer tests; the
+    reference it compares with (cs231n_lib.optim) gives their published answers (tests/test_optim.py
+    holds the numbers), so a rule that passes the checker passes the assignment's test."""
+    from cs231n_lib.check import optim as O
+
+    for rule in ("sgd_momentum", "rmsprop", "adam"):
+        setting = O._settings(rule)[0]
+        assert setting.part == "the assignment's test"
+        d = setting.make()
+        assert np.array_equal(d["w"], np.linspace(-0.4, 0.6, num=20).reshape(4, 5))
+        assert np.array_equal(d["dws"][0], np.linspace(-0.6, 0.4, num=20).reshape(4, 5))
+    want = O._play("sgd_momentum", optim.sgd_momentum, O._settings("sgd_momentum")[0])
+    assert abs(want["next_w"][0, 0] - 0.1406) < 1e-12 and abs(want["config['velocity']"][3, 4] - 0.8096) < 1e-12
+    want = O._play("adam", optim.adam, O._settings("adam")[0])
+    assert abs(want["next_w"][0, 0] - -0.40094747) < 1e-8 and want["config['t']"] == 6
 
 
 @pytest.mark.parametrize("cls, maker, mistakes", [
@@ -115,6 +150,81 @@ def test_the_student_code_cannot_change_numpys_global_random_state():
     np.random.seed(5)
     check.run(dropout_forward=S.dropout_forward())
     assert np.random.rand() == expected
+
+
+def test_hostile_code_never_reaches_the_caller():
+    """What a notebook that calls check.run sees: each hostile function on its own line, and the
+    notebook's process alive, with numpy as it was."""
+    import os as _os
+
+    def relu_forward(x):
+        while True:
+            pass
+
+    def relu_backward(dout, cache):
+        _os._exit(0)
+
+    def affine_forward(x, w, b):
+        np.maximum = np.minimum
+        np.seterr(all="raise")
+        np.set_printoptions(precision=1)
+        np.random.seed(0)
+        return S.affine_forward()(x, w, b)
+
+    maximum, err, printoptions = np.maximum, np.geterr(), np.get_printoptions()
+    np.random.seed(5)
+    expected = np.random.rand()
+    np.random.seed(5)
+    report = check.run(relu_forward=relu_forward, relu_backward=relu_backward, affine_forward=affine_forward,
+                       time_limit=1)
+    assert np.maximum is maximum and np.geterr() == err and np.get_printoptions() == printoptions
+    assert np.random.rand() == expected
+    lines = report.summary().splitlines()
+    found = report["affine_forward"].findings
+    assert lines[0].startswith("[differs] affine_forward: your code ") and len(found) == 3, found
+    for words in ("replaced np.maximum", "changed numpy's error handling", "changed numpy's print options"):
+        assert sum(f.startswith(f"your code {words}") for f in found) == 1, words
+    assert lines[1].startswith("[stopped] relu_forward: your code did not return within 1 s (an endless loop?)")
+    assert lines[2].startswith("[stopped] relu_backward: your code ended the Python process (exit status 0)")
+    assert not report.passed
+
+
+def test_code_that_the_time_limit_cannot_interrupt_is_killed(monkeypatch):
+    """A loop that catches the time limit's exception too: the child is killed once the time limit
+    and the grace have passed, and the line says so."""
+    from cs231n_lib.check import sandbox
+
+    def relu_forward(x):
+        while True:
+            try:
+                while True:
+                    pass
+            except BaseException:
+                pass
+
+    monkeypatch.setattr(sandbox, "GRACE", 0.5)
+    result = check.run(relu_forward=relu_forward, time_limit=1)["relu_forward"]
+    assert result.status == "stopped"
+    assert result.findings == [
+        "your code did not return within 1 s while running your relu_forward, in the setting 'rows': x (3, 4): the "
+        "time limit could not interrupt it (it was stuck in compiled code, or in a loop that catches every "
+        "exception)"]
+
+
+def test_without_child_processes_the_checks_run_here_and_say_so(monkeypatch, tmp_path):
+    """Where there is no os.fork (Windows) the checks run in the caller's process: the same verdicts,
+    numpy put back after every call, and a note that says there was no time limit."""
+    from cs231n_lib.check import sandbox
+
+    root = _assignment(tmp_path)
+    isolated = check.run(root, only=["batchnorm_forward", "relu_forward", "conv_forward_fast", "FullyConnectedNet"])
+    monkeypatch.setattr(sandbox, "can_isolate", lambda: False)
+    here = check.run(root, only=["batchnorm_forward", "relu_forward", "conv_forward_fast", "FullyConnectedNet"])
+    assert [r.line() for r in here.results] == [r.line() for r in isolated.results]
+    assert here.header == isolated.header and here.problems == isolated.problems
+    assert here.notes == ["this system has no child processes (os.fork), so your code ran inside this process, "
+                          "without a time limit"]
+    assert not any(k == "cs231n" or k.startswith("cs231n.") for k in sys.modules)
 
 
 def test_one_line_per_function():
@@ -186,14 +296,14 @@ def test_the_command_checks_an_assignment_folder_one_line_per_function(tmp_path)
     code, out, err = _cli(root)
     assert code == 1, (out, err)
     lines = out.splitlines()
-    assert lines[0] == f"{root}: imported cs231n/layers.py, cs231n/fast_layers.py, cs231n/classifiers/fc_net.py"
-    body = [line for line in lines[1:-1]]
-    assert all(line.startswith("[") for line in body), body
+    # which files were imported, with what; the one that could not be, and why
+    assert lines[0] == (f"{root}: checked cs231n/layers.py (15 functions), cs231n/classifiers/fc_net.py "
+                        "(FullyConnectedNet), and the course's cs231n/fast_layers.py (1 function, checked in the "
+                        "settings the assignment uses)")
+    body = [line for line in lines[1:-1] if line.startswith("[")]
     problems = [line for line in body if line.startswith("[problem]")]
-    assert len(problems) == 2
-    assert "could not import cs231n/classifiers/cnn.py: SyntaxError" in problems[0] + problems[1]
-    assert any("Cython extension is not built" in p and "build_ext --inplace" in p for p in problems)
-    verdicts = {line.split("]", 1)[1].split(":")[0].strip(): line for line in body if not line.startswith("[problem]")}
+    assert len(problems) == 1 and "could not import cs231n/classifiers/cnn.py: SyntaxError" in problems[0]
+    verdicts = {line.split("] ", 1)[1].split(":")[0]: line for line in body if not line.startswith("[problem]")}
     assert len(verdicts) == len(body) - len(problems)   # one line per function
     for same in ("affine_forward", "affine_backward", "relu_forward", "relu_backward", "softmax_loss",
                  "layernorm_forward", "layernorm_backward", "conv_forward_naive", "conv_backward_naive",
@@ -205,10 +315,16 @@ def test_the_command_checks_an_assignment_folder_one_line_per_function(tmp_path)
     assert "TypeError" in verdicts["FullyConnectedNet"] and "[+1 more finding]" in verdicts["FullyConnectedNet"]
     code, details, _ = _cli(root, "--only", "FullyConnectedNet", "--details")
     assert "regularization without the factor 0.5" in details
+    # the course's fast layer, without its Cython extension: not the student's fault, not a failure
+    assert verdicts["conv_forward_fast"].startswith("[provided, not built] conv_forward_fast")
     assert "NameError" in verdicts["conv_forward_fast"] and "build_ext --inplace" in verdicts["conv_forward_fast"]
     # batchnorm_backward reads the swapped forward pass's cache: it says so
     assert "fix the forward pass first" in verdicts["batchnorm_backward"]
-    assert lines[-1].startswith(f"{sum(v.startswith('[same') for v in verdicts.values())} of {len(verdicts)} functions")
+    # what is not there is said, and nothing of the course's is counted as the student's
+    assert next(line for line in lines if line.startswith("not found: ")).startswith(
+        "not found: conv_backward_fast, svm_loss, max_pool_forward_fast")
+    assert lines[-1] == ("12 of 16 functions the same as cs231n_lib; the course's own functions: 1 not built; "
+                         "--details shows every finding")
 
 
 def test_the_command_passes_a_right_folder_and_reads_a_file_or_the_cs231n_folder(tmp_path):
@@ -221,6 +337,8 @@ def test_the_command_passes_a_right_folder_and_reads_a_file_or_the_cs231n_folder
     code, out, _ = _cli(root)
     assert code == 0, out
     assert out.splitlines()[-1] == "15 of 15 functions the same as cs231n_lib"
+    assert "[problem]" not in out
+    assert "not imported: cs231n/classifiers/cnn.py (it defines none of the functions checked)" in out
     code, out2, _ = _cli(root / "cs231n")
     assert code == 0 and out2.splitlines()[1:] == out.splitlines()[1:]
     code, out3, _ = _cli(layers_py, "--only", "batchnorm_forward", "--details")
@@ -255,17 +373,3 @@ def test_loading_leaves_sys_path_and_sys_modules_as_they_were(tmp_path):
         assert "train/test mode swapped" in report["batchnorm_forward"].findings[0]
     finally:
         del sys.modules["cs231n"]
-
-
-def test_the_readmes_example_lines_are_what_the_command_prints(tmp_path):
-    import pathlib
-    import re
-
-    readme = (pathlib.Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = re.search(r"it prints\n\(among its other lines\):\n\n```\n(.*?)\n```", readme, re.S)
-    assert block, "the README's example of the command's output is gone"
-    root = _assignment(tmp_path, cnn_source="from ..layers import *\n")
-    code, out, _ = _cli(root)
-    assert code == 1
-    for line in block.group(1).splitlines():
-        assert line in out.splitlines(), line

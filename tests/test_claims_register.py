@@ -140,7 +140,7 @@ def test_a_rewritten_sentence_fails_its_claim(toy):
 
     @reg.claim("The net beats chance by far: 95% against 10%.")
     def stale(nb):
-        assert nb.number("print(acc)", r"accuracy ([\d.]+)%") > 90
+        assert nb.value("print(acc)", r"accuracy ([\d.]+)%") > 90
 
     with pytest.raises(AssertionError, match="no longer says"):
         reg.check(reg.claims[0])
@@ -155,6 +155,8 @@ def test_candidate_sentences_and_coverage(toy):
     assert cl.is_candidate("It takes minutes") and cl.is_candidate("about 6.8 million")
     assert cl.sentences("A first one. A second one!\n\n- a list item\n- 2 items") == \
         ["A first one.", "A second one!", "- a list item", "- 2 items"]
+    assert cl.sentences("It is 5 (see below.) Then 6. **Ties.** Two are equal. **Done.**") == \
+        ["It is 5 (see below.)", "Then 6.", "**Ties.** Two are equal.", "**Done.**"]
     with pytest.raises(ValueError, match="the reason"):
         reg.not_claims([("fragment", "")])
 

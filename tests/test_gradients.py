@@ -249,6 +249,89 @@ def test_score_maps_rows_and_the_random_baseline():
     assert all(r.images == 20 for r in rows)
 
 
+def loop_edge_map(image):
+    """The edge map of one (C, H, W) image, pixel by pixel: central differences (a difference across
+    the image's border counts as 0), the largest magnitude over the channels."""
+    C, H, W = image.shape
+    out = np.zeros((H, W))
+    for i in range(H):
+        for j in range(W):
+            for c in range(C):
+                dy = (image[c, i + 1, j] - image[c, i - 1, j]) / 2 if 0 < i < H - 1 else 0.0
+                dx = (image[c, i, j + 1] - image[c, i, j - 1]) / 2 if 0 < j < W - 1 else 0.0
+                out[i, j] = max(out[i, j], (dx * dx + dy * dy) ** 0.5)
+    return out
+
+
+def test_score_maps_with_the_images_adds_the_edge_map_row():
+    rng = np.random.default_rng(5)
+    X = rng.random((6, 3, 7, 7))
+    masks = rng.random((6, 7, 7)) < 0.4
+    rows = gradients.score_maps({"a": rng.random((6, 7, 7))}, masks, images=X)
+    assert [r.method for r in rows] == ["a", gradients.EDGE_ROW, gradients.RANDOM_ROW]
+    assert [r.baseline for r in rows] == [False, True, True]
+    edges = [loop_edge_map(x) for x in X]
+    mass = [sum(e[i, j] for i in range(7) for j in range(7) if k[i, j]) / e.sum() for e, k in zip(edges, masks)]
+    hits = []
+    for e, k in zip(edges, masks):
+        top = [(i, j) for i in range(7) for j in range(7) if e[i, j] == e.max()]
+        hits.append(sum(bool(k[i, j]) for i, j in top) / len(top))
+    assert rows[1].mass_inside == pytest.approx(np.mean(mass)) and rows[1].pointing == pytest.approx(np.mean(hits))
+    assert rows[1].pointing_se == pytest.approx(np.std(hits, ddof=1) / np.sqrt(6))
+    without = gradients.score_maps({"a": rng.random((6, 7, 7))}, masks)
+    assert [r.method for r in without] == ["a", gradients.RANDOM_ROW]
+    with pytest.raises(ValueError, match="images must have shape"):
+        gradients.score_maps({"a": rng.random((6, 7, 7))}, masks, images=X[:, :, :6])
+
+
+def test_edge_map_equals_the_loops():
+    X = np.random.default_rng(8).random((2, 3, 6, 5))
+    assert np.allclose(gradients.edge_map(X), [loop_edge_map(x) for x in X], rtol=1e-12, atol=0)
+
+
+def test_kinks_crossed_counts_switching_relus_and_moving_switches():
+    net = SequentialNet([("conv1", conv(2, 1, pad=0)), ("relu1", relu()), ("pool1", pool(2)), ("fc", affine(2))],
+                        input_dim=(1, 4, 4), dtype=np.float64, seed=0)
+    net.params["conv1.W"] = np.array([1.0, -1.0]).reshape(2, 1, 1, 1)   # channel 0 = x, channel 1 = -x
+    net.params["conv1.b"] = np.zeros(2)
+    x0 = np.array([[1.0, 2.0, -1.0, -2.0],
+                   [3.0, 4.0, -3.0, -4.0],
+                   [5.0, 6.0, 7.0, 8.0],
+                   [-5.0, -6.0, -7.0, -8.0]])[None]
+    x1 = x0.copy()
+    x1[0, 0, 0] = -1.0            # turns negative: a unit of each channel switches
+    x1[0, 2, 1] = 4.0             # the largest entry of one window of channel 0 moves
+    x1[0, 3, 3] = 9.0             # turns positive, and becomes the largest of its window
+    counts = gradients.kinks_crossed(net, x0, x1)
+    # the ReLU's input is (x, -x); written out: a unit switches where x changes sign
+    sign_changes = int(np.sum((x0 > 0) != (x1 > 0)))
+    assert counts["relu1"] == 2 * sign_changes == 4
+    # the switches, by hand: for each channel and 2x2 window, the position of the largest entry
+    moved = 0
+    for a0, a1 in ((np.maximum(x0[0], 0), np.maximum(x1[0], 0)), (np.maximum(-x0[0], 0), np.maximum(-x1[0], 0))):
+        for i in (0, 2):
+            for j in (0, 2):
+                w0, w1 = a0[i:i + 2, j:j + 2].ravel(), a1[i:i + 2, j:j + 2].ravel()
+                moved += int(np.argmax(w0) != np.argmax(w1))
+    assert counts["pool1"] == moved >= 2
+    assert gradients.kinks_crossed(net, x0, x0) == {"relu1": 0, "pool1": 0}
+
+
+def test_no_kink_crossed_means_the_score_changes_by_the_gradient_times_the_step(images):
+    net = tiny_net()
+    x0 = images[0]
+    delta = np.random.default_rng(1).standard_normal(x0.shape)
+    w = gradients.class_score_gradient(net, x0[None], [2])[0]
+    for eps in (1e-7, 1e-1):
+        x1 = x0 + eps * delta
+        kinks = sum(gradients.kinks_crossed(net, x0, x1).values())
+        change = float(net.loss(x1[None])[0, 2] - net.loss(x0[None])[0, 2])
+        if kinks == 0:
+            assert change == pytest.approx(eps * float(np.sum(w * delta)), rel=1e-6)
+    assert sum(gradients.kinks_crossed(net, x0, x0 + 1e-7 * delta).values()) == 0
+    assert sum(gradients.kinks_crossed(net, x0, x0 + 1e-1 * delta).values()) > 0
+
+
 def test_scores_refuse_signed_maps_and_mismatched_shapes():
     with pytest.raises(ValueError, match=">= 0"):
         gradients.mass_inside(-np.ones((2, 3, 3)), np.ones((2, 3, 3), dtype=bool))

@@ -57,6 +57,13 @@ def test_scores_figure_bars_are_the_table():
     assert [p.get_height() for p in mass.patches] == pytest.approx([rows[0].mass_inside, rows[1].mass_inside])
     assert [p.get_height() for p in point.patches] == pytest.approx([rows[0].pointing, rows[1].pointing])
     assert mass.lines[-1].get_ydata()[0] == pytest.approx(rows[-1].mass_inside)
+    # with the images, the edge map's row is a line across the bars too, not a bar
+    images = rng.random((5, 3, 6, 6))
+    rows = gradients.score_maps({"g": rng.random((5, 6, 6))}, rng.random((5, 6, 6)) > 0.6, images=images)
+    mass, point = vis.scores_figure(rows).axes
+    assert [p.get_height() for p in point.patches] == pytest.approx([rows[0].pointing])
+    lines = {line.get_label().split(":")[0]: line.get_ydata()[0] for line in point.lines if not line.get_label().startswith("_")}
+    assert lines == pytest.approx({gradients.EDGE_ROW: rows[1].pointing, gradients.RANDOM_ROW: rows[2].pointing})
 
 
 def test_cascade_figure_plots_the_correlations():
@@ -105,4 +112,11 @@ def test_allconv_figure_shows_every_seed():
     assert_labelled(fig)
     acc, time = fig.axes
     assert np.allclose(acc.lines[0].get_ydata(), [90, 92, 94])
-    assert [p.get_height() for p in time.patches] == pytest.approx([1.0, 2.0])
+    assert np.allclose(acc.lines[1].get_ydata(), [91, 93, 95])
+    assert np.allclose(acc.lines[2].get_ydata(), [90, 91])          # seed 0 of both nets, joined
+    means = [float(np.mean(c.get_segments()[0][:, 1])) for c in acc.collections]
+    assert means == pytest.approx([92, 93])
+    assert np.allclose(time.lines[0].get_ydata(), [1.0, 1.0, 1.0])
+    # equal values share one label
+    assert sorted(t.get_text() for t in time.texts) == ["seeds 0, 1, 2", "seeds 0, 1, 2"]
+    assert sorted(t.get_text() for t in acc.texts) == ["seed 0", "seed 0", "seed 1", "seed 1", "seed 2", "seed 2"]

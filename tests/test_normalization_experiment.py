@@ -177,3 +177,131 @@ def test_results_of_two_processes_merge_into_one_file(tmp_path):
     (tmp_path / "c.json").write_text(json.dumps(other))
     with pytest.raises(ValueError, match="same|this machine"):
         N.merge_results(tmp_path / "a.json", tmp_path / "c.json")
+
+
+# ---- the controls at weight scale 1 (data/normalization_controls.json) -------------------------
+
+@pytest.fixture(scope="module")
+def controls():
+    return N.load_controls()
+
+
+def test_the_controls_file_holds_its_plan(controls):
+    assert controls["complete"] is True and controls["recipe"] == N.SWEEP_RECIPE
+    assert controls["blas_threads"] == 1 and controls["machine"]["cpu"] and controls["library_version"]
+    assert [r["key"] for r in controls["runs"]] == [run.key for run in N.control_plan()]
+    assert len(N.control_plan()) == len(N.CONTROL_SETTINGS) * len(N.CONTROL_SEEDS) == 18
+    for r in controls["runs"]:
+        assert (r["part"], r["variant"], r["num_train"], r["num_epochs"]) == ("control", "batchnorm", 4000, 4)
+        assert r["diverged"] is None and 0 <= r["test_accuracy"] <= 1
+        assert r["checks_after_updates"] == [1, 80, 160, 240, 320] and len(r["val_accuracy"]) == 5
+        best = max(r["val_accuracy"])
+        assert r["kept_updates"] == r["checks_after_updates"][r["val_accuracy"].index(best)]
+        assert r["best_val_accuracy"] == best
+    rows = N.controls(controls)
+    assert [row["setting"] for row in rows] == [tuple(s) for s in N.CONTROL_SETTINGS]
+    assert all(row["seeds"] == list(N.CONTROL_SEEDS) for row in rows)
+
+
+def test_the_controls_summary_against_numbers_worked_out_by_hand():
+    runs = [{"part": "control", "weight_scale": 1.0, "last_layer_scale": None, "lr_follows_scale": False,
+             "seed": seed, "test_accuracy": acc, "kept_updates": 320} for seed, acc in ((1, 0.5), (0, 0.3), (2, 0.4))]
+    runs.append({"part": "sweep", "weight_scale": 1.0, "last_layer_scale": None, "lr_follows_scale": False,
+                 "seed": 0, "test_accuracy": 0.9, "kept_updates": 1})
+    (row,) = N.controls({"runs": runs})
+    assert row["setting"] == (1.0, None, False) and row["seeds"] == [0, 1, 2]
+    assert row["values"] == [0.3, 0.5, 0.4] and row["mean"] == pytest.approx(0.4)
+    assert row["label"] == "weights 1, last layer He"
+    assert N.control_label(None, 1.0) == "weights He, last layer 1"
+    assert N.control_label(1.0, "same", True) == "weights 1, last layer 1, lr x scale/He"
+
+
+def test_build_sets_the_last_layer_apart():
+    he, one = N.build("batchnorm", seed=3), N.build("batchnorm", seed=3, weight_scale=1.0)
+    mixed = N.build("batchnorm", seed=3, weight_scale=1.0, last_layer_scale=None)
+    np.testing.assert_array_equal(mixed.params["fc2.W"], he.params["fc2.W"])
+    for layer in N.NORMALIZED_LAYERS:                 # the same N(0, 1) draws, at scale 1
+        np.testing.assert_array_equal(mixed.params[f"{layer}.W"], one.params[f"{layer}.W"])
+        np.testing.assert_allclose(one.params[f"{layer}.W"] * N.he_scale(he, layer), he.params[f"{layer}.W"], rtol=1e-6)
+    # He's scale by hand: fan_in 3*3*3 = 27 for conv1, 512 for fc1, 64 for fc2
+    assert [N.he_scale(he, k) for k in ("conv1", "fc1", "fc2")] == [np.sqrt(2 / 27), np.sqrt(2 / 512), np.sqrt(2 / 64)]
+    with pytest.raises(ValueError, match="lr_follows_scale"):
+        N.train_run(N.Run("control", "none", 0, 3e-3, 1.0, 100, 1, lr_follows_scale=True))
+
+
+def _steps(net, data, follow, n=10):
+    from cs231n_lib.solver import Solver
+
+    for name in ("bn1", "bn2", "bn3", "bn4"):
+        net.layers[name].eps = 1e-30                  # batch norm's eps breaks the invariance by ~1e-4
+    solver = Solver(net, data, update_rule="adam", optim_config={"learning_rate": 3e-3, "epsilon": 1e-30},
+                    batch_size=25, num_epochs=1, seed=0, verbose=False, progress=False)
+    if follow:
+        N.follow_scale(solver, net, 1.0)
+    for t in range(n):
+        solver._step(t, n)
+    return solver
+
+
+def test_weights_at_scale_1_with_follow_scale_take_hes_path():
+    """Batch norm's scale invariance and Adam's scale-free step, checked to rounding in float64: weights
+    at scale 1 trained with the normalized layers' learning rate times 1 / He's scale stay 1 / He's scale
+    times the path of He's weights, and the loss is the same at every step (the epsilons set to 1e-30)."""
+    from cs231n_lib.data import load_shapes
+
+    data = load_shapes(num_train=100, num_val=20, num_test=0, seed=0)
+    he = N.build("batchnorm", seed=0, dtype=np.float64)
+    ref = _steps(he, data, follow=False)
+    for follow, agree in ((True, True), (False, False)):
+        one = N.build("batchnorm", seed=0, dtype=np.float64, weight_scale=1.0, last_layer_scale=None)
+        run = _steps(one, data, follow)
+        errors = [np.max(np.abs(one.params[f"{layer}.W"] * N.he_scale(he, layer) - he.params[f"{layer}.W"]))
+                  / np.max(np.abs(he.params[f"{layer}.W"])) for layer in N.NORMALIZED_LAYERS]
+        errors += [np.max(np.abs(one.params[k] - he.params[k])) for k in ("fc2.W", "bn1.gamma", "bn4.beta")]
+        loss_gap = np.max(np.abs(np.array(run.loss_history) - np.array(ref.loss_history)))
+        if agree:
+            assert max(errors) < 1e-12 and loss_gap < 1e-12, (errors, loss_gap)
+        else:                                         # the same learning rate everywhere: another path
+            assert max(errors) > 1e-3, errors
+
+
+def test_a_control_run_rerun_matches(controls):
+    from threadpoolctl import threadpool_limits
+
+    run = next(r for r in N.control_plan() if r.lr_follows_scale and r.last_layer_scale is None and r.seed == 0)
+    stored = next(r for r in controls["runs"] if r["key"] == run.key)
+    with threadpool_limits(limits=1, user_api="blas"):
+        again = N.train_run(run)
+    if N.same_machine(controls):
+        assert again["params_sha256"] == stored["params_sha256"]
+        assert (again["test_accuracy"], again["val_accuracy"]) == (stored["test_accuracy"], stored["val_accuracy"])
+    else:
+        cell = [r["test_accuracy"] for r in controls["runs"] if r["weight_scale"] == run.weight_scale
+                and r["last_layer_scale"] == run.last_layer_scale and r["lr_follows_scale"] == run.lr_follows_scale]
+        assert abs(again["test_accuracy"] - stored["test_accuracy"]) <= max(0.05, max(cell) - min(cell))
+
+
+def test_every_net_has_one_colour_in_both_figures():
+    from cs231n_lib import vis
+
+    made_up = _made_up()
+    comparison = vis.normalization_comparison_figure(N.comparison(made_up))
+    sweep = vis.normalization_sweep_figure(N.sweep(made_up, "learning_rate"), N.sweep(made_up, "weight_scale"),
+                                           ["0.01"], ["1"])
+    (ax,) = comparison.axes
+    dots = {line.get_label(): line.get_color() for line in ax.get_lines() if line.get_marker() == "o"}
+    legend = {t.get_text(): h.get_color() for h, t in zip(sweep.axes[0].get_legend().legend_handles,
+                                                           sweep.axes[0].get_legend().get_texts())}
+    assert dots["no normalization"] == legend["no normalization (mean)"]
+    assert len(set(dots.values())) == 3
+    low, high = ax.get_ylim()                        # a fixed window of at least 10 points, not the data's range
+    assert high - low >= 0.1 and low <= 0.9 and high >= 1.0
+
+
+def test_the_comparisons_run_of_none_with_seed_0_is_the_zoo_net(results):
+    """The file was made with the code that trained the zoo's shapes_convnet (before issue 23's fix)."""
+    from cs231n_lib import pretrained
+
+    (run,) = [r for r in results["runs"] if r["part"] == "comparison" and r["variant"] == "none" and r["seed"] == 0]
+    assert run["params_sha256"] == N.params_sha256(pretrained.load_pretrained("shapes_convnet"))
+    assert run["test_accuracy"] == pretrained.load_pretrained("shapes_convnet").meta["test_accuracy"]

@@ -45,31 +45,105 @@ def scored(setting):
 
 
 def test_the_scoring_table(setting, scored):
-    masks = setting["masks"][:200]
-    rows = gradients.score_maps(scored, masks)
+    masks, X = setting["masks"][:200], setting["X"][:200]
+    rows = gradients.score_maps(scored, masks, images=X)
     shown = printed("N = 200").splitlines()
-    assert [score_line(r) for r in rows] == shown[1:6]
+    assert [score_line(r) for r in rows] == shown[1:7]
+    assert [r.method for r in rows[-2:]] == ["edge map (no net)", "random map (mask area)"]
     # the mass inside, counted pixel by pixel for the guided maps, is the row's mean
     counted = []
     for m, k in zip(scored["guided"], masks):
         inside = sum(float(m[i, j]) for i in range(32) for j in range(32) if k[i, j])
         counted.append(inside / float(m.sum()))
     assert f"{np.mean(counted):.2f}" == f"{rows[1].mass_inside:.2f}"
+    # the edge map's row, from np.gradient's central differences (its one-sided border rows replaced by 0)
+    # and a plain argmax count (the edge maps of these images have no tied maxima)
+    mass, hits = [], []
+    for x, k in zip(X.astype(np.float64), masks):
+        gy, gx = np.gradient(x, axis=(1, 2))
+        gy[:, [0, -1], :] = 0
+        gx[:, :, [0, -1]] = 0
+        edges = np.sqrt(gx ** 2 + gy ** 2).max(axis=0)
+        assert np.sum(edges == edges.max()) == 1
+        mass.append(edges[k].sum() / edges.sum())
+        hits.append(float(k.flat[np.argmax(edges)]))
+    assert f"{np.mean(mass):>10.2f}" in shown[5] and f"{np.mean(hits):>12.2f}" in shown[5]
     # and the random map's row is the mean area of the objects, counted the same way
-    assert f"{np.mean([k.sum() / 1024 for k in masks]):>10.2f}" in shown[5]
+    assert f"{np.mean([k.sum() / 1024 for k in masks]):>10.2f}" in shown[6]
 
 
 def test_the_table_with_a_tolerance_of_one_pixel(setting, scored):
-    rows = gradients.score_maps(scored, gradients.grow_masks(setting["masks"][:200], 1))
-    assert [score_line(r) for r in rows] == printed("table_near = ").splitlines()
+    rows = gradients.score_maps(scored, gradients.grow_masks(setting["masks"][:200], 1), images=setting["X"][:200])
+    shown = printed("grown = ").splitlines()
+    assert [score_line(r) for r in rows] == shown[:6]
+    # the occlusion maps are constant on the 4x4 blocks of its 8x8 patch moved 4 pixels at a time
+    constant = sum(all(np.ptp(m[i:i + 4, j:j + 4]) == 0 for i in range(0, 32, 4) for j in range(0, 32, 4))
+                   for m in scored["occlusion"])
+    assert shown[6] == f"occlusion maps that are constant on every 4x4 block: {constant} of 200"
 
 
 def test_the_all_conv_table(setting):
     X, y = setting["X"][:200], setting["y"][:200]
     with threadpool_limits(limits=1, user_api="blas"):
         maps = {m: gradients.attribution_maps(setting["allconv"], X, y, m) for m in ("gradient", "guided", "deconvnet")}
-    rows = gradients.score_maps(maps, setting["masks"][:200])
+    rows = gradients.score_maps(maps, setting["masks"][:200], images=X)
     assert [score_line(r) for r in rows] == printed("table_allconv = ").splitlines()
+
+
+def test_the_random_net_table(setting, scored):
+    """The net with every weight random, re-drawn here layer by layer from the top as the cascade does."""
+    net, X, y, masks = setting["net"], setting["X"][:200], setting["y"][:200], setting["masks"][:200]
+    weighted = [name for name in net.names if net.param_keys[name]]
+    random_net = gradients.randomized_copy(net, weighted[::-1], seed=0)
+    shown = printed("random_net = ").splitlines()
+    accuracy = float(np.mean(np.argmax(random_net.loss(X), axis=1) == y))
+    assert shown[0] == f"the net with every weight random: {accuracy:.3f} accuracy on the 200 test shapes (chance: 0.100)"
+    grown = gradients.grow_masks(masks, 1)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for k, m in enumerate(("gradient", "guided", "deconvnet")):
+            for r, maps in enumerate((scored[m], gradients.attribution_maps(random_net, X, y, m))):
+                numbers = [float(v) for v in shown[3 + 2 * k + r].replace("±", " ").split()[-8:]]
+                (exact,), (near,) = (gradients.score_maps({m: maps}, k_)[:1] for k_ in (masks, grown))
+                expected = [exact.mass_inside, exact.mass_inside_se, exact.pointing, exact.pointing_se,
+                            near.mass_inside, near.mass_inside_se, near.pointing, near.pointing_se]
+                assert numbers == [round(v, 2) for v in expected], (m, r)
+
+
+def test_the_five_draws_of_the_cascade(setting):
+    from cs231n_lib import stats
+
+    net, X, y = setting["net"], setting["X"][:30], setting["y"][:30]
+    with threadpool_limits(limits=1, user_api="blas"):
+        draws = [gradients.cascading_randomization(net, X, y, methods=("gradient", "guided"), seed=s) for s in range(5)]
+    shown = printed("draws = ").splitlines()[1:]
+    for k, stage in enumerate(draws[0].stages[1:], start=1):
+        guided = [d.correlation["guided"][k] for d in draws]
+        plain = [d.correlation["gradient"][k] for d in draws]
+        gaps = [float(v) for v in shown[k - 1].split()[3:8]]
+        assert gaps == [round(g - p, 2) for g, p in zip(guided, plain)], stage
+        assert shown[k - 1].endswith(stats.paired(guided, plain, ("guided", "gradient"), alternative="greater").verdict(2))
+
+
+def test_the_linearity_check_and_its_kinks(setting):
+    """The kinks between the first image and its moved copies, counted here from the activations."""
+    exact = gradients.copy_net(setting["net"], np.float64)
+    x0 = setting["X"][0].astype(np.float64)
+    delta = np.random.default_rng(0).standard_normal(x0.shape)
+    shown = printed("exact = ").splitlines()[1:]
+    for line, eps in zip(shown, (1e-2, 1e-4, 1e-6)):
+        a0 = exact.activations(x0[None])
+        a1 = exact.activations((x0 + eps * delta)[None])
+        kinks = 0
+        for k, name in enumerate(exact.names):
+            before = exact.names[k - 1]
+            if name.startswith("relu"):
+                kinks += int(np.sum((a0[before] > 0) != (a1[before] > 0)))
+            elif name.startswith("pool"):
+                C, H, W = a0[before].shape[1:]
+                w0 = a0[before][0].reshape(C, H // 2, 2, W // 2, 2).transpose(0, 1, 3, 2, 4).reshape(C, H // 2, W // 2, 4)
+                w1 = a1[before][0].reshape(C, H // 2, 2, W // 2, 2).transpose(0, 1, 3, 2, 4).reshape(C, H // 2, W // 2, 4)
+                kinks += int(np.sum(w0.argmax(axis=-1) != w1.argmax(axis=-1)))
+        assert line.endswith(f"kinks crossed: {kinks:,}"), eps
 
 
 def test_the_cascade_table(setting):
@@ -89,3 +163,49 @@ def test_the_per_layer_errors_of_the_inversions(setting):
     assert [f"{inv.layer:>6}  {inv.feature_error:>10.3f}  {inv.image_error:>11.2f}" for inv in inversions] == shown[1:]
     for inv in inversions:  # every reconstruction lowered its objective
         assert inv.objective[-1] < 0.2 * inv.objective[0], inv.layer
+
+
+def test_the_edge_correlations_image_by_image(setting, scored):
+    """How often the guided maps are closer to the image's edges than another method's: Spearman's rho from
+    scipy, the edge maps from np.gradient (border rows and columns set to 0, as edge_map does)."""
+    from scipy.stats import spearmanr
+
+    X = setting["X"][:30].astype(np.float64)
+    edges = []
+    for x in X:
+        gy, gx = np.gradient(x, axis=(1, 2))
+        gy[:, [0, -1], :] = 0
+        gx[:, :, [0, -1]] = 0
+        edges.append(np.sqrt(gx ** 2 + gy ** 2).max(axis=0))
+    rho = {m: np.array([spearmanr(e.ravel(), maps.ravel())[0] for e, maps in zip(edges, scored[m][:30])])
+           for m in ("gradient", "guided", "deconvnet", "occlusion")}
+    shown = printed('print("rank correlation with the image').splitlines()
+    trained = [float(v) for v in shown[2].split()[-4:]]
+    assert trained == [round(float(rho[m].mean()), 2) for m in ("gradient", "guided", "deconvnet", "occlusion")]
+    for line, m in zip(shown[4:], ("gradient", "deconvnet", "occlusion")):
+        assert line == (f"the trained net's guided maps are closer to the edges than its {m} maps on "
+                        f"{int(np.sum(rho['guided'] > rho[m]))} of 30 images")
+
+
+def test_the_class_models_at_the_clipping_bounds(setting):
+    """The pixels the clipping holds after step 99, from a run of 99 steps (no snapshots), and the penalty's
+    pull against the score's, with the score's gradient recounted by central differences along its own direction."""
+    net = setting["net"]
+    with threadpool_limits(limits=1, user_api="blas"):
+        at_99 = gradients.class_model(net, steps=99, reg=1e-3).images
+        final = gradients.class_model(net, steps=100, reg=1e-3)
+    shown = printed("shape_models = ").splitlines()
+    assert shown[10] == (f"after step 99: {100 * float(np.mean((at_99 == 0) | (at_99 == 1))):.0f}% of the pixel values "
+                         "held at 0 or 1 by the clipping")
+    exact = gradients.copy_net(net, np.float64)
+    ratios = []
+    for c in range(10):
+        image = final.images[c].astype(np.float64)
+        g = gradients.class_score_gradient(exact, image[None], [c])[0]
+        u = g / np.linalg.norm(g)          # the length of g is the slope of S_c along u
+        h = 1e-5
+        slope = (exact.loss((image + h * u)[None])[0, c] - exact.loss((image - h * u)[None])[0, c]) / (2 * h)
+        assert abs(slope - np.linalg.norm(g)) < 1e-3 * np.linalg.norm(g)
+        ratios.append(np.linalg.norm(2e-3 * (image - 0.5)) / slope)
+    assert shown[11] == (f"length of the penalty's gradient / length of the score's, at the final images: "
+                         f"{100 * min(ratios):.2f}% to {100 * max(ratios):.2f}%")

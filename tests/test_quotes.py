@@ -37,8 +37,7 @@ OTHER_SOURCES = {
     },
     "07_looking_through_the_gradient.ipynb": {
         "a round edge here": "ours: what the inversion seems to keep",
-        "without loss in accuracy": "Springenberg et al. (2015), abstract",
-        "on several image recognition benchmarks": "Springenberg et al. (2015), abstract",
+        "without loss in accuracy on several image recognition benchmarks": "Springenberg et al. (2015), abstract",
     },
     "08_adversarial_examples.ipynb": {
         "Explaining and Harnessing Adversarial Examples": "title of Goodfellow, Shlens and Szegedy (2015)",
@@ -48,6 +47,9 @@ OTHER_SOURCES = {
         "some digit, with probability above 0.5": "ours: the paper's criterion for rubbish examples, in words",
     },
     "09_transfer_learning.ipynb": {},
+    "10_zeiler_fergus.ipynb": {
+        "Visualizing and Understanding Convolutional Networks": "title of Zeiler and Fergus (2014)",
+    },
 }
 
 ALL = [x for path in q.NOTEBOOKS for x in q.notebook_quotations(path)]

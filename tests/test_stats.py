@@ -64,6 +64,17 @@ def test_the_verdicts():
     assert worse.better == "y" and worse.verdict().startswith("y beats x on 7 of 7 seeds")
 
 
+def test_the_verdict_follows_the_mean_when_the_seeds_disagree_with_it():
+    """Differences -0.020, +0.005, +0.011: a ahead on 2 of 3 seeds, b ahead by 0.0013 on average."""
+    r = stats.paired([0.980, 1.005, 1.011], [1.0, 1.0, 1.0], ("a", "b"))
+    assert r.mean == pytest.approx(-0.004 / 3)
+    assert r.verdict().startswith("b is ahead of a by 0.0013 on average but on only 1 of 3 seeds")
+    low = stats.paired([1.020, 0.995, 0.989], [1.0, 1.0, 1.0], ("a", "b"), higher_is_better=False)
+    assert low.verdict().startswith("b is ahead of a by 0.0013 on average but on only 1 of 3 seeds")
+    half = stats.paired([1, -1, 2, -1], [0, 0, 0, 0], ("a", "b"))
+    assert half.verdict().startswith("a is ahead of b by 0.2500 on average but on only 2 of 4 seeds")
+
+
 def test_bad_inputs_say_what_is_wrong():
     with pytest.raises(ValueError, match="same seeds on both sides: got 3 and 2"):
         stats.paired([1, 2, 3], [1, 2])

@@ -192,20 +192,60 @@ def test_cell_data_sizes_balance_and_disjoint_seeds():
         transfer.cell_data("alike", "small", 0)
 
 
-def test_verdicts_on_a_hand_made_grid():
-    def cell(size, sim, means, stds):
-        return {"size": size, "similarity": sim,
-                "summary": {s: {"mean": m, "std": d, "n": 3} for s, m, d in zip("abcde", means, stds)}}
-    results = {"cells": [cell("small", "similar", [0.8, 0.5, 0.6, 0.7, 0.3], [0.02] * 5),        # (a) best
-                         cell("small", "different", [0.7, 0.68, 0.5, 0.5, 0.71], [0.05] * 5),   # (e) by 0.03 < 0.05
-                         cell("large", "similar", [0.7, 0.5, 0.6, 0.8, 0.9], [0.01] * 5),       # (e) by 0.1
-                         cell("large", "different", [0.5, 0.5, 0.5, 0.9, 0.9], [0.01] * 5)]}   # a tie: (d) first
+def test_verdicts_compare_the_notes_strategy_with_each_other_one_seed_by_seed():
+    """A hand-made grid whose p-values are counted by hand: with n seeds there are 2**n sign patterns."""
+    def cell(size, sim, per_strategy):
+        runs = [{"strategy": s, "seed": seed, "test_accuracy": acc}
+                for s, accs in zip("abcde", per_strategy) for seed, acc in zip((4, 0, 2, 1, 3), accs)]
+        return {"size": size, "similarity": sim, "runs": runs}
+    base = [0.60, 0.62, 0.58, 0.61, 0.59]
+    up = [x + 0.02 for x in base]
+    mixed = [base[0] + 0.05, base[1] - 0.01, base[2] + 0.01, base[3] + 0.01, base[4] + 0.01]
+    results = {"strategies": dict.fromkeys("abcde", ""), "cells": [
+        cell("small", "similar", [base, [x - 0.1 for x in base], up, up, mixed]),
+        cell("small", "different", [base] * 5),
+        cell("large", "similar", [base[:3]] * 5),
+        cell("large", "different", [base[:3]] * 5)]}
     rows = {(r["size"], r["similarity"]): r for r in transfer.verdicts(results)}
-    assert rows[("small", "similar")]["verdict"] == "agree"
-    assert rows[("small", "different")]["winner"] == "e" and rows[("small", "different")]["verdict"] == "tie"
-    assert abs(rows[("small", "different")]["gap"] - 0.03) < 1e-12
-    assert rows[("large", "similar")]["verdict"] == "disagree" and rows[("large", "similar")]["winner"] == "e"
-    assert rows[("large", "different")]["winner"] == "d" and rows[("large", "different")]["verdict"] == "tie"
+    row = rows[("small", "similar")]
+    assert row["rule"] == "a" and row["n"] == 5 and abs(row["mean"] - 0.6) < 1e-12
+    b, c, e = row["comparisons"]["b"], row["comparisons"]["c"], row["comparisons"]["e"]
+    # (a) ahead of (b) on all 5 seeds: the notes' direction, one-sided, 1 pattern of 32 as extreme
+    assert b.names == ("(a)", "(b)") and b.alternative == "greater" and b.p == 1 / 32 and b.significant
+    assert (b.wins, b.losses) == (5, 0) and abs(b.mean - 0.1) < 1e-12
+    # (c) ahead of (a) on all 5: nobody predicted that direction, two-sided, 2 patterns of 32
+    assert c.names == ("(c)", "(a)") and c.alternative == "two-sided" and c.p == 2 / 32 and not c.significant
+    # (e) ahead on average by 0.014, behind on one seed: differences (0.05, -0.01, 0.01, 0.01, 0.01), two-sided.
+    # |sum of +-0.05 +-0.01 x 4| >= 0.07 needs the 0.05 and at least 3 of the four 0.01 on its side:
+    # 4 + 1 = 5 patterns, and their 5 mirror images: p = 10 / 32
+    assert e.names == ("(e)", "(a)") and e.p == 10 / 32 and (e.wins, e.losses) == (4, 1)
+    assert list(row["comparisons"]) == ["b", "c", "d", "e"]
+    # every strategy equal: the notes' direction, one-sided, every pattern as extreme
+    same = rows[("small", "different")]["comparisons"]["a"]
+    assert same.names == ("(b)", "(a)") and same.p == 1.0 and same.wins == same.losses == 0
+    assert rows[("large", "different")]["rule"] == "d"
+    assert rows[("large", "similar")]["n"] == 3
+    # other rules, and a grid whose strategies ran different seeds
+    other = transfer.verdicts(results, rules={key: "e" for key in transfer.NOTES_RULES})
+    assert all(r["rule"] == "e" and "e" not in r["comparisons"] for r in other)
+    results["cells"][0]["runs"][0]["seed"] = 9
+    with pytest.raises(ValueError, match="same seeds"):
+        transfer.verdicts(results)
+
+
+def test_rule_4_is_the_notes_advice_to_fine_tune_from_the_pretrained_weights():
+    letter, why = transfer.NOTES_RULES[("large", "different")]
+    assert letter == "d" and "entire network" in why
+
+
+def test_seed_values_orders_by_seed_and_refuses_ambiguous_matches():
+    runs = [{"v": "x", "seed": 2, "test_accuracy": 0.2}, {"v": "x", "seed": 0, "test_accuracy": 0.0},
+            {"v": "y", "seed": 0, "test_accuracy": 0.5}]
+    assert transfer.seed_values(runs, v="x") == ([0.0, 0.2], [0, 2])
+    with pytest.raises(ValueError, match="no run"):
+        transfer.seed_values(runs, v="z")
+    with pytest.raises(ValueError, match="share a seed"):
+        transfer.seed_values(runs)
 
 
 # ------------------------------------------------------------------ score maps
@@ -253,12 +293,35 @@ def test_quick_experiments_write_pinned_json_that_loads(tmp_path):
     assert {r["variant"] for r in layers["runs"]} == {"baseB", *transfer.VARIANTS}
     sweep = transfer.load_results("lr_sweep", tmp_path)
     assert len(sweep["runs"]) == 2 * 2
+    assert transfer.main(["--split-lr", "--quick", "--quiet", "--out", str(tmp_path)]) == 0
+    split = transfer.load_results("split_lr", tmp_path)
+    assert split["recipe"] == transfer._merge(transfer.SPLIT_LR_RECIPE, transfer.QUICK["split_lr"])
+    seeds = split["recipe"]["seeds"]
+    assert len(split["runs"]) == 3 * sum(len(seeds[size]) for size, _ in split["recipe"]["cells"])
     path = tmp_path / "transfer_grid.json"
     path.write_text(path.read_text().replace('"cells"', '"cells" ', 1))
     with pytest.raises(ValueError, match="does not match"):
         transfer.load_results("grid", tmp_path)
     with pytest.raises(FileNotFoundError, match="--grid"):
         transfer.load_results("grid", tmp_path / "nowhere")
+
+
+def test_a_command_never_replaces_a_results_file_without_force(tmp_path):
+    args = ["--split-lr", "--quick", "--quiet", "--out", str(tmp_path)]
+    assert transfer.main(args) == 0
+    shipped = tmp_path / "transfer_split_lr.json"
+    pinned = (tmp_path / "transfer_split_lr.sha256").read_text()
+    shipped.write_text(shipped.read_text().replace('"runs"', '"runs" ', 1))   # tell the files apart
+    before = shipped.read_text()
+    assert transfer.main(args) == 0 and transfer.main(args) == 0
+    assert shipped.read_text() == before and (tmp_path / "transfer_split_lr.sha256").read_text() == pinned
+    for name in ("transfer_split_lr.new", "transfer_split_lr.new2"):   # the two runs went next to it
+        digest = (tmp_path / f"{name}.sha256").read_text().split()[0]
+        assert digest == pretrained.sha256_of(tmp_path / f"{name}.json")
+    assert transfer.main(args + ["--force"]) == 0
+    assert shipped.read_text() != before
+    assert transfer.load_results("split_lr", tmp_path)["experiment"] == "split_lr"
+    assert not (tmp_path / "transfer_split_lr.new3.json").exists()
 
 
 def test_same_machine_compares_cpu_blas_and_versions():
@@ -430,3 +493,109 @@ def test_the_learning_rate_file_is_complete_and_reproduces_one_run(sweep):
         spread = np.std([r["test_accuracy"] for r in sweep["runs"]
                          if (r["learning_rate"], r["start"]) == (rate, "pretrained")], ddof=1)
         assert abs(got["test_accuracy"] - stored["test_accuracy"]) <= max(3 * spread, 2 / (5 * recipe["test_per_class"]))
+
+
+# ------------------------------------------------------------------ the control of the split learning rates
+def test_split_lr_rates_of_each_variant(source):
+    net, rates = transfer.strategy_net(source, "d", 5, seed=0)
+    assert transfer.split_lr_rates(rates, "split") == rates
+    assert transfer.split_lr_rates(rates, "one rate, the head's") == {
+        "conv1": 1e-3, "conv2": 1e-3, "conv3": 1e-3, "fc1": 1e-3, "head": 1e-3}
+    small = transfer.split_lr_rates(rates, "one rate, the pretrained layers'")
+    assert set(small) == set(rates) and all(abs(r - 1e-4) < 1e-18 for r in small.values())
+    assert small["conv1"] == rates["conv1"]   # the very float (d) gives its pretrained layers
+    with pytest.raises(ValueError, match="variant must be one of"):
+        transfer.split_lr_rates(rates, "two rates")
+
+
+@pytest.fixture(scope="module")
+def split():
+    return transfer.load_results("split_lr")
+
+
+def test_the_split_lr_file_is_complete(split):
+    recipe = split["recipe"]
+    assert recipe == transfer.SPLIT_LR_RECIPE
+    assert split["variants"] == transfer.SPLIT_LR_VARIANTS
+    assert split["source_net"]["sha256"] == pretrained.sha256_of(pretrained.ZOO_DIR / "shapes_half_a.npz")
+    want = sorted((size, sim, seed, v) for size, sim in recipe["cells"] for seed in recipe["seeds"][size]
+                  for v in recipe["variants"])
+    assert sorted((r["size"], r["similarity"], r["seed"], r["variant"]) for r in split["runs"]) == want
+    tests = {"similar": 5 * recipe["similar"]["test_per_class"], "different": 10 * recipe["different"]["test_per_class"]}
+    for run in split["runs"]:
+        assert set(run["relative_change"]) == {"conv1", "conv2", "conv3", "fc1"}
+        assert all(0 < v < 10 for v in run["relative_change"].values())
+        n = tests[run["similarity"]]
+        assert abs(run["test_accuracy"] * n - round(run["test_accuracy"] * n)) < 1e-9
+
+
+def test_split_rates_are_the_grids_strategy_d(split, grid):
+    """The split variant is (d): on the grid's machine the same numbers, elsewhere within the seeds' spread."""
+    cells = {(c["size"], c["similarity"]): c for c in grid["cells"]}
+    same = transfer.same_machine(grid["machine"], split["machine"])
+    for run in split["runs"]:
+        if run["variant"] != "split":
+            continue
+        cell = cells[(run["size"], run["similarity"])]
+        stored = next(r["test_accuracy"] for r in cell["runs"] if (r["strategy"], r["seed"]) == ("d", run["seed"]))
+        if same:
+            assert run["test_accuracy"] == stored, run
+        else:
+            assert abs(run["test_accuracy"] - stored) <= _tolerance(cell, "d"), (run, stored)
+
+
+def test_the_split_lr_file_reproduces_its_cheapest_job(split):
+    recipe = split["recipe"]
+    seed = recipe["seeds"]["small"][0]
+    variant = "one rate, the head's"
+    stored = next(r for r in split["runs"] if (r["size"], r["similarity"], r["seed"], r["variant"])
+                  == ("small", "similar", seed, variant))
+    with threadpool_limits(limits=1, user_api="blas"):
+        got = transfer.split_lr_job("similar", "small", seed, variant, recipe)
+    if transfer.same_machine(split["machine"]):
+        assert got == {k: v for k, v in stored.items() if k != "cpu_seconds"}
+    else:
+        spread = np.std([r["test_accuracy"] for r in split["runs"] if (r["size"], r["similarity"], r["variant"])
+                         == ("small", "similar", variant)], ddof=1)
+        assert abs(got["test_accuracy"] - stored["test_accuracy"]) <= max(3 * spread, 2 / 1000)
+
+
+def test_the_notebooks_printed_split_lr_table_is_the_json(split):
+    """Parse the table the notebook printed; recompute every number from the runs by hand."""
+    out = next(out for src, out in _notebook_outputs() if "split_lr_table(" in src)
+    rows = re.findall(r"^(small|large), (similar|different)\s+(split|one rate, the head's|one rate, the pretrained "
+                      r"layers')\s+(\d\.\d{3}) \+- (\d\.\d{3})\s+(\d\.\d\d)\s+([\d.e+-]+) %\s+([\d.e+-]+) %$",
+                      out, flags=re.M)
+    assert len(rows) == 12, out
+    for size, sim, variant, mean, std, train, conv1, fc1 in rows:
+        runs = [r for r in split["runs"] if (r["size"], r["similarity"], r["variant"]) == (size, sim, variant)]
+        acc = [r["test_accuracy"] for r in runs]
+        m = sum(acc) / len(acc)
+        sd = (sum((a - m) ** 2 for a in acc) / (len(acc) - 1)) ** 0.5
+        assert (float(mean), float(std)) == (round(m, 3), round(sd, 3))
+        assert float(train) == round(sum(r["train_accuracy"] for r in runs) / len(runs), 2)
+        for printed, name in ((conv1, "conv1"), (fc1, "fc1")):
+            want = 100 * sum(r["relative_change"][name] for r in runs) / len(runs)
+            assert float(printed) == float(f"{want:.3g}")
+
+
+def test_codes_baselines_strategy_a_is_the_grids_and_the_pixels_a_plain_logistic_regression(source, grid):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.preprocessing import StandardScaler
+
+    seeds = grid["recipe"]["seeds"]["small"][:2]
+    with threadpool_limits(limits=1, user_api="blas"):
+        got = transfer.codes_baselines(source, seeds)
+    assert set(got) == {"CNN codes", "random net's codes", "pixels"} and all(len(v) == 2 for v in got.values())
+    cell = next(c for c in grid["cells"] if (c["size"], c["similarity"]) == ("small", "similar"))
+    for seed, acc in zip(seeds, got["CNN codes"]):
+        stored = next(r["test_accuracy"] for r in cell["runs"] if (r["strategy"], r["seed"]) == ("a", seed))
+        if transfer.same_machine(grid["machine"]):
+            assert acc == stored
+        else:
+            assert abs(acc - stored) <= _tolerance(cell, "a"), (seed, acc, stored)
+    data = transfer.cell_data("similar", "small", seeds[1])
+    X, Xt = data["X_train"].reshape(50, -1), data["X_test"].reshape(1000, -1)
+    scaler = StandardScaler().fit(X)
+    clf = LogisticRegression(max_iter=5000).fit(scaler.transform(X), data["y_train"])
+    assert got["pixels"][1] == np.mean(clf.predict(scaler.transform(Xt)) == data["y_test"])

@@ -22,11 +22,11 @@ NOTEBOOK = "09_transfer_learning.ipynb"
 def rules_by_ifs(size, similarity):
     if size == "small":
         return "a" if similarity == "similar" else "b"
-    return "d" if similarity == "similar" else "e"
+    return "d"
 
 
 RULES = {("small", "similar"): "a", ("large", "similar"): "d", ("small", "different"): "b",
-         ("large", "different"): "e"}
+         ("large", "different"): "d"}
 
 
 def rules_with(**changes):
@@ -85,7 +85,7 @@ def probe_with(transform):
 EXERCISES = {
     "notes_strategy": dict(
         checker=E.check_notes_strategy,
-        right=[rules_by_ifs, lambda s, m: f"({RULES[(s, m)].upper()})", rules_with(large_different="d"),
+        right=[rules_by_ifs, lambda s, m: f"({RULES[(s, m)].upper()})", rules_with(large_different="e"),
                lambda s, m: " " + RULES[(s, m)] + ")"],
         wrong=[
             (lambda s, m: "a", "same answer for all four"),
@@ -97,6 +97,7 @@ EXERCISES = {
             (rules_with(small_different="e"), "Training from scratch on a small data set overfits: the notes train "
                                               "only a linear classifier, on earlier"),
             (rules_with(large_different="c"), "none of the notes' four rules"),
+            (rules_with(large_different="b"), "fine-tune through the entire network from the pretrained weights"),
             (lambda s, m: 1, "one letter"),
         ]),
     "cnn_codes": dict(

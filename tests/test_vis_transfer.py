@@ -44,6 +44,15 @@ def test_grid_figure_bars_error_bars_and_the_hatched_rule():
         assert chance and chance[0].get_ydata()[0] == (0.2 if j == 0 else 0.1)
 
 
+def test_grid_figure_hatches_the_rules_it_is_given_over_the_files_record():
+    rules = {("small", "similar"): "a", ("large", "similar"): "d", ("small", "different"): "b",
+             ("large", "different"): "d"}
+    fig = vis.grid_figure(_grid(), rules=rules)
+    last = fig.axes[3]   # large, different: the file says (e), the rules given say (d)
+    assert [b.get_hatch() for b in last.patches] == [None, None, None, "//", None]
+    assert "(d) hatched" in last.get_title()
+
+
 def test_layer_transfer_figure_plots_each_variant_against_n():
     summary = {"baseB": {0: {"mean": 0.8, "std": 0.01}}}
     for v, start in (("AnB", 0.7), ("AnB+", 0.82), ("BnB", 0.75), ("BnB+", 0.8)):

@@ -15,8 +15,10 @@ __all__ = ["check_notes_strategy", "check_cnn_codes", "check_probe_accuracy"]
 
 # The notes' rule for each (size, similarity), and what each wrong letter means there.
 _RULES = {("small", "similar"): "a", ("large", "similar"): "d", ("small", "different"): "b",
-          ("large", "different"): "e"}
-_ALSO_RIGHT = {("large", "different"): {"d"}}  # the notes: "very often still beneficial to initialize ..."
+          ("large", "different"): "d"}
+# Rule 4 grants that a large data set can afford training from scratch, (e), before advising (d):
+# "However, in practice it is very often still beneficial to initialize with weights from a pretrained model".
+_ALSO_RIGHT = {("large", "different"): {"e"}}
 _WHY_NOT = {
     ("small", "similar", "b"): "For similar data the top codes fit the new classes: the notes fit a linear "
                                "classifier on the CNN codes, (a); an earlier layer, (b), is their advice for "
@@ -36,10 +38,12 @@ _WHY_NOT = {
     ("large", "similar", "b"): "With plenty of similar data the notes fine-tune through the whole network, (d).",
     ("large", "similar", "e"): "Similar data and plenty of it: the pretrained weights are a head start, so the "
                                "notes fine-tune them, (d), rather than start from scratch.",
-    ("large", "different", "a"): "A large data set can afford to train the whole net: the notes train from "
-                                 "scratch, (e) (or fine-tune everything, (d)), not only a classifier.",
-    ("large", "different", "b"): "A large data set can afford to train the whole net: the notes train from "
-                                 "scratch, (e) (or fine-tune everything, (d)), not only a classifier.",
+    ("large", "different", "a"): "A large data set can afford to train the whole net: the notes fine-tune "
+                                 "through the entire network from the pretrained weights, (d) (or train from "
+                                 "scratch, (e)), not only a classifier.",
+    ("large", "different", "b"): "A large data set can afford to train the whole net: the notes fine-tune "
+                                 "through the entire network from the pretrained weights, (d) (or train from "
+                                 "scratch, (e)), not only a classifier.",
 }
 _NOT_A_RULE = ("(c), a new head over frozen convolutions, is one of the ways to reuse a net, but none of the "
                "notes' four rules picks it.")

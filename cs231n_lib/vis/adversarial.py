@@ -81,21 +81,27 @@ def weight_templates_figure(W, shape=(32, 32), class_names=None, title="The soft
     return fig
 
 
-def fgsm_curves_figure(sweeps, title="FGSM: accuracy and confidence against eps", paper=None):
+def fgsm_curves_figure(sweeps, title="FGSM: accuracy and confidence against eps", paper=None, unclipped=None):
     """Accuracy (left) and the mean confidence on the wrong answers (right) against eps, one line per
-    net.  ``sweeps`` ``{name: Sweep}``; ``paper`` optional ``{label: (eps, accuracy, confidence)}``
-    points from the literature, drawn as crosses."""
+    net.  ``sweeps`` ``{name: Sweep}`` (solid lines); ``unclipped`` optional ``{name: Sweep}`` of
+    the same nets without clipping, drawn dashed in the colour of the net of the same name (or the
+    next free colour); ``paper`` optional ``{label: (eps, accuracy, confidence)}`` points from the
+    literature, drawn as crosses."""
     import numpy as np
 
     fig = _new_figure(10, 3.8)
     ax_acc, ax_conf = fig.subplots(1, 2)
-    for k, (name, sweep) in enumerate(sweeps.items()):
-        colour = OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)]
-        ax_acc.plot(sweep.eps, 100 * sweep.accuracy, "o-", color=colour, label=name)
+    colours = {}
+    lines = [(name, sweep, "o-", name) for name, sweep in sweeps.items()]
+    lines += [(name, sweep, "o--", f"{name}, unclipped") for name, sweep in (unclipped or {}).items()]
+    for name, sweep, style, label in lines:
+        if name not in colours:
+            colours[name] = OUTPUT_COLOURS[len(colours) % len(OUTPUT_COLOURS)]
+        ax_acc.plot(sweep.eps, 100 * sweep.accuracy, style, color=colours[name], label=label)
         conf = np.asarray(sweep.confidence_on_mistakes, dtype=float)
-        ax_conf.plot(sweep.eps, 100 * conf, "o-", color=colour, label=name)
+        ax_conf.plot(sweep.eps, 100 * conf, style, color=colours[name], label=label)
     for k, (label, (eps, acc, conf)) in enumerate((paper or {}).items()):
-        colour = OUTPUT_COLOURS[(len(sweeps) + k) % len(OUTPUT_COLOURS)]
+        colour = OUTPUT_COLOURS[(len(colours) + k) % len(OUTPUT_COLOURS)]
         ax_acc.plot([eps], [acc], "x", markersize=9, mew=2, color=colour, label=label)
         ax_conf.plot([eps], [conf], "x", markersize=9, mew=2, color=colour, label=label)
     ax_acc.set_title("accuracy on FGSM examples")

@@ -92,27 +92,31 @@ def attribution_grid(images, maps_by_method, titles, suptitle, masks=None, size=
 
 def scores_figure(rows, title="Attribution maps scored against the object masks"):
     """Bars of the scoring table (:func:`cs231n_lib.gradients.score_maps`): mass inside the mask and the
-    pointing game, with standard errors; the last row (the random map) drawn as a dashed line."""
+    pointing game, with standard errors.  The baseline rows, which need no net, are drawn as lines
+    across the bars: the edge map dotted (if the table has it), the random map (the last row) dashed."""
     import numpy as np
 
-    methods, baseline = rows[:-1], rows[-1]
+    methods = [r for r in rows[:-1] if not r.baseline]
+    baselines = [r for r in rows[:-1] if r.baseline] + [rows[-1]]    # the last row: the random map
     fig = _new_figure(10, 3.4)
     axes = fig.subplots(1, 2)
     positions = np.arange(len(methods))
+    styles = {len(baselines) - 1: dict(color="black", linestyle="--")}
     for ax, (field, se, what) in zip(axes, (("mass_inside", "mass_inside_se", "fraction of the map's mass on the object"),
                                             ("pointing", "pointing_se", "maximum on the object (pointing game)"))):
         values = [getattr(r, field) for r in methods]
         errors = [getattr(r, se) for r in methods]
         ax.bar(positions, values, yerr=errors, color=OUTPUT_COLOURS[:len(methods)], capsize=3)
-        ax.axhline(getattr(baseline, field), color="black", linestyle="--", linewidth=1,
-                   label=f"random map: {getattr(baseline, field):.2f}")
+        for k, row in enumerate(baselines):
+            style = styles.get(k, dict(color="dimgray", linestyle=":"))
+            ax.axhline(getattr(row, field), linewidth=1.2, label=f"{row.method}: {getattr(row, field):.2f}", **style)
         ax.set_xticks(positions)
         ax.set_xticklabels([r.method for r in methods], fontsize=8)
-        ax.set_ylim(0, 1)
+        ax.set_ylim(0, 1.1)
         ax.set_title(what, fontsize=10)
         ax.set_xlabel("method")
         ax.set_ylabel("mean over the images")
-        ax.legend(fontsize=8, loc="upper left")
+        ax.legend(fontsize=7, loc="upper left")
     fig.suptitle(title)
     return fig
 
@@ -271,27 +275,36 @@ def inversion_errors_figure(inversions, title="What each layer keeps"):
 
 
 def allconv_figure(record, title="Max pooling against stride-2 convolutions, same recipe"):
-    """The comparison of :func:`cs231n_lib.gradients.compare_allconv`: test accuracy of every seed
-    (dots) with the mean, and the CPU seconds per epoch."""
-    fig = _new_figure(10, 3.2)
-    ax_acc, ax_time = fig.subplots(1, 2)
+    """The comparison of :func:`cs231n_lib.gradients.compare_allconv`, seed by seed: each seed's test
+    accuracy (left) and CPU seconds per epoch (right) for every net, a grey line joining the runs of
+    one seed (the comparison is paired), a black bar at each net's mean.  Seeds with equal values share
+    one label ("seeds 1, 2")."""
+    fig = _new_figure(10, 3.4)
+    axes = fig.subplots(1, 2)
     names = list(record["summary"])
-    for k, name in enumerate(names):
-        runs = [r for r in record["runs"] if r["net"] == name]
-        acc = [100 * r["test_accuracy"] for r in runs]
-        ax_acc.plot([k] * len(acc), acc, "o", color=OUTPUT_COLOURS[k], alpha=0.7)
-        for r, a in zip(runs, acc):
-            ax_acc.annotate(f"seed {r['seed']}", (k, a), textcoords="offset points", xytext=(6, -3), fontsize=7)
-        ax_acc.hlines(100 * record["summary"][name]["test_accuracy_mean"], k - 0.2, k + 0.2, color="black")
-        ax_time.bar(k, record["summary"][name]["cpu_seconds_per_epoch"], color=OUTPUT_COLOURS[k])
-    for ax in (ax_acc, ax_time):
+    seeds = list(dict.fromkeys(r["seed"] for r in record["runs"]))
+    runs = {(r["net"], r["seed"]): r for r in record["runs"]}
+    for ax, key, scale in ((axes[0], "test_accuracy", 100), (axes[1], "cpu_seconds_per_epoch", 1)):
+        for k, name in enumerate(names):
+            values = [scale * runs[name, s][key] for s in seeds]
+            ax.plot([k] * len(values), values, "o", color=OUTPUT_COLOURS[k], zorder=3)
+            ax.hlines(sum(values) / len(values), k - 0.2, k + 0.2, color="black", zorder=2)
+            right = k == len(names) - 1
+            for value in dict.fromkeys(values):
+                same = [str(s) for s, v in zip(seeds, values) if v == value]
+                label = ("seed " if len(same) == 1 else "seeds ") + ", ".join(same)
+                ax.annotate(label, (k, value), textcoords="offset points", xytext=(7 if right else -7, -3),
+                            ha="left" if right else "right", fontsize=7)
+        for s in seeds:
+            ax.plot(range(len(names)), [scale * runs[name, s][key] for name in names], color="grey",
+                    linewidth=0.8, zorder=1)
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels(names)
-        ax.set_xlim(-0.6, len(names) - 0.4)
+        ax.set_xlim(-0.8, len(names) - 0.2)
         ax.set_xlabel("net")
-    ax_acc.set_title("test accuracy per seed (line: mean)")
-    ax_acc.set_ylabel("test accuracy (%)")
-    ax_time.set_title("training time per epoch (CPU seconds, one thread)")
-    ax_time.set_ylabel("seconds")
-    fig.suptitle(title)
+    axes[0].set_title("test accuracy per seed (black: mean)")
+    axes[0].set_ylabel("test accuracy (%)")
+    axes[1].set_title("CPU seconds per epoch per seed (one BLAS thread)")
+    axes[1].set_ylabel("CPU seconds per epoch")
+    fig.suptitle(title + " (grey: the same seed)")
     return fig

@@ -6,20 +6,25 @@ from ._base import OUTPUT_COLOURS, _new_figure
 __all__ = ["grid_figure", "layer_transfer_figure", "lr_sweep_figure", "class_map_figure"]
 
 
-def grid_figure(results, title="The notes' rules of thumb, measured"):
+def grid_figure(results, title="The notes' rules of thumb, measured", rules=None):
     """2x2 bar charts: rows small / large training sets, columns similar / different data.
 
     ``results`` is what ``cs231n_lib.transfer.run_grid`` returns (or the stored JSON):
     each bar is a strategy's mean test accuracy over seeds, its error bar one standard
     deviation, the dots the single seeds.  The strategy the notes advise for the cell
     is drawn hatched and named in the panel's title; the dashed line is chance (1 / classes).
+    ``rules``: ``{(size, similarity): letter}`` of the notes' strategies (pass
+    ``transfer.NOTES_RULES``' letters); default the ``notes_rules`` the results file recorded.
     """
     import numpy as np
 
     fig = _new_figure(10, 7)
     axes = fig.subplots(2, 2, sharey=True)
     strategies = list(results["strategies"])
-    rules = results["notes_rules"]
+    if rules is None:
+        rules = results["notes_rules"]
+    else:
+        rules = {f"{size}/{sim}": letter for (size, sim), letter in rules.items()}
     cells = {(c["size"], c["similarity"]): c for c in results["cells"]}
     for i, size in enumerate(("small", "large")):
         for j, sim in enumerate(("similar", "different")):

@@ -1,0 +1,796 @@
+"""The claims register of notebook 08 (adversarial examples): one assertion per sentence that
+states a measured relation, read from the executed notebook's saved outputs (tests/claims_lib.py).
+
+The paper's numbers are printed by the notebook from ``adversarial.PAPER`` (typed twice from
+arXiv 1412.6572v3, tests/test_adversarial.py); "ours" is FGSM unclipped (the paper's setting)
+unless a sentence says clipped.
+"""
+import math
+import re
+
+from claims_lib import Notebook, Register
+
+NB = Notebook("08")
+REGISTER = Register(NB, reads=[
+    "data/mnist_5000.npz",
+    "data/zoo/mnist_softmax.npz", "data/zoo/mnist_convnet.npz", "data/zoo/mnist_convnet_adv.npz",
+    "data/zoo/mnist_rbf.npz",
+    "cs231n_lib/recipes/mnist_softmax.py", "cs231n_lib/recipes/mnist_convnet.py",
+    "cs231n_lib/recipes/mnist_convnet_adv.py", "cs231n_lib/recipes/mnist_rbf.py",
+])
+
+N = r"(-?[\d.]+(?:e-?\d+)?)"          # a printed number
+
+
+def row(nb, quantity):
+    """(paper, ours, ours - paper, clipped or None) of one row of the comparison table (section 8)."""
+    head = re.escape(quantity) + r"\s+([\d.]+) (?:sec\. \d|app\. A)\s+([\d.]+)\s+([-+][\d.]+)\s+"
+    if re.search(head + r"-\s", nb.output("c063")):
+        (paper, ours, diff), clipped = nb.numbers("c063", head + r"-\s"), None
+    else:
+        paper, ours, diff, clipped = nb.numbers("c063", head + r"([\d.]+)\s")
+    assert abs(ours - paper - diff) <= 0.1 + 1e-9, (quantity, ours, paper, diff)
+    return paper, ours, diff, clipped
+
+
+def accuracies(nb, label):
+    """The seven accuracies (%) of one row of section 3's sweep table (eps 0 to 0.3)."""
+    return nb.numbers("c021", re.escape(label) + r": accuracy \(%\)" + r"\s+([\d.]+)" * 7)
+
+
+def confidences(nb, label):
+    return nb.numbers("c021", re.escape(label) + r": accuracy \(%\)[^\n]*\n\s*confidence if wrong \(%\)"
+                      + r"\s+([\d.]+)" * 7)
+
+
+def at_025(nb, name):
+    """(error unclipped, error clipped, confidence unclipped, confidence clipped) of section 3, eps 0.25."""
+    return nb.numbers("c025", re.escape(name) + r": error ([\d.]+)% unclipped, ([\d.]+)% clipped; confidence on its "
+                      r"mistakes ([\d.]+)% unclipped, ([\d.]+)% clipped")
+
+
+def paper_at_025(nb, theirs):
+    return nb.numbers("c025", r"paper, " + re.escape(theirs) + r": error ([\d.]+)%, confidence ([\d.]+)%")
+
+
+def adv_table(nb, name):
+    """(clean error, FGSM error unclipped, clipped, confidence unclipped, clipped) of section 5."""
+    return nb.numbers("c042", r"\n\s*" + re.escape(name) + r"\s+([\d.]+)%\s+([\d.]+)%\s+([\d.]+)%\s+([\d.]+)%\s+([\d.]+)%")
+
+
+def transfer(nb):
+    """(plain -> adv. unclipped, clipped, paper), (adv. -> plain unclipped, clipped, paper)."""
+    a = nb.numbers("c045", r"shown to the adversarially trained one: error ([\d.]+)% unclipped, ([\d.]+)% clipped "
+                   r"\(paper: ([\d.]+)%\)")
+    b = nb.numbers("c045", r"shown to the plain one: error ([\d.]+)% unclipped, ([\d.]+)% clipped \(paper: ([\d.]+)%\)")
+    return a, b
+
+
+def lesson(nb):
+    """Section 3's float32 lesson: a dict of its printed numbers."""
+    below, above = nb.numbers("c026b", r"float32 next to 1: " + N + " below it, " + N + " above it")
+    n, total, lo, hi = nb.numbers("c026b", r"exactly 1 in float32 for (\d+) of (\d+) digits; in float64 their "
+                                  r"1 - p_y lies between " + N + " and " + N)
+    t_sat, l_sat, px_sat = nb.numbers("c026b", r"on those \d+ digits: textbook ([\d.]+)%, library ([\d,]+) of ([\d,]+) pixels")
+    rest, t_rest, l_rest, px_rest = nb.numbers("c026b", r"on the other (\d+): textbook ([\d.]+)%, library ([\d,]+) of "
+                                               r"([\d,]+) pixels")
+    t_err, t_free, t_fooled = nb.numbers("c026b", r"textbook gradient: FGSM error at eps = 0.25 ([\d.]+)% \(unclipped "
+                                         r"([\d.]+)%\); the \d+ saturated digits: (\d+) fooled")
+    l_err, l_free, l_fooled = nb.numbers("c026b", r"library: FGSM error at eps = 0.25 ([\d.]+)% \(unclipped "
+                                         r"([\d.]+)%\); the \d+ saturated digits: (\d+) fooled")
+    return dict(below=below, above=above, n=n, total=total, lo=lo, hi=hi, t_sat=t_sat, l_sat=l_sat, px_sat=px_sat,
+                rest=rest, t_rest=t_rest, l_rest=l_rest, px_rest=px_rest, t_err=t_err, t_free=t_free,
+                t_fooled=t_fooled, l_err=l_err, l_free=l_free, l_fooled=l_fooled)
+
+
+# ---------------------------------------------------------------------------------------------
+# Introduction and section 1
+
+@REGISTER.claim("a network that reads digits almost perfectly calls it something else, and is sure of it")
+def intro(nb):
+    clean, *_, at25, _ = accuracies(nb, "ConvNet, clipped")
+    conf25 = confidences(nb, "ConvNet, clipped")[5]
+    assert clean >= 98.0 and 100 - at25 >= 95.0 and conf25 >= 85.0
+
+
+@REGISTER.claim("The paper's MNIST digits have pixel values in [0, 1], and so do ours: the 500 test digits of "
+                "`data.load_mnist`, padded from 28x28 to 32x32 and kept in one grey channel.")
+def digits(nb):
+    n, c, h, w, lo, hi = nb.numbers("c004", r"X: \((\d+), (\d+), (\d+), (\d+)\) float32, pixels from (\d+) to (\d+)")
+    assert (n, c, h, w, lo, hi) == (500, 1, 32, 32, 0, 1)
+
+
+@REGISTER.claim("A rate `p` measured on our 500 is known to within one standard error, `sqrt(p * (1 - p) / 500)`, "
+                "which is largest at `p` = 50% and smaller near 0% and 100%:")
+def standard_error(nb):
+    n, se = nb.numbers("c004", r"measured on (\d+) digits: at most sqrt\(0.5 \* 0.5 / \d+\) = ([\d.]+) points")
+    assert n == 500 and se == round(100 * math.sqrt(0.25 / n), 1)
+    assert all(math.sqrt(p * (1 - p)) < math.sqrt(0.25) for p in (0.01, 0.2, 0.45, 0.55, 0.99))
+
+
+@REGISTER.claim("each trained once (one seed) by its recipe on other digits of the same 5,000")
+def the_same_5000(nb):
+    sizes = nb.all_numbers("c006", r"^mnist\w*: MNIST \(cs231n_lib\.data\.load_mnist(?:\(channels=1\))?: ([\d,]+) "
+                           r"real digits", re.M)
+    assert len(sizes) == 5 and all(size == (5000,) for size in sizes)
+    train, seed = nb.numbers("c041", r"'num_train': (\d+), 'num_val': \d+, 'reg': [\d.]+, 'seed': (\d+)")
+    assert (train, seed) == (4000, 0)    # 4,000 of the 5,000 digits to train on; one seed
+
+
+@REGISTER.claim("The difference is float32 rounding.")
+def grey_route(nb):
+    top, diff = nb.numbers("c009", r"scores up to ([\d.]+), largest difference between the two routes < (1e-\d+)")
+    assert top == 25.0 and diff <= 1e-5 and diff / top <= 1e-6   # a few float32 roundings (1.2e-7) of scores up to 25
+
+
+# ---------------------------------------------------------------------------------------------
+# Section 2: the linear view
+
+@REGISTER.claim("the change that raises the score most is `eta = eps * sign(w)`: every pixel moves by `eps` in the "
+                "direction its weight rewards, and the score grows by `eps * sum |w_i| = eps * ||w||_1`.")
+def l1_growth(nb):
+    l1, bound = nb.numbers("c011", r"eps \* \|\|w\|\|_1 = 0.1 \* ([\d.]+) = ([\d.]+)")
+    measured = nb.value("c011", r"measured: w.\(x \+ eta\) - w.x = ([\d.]+)")
+    assert measured == bound and abs(0.1 * l1 - bound) < 1e-3
+
+
+@REGISTER.claim("For `n` inputs whose weights have mean size `m`, that is about `eps * m * n`")
+def about_m_n(nb):
+    bound = nb.value("c011", r"eps \* \|\|w\|\|_1 = 0.1 \* [\d.]+ = ([\d.]+)")
+    m, n, approx = nb.numbers("c011", r"eps \* m \* n = 0.1 \* ([\d.]+) \* (\d+) = ([\d.]+)")
+    assert abs(0.1 * m * n - approx) < 1e-2 and abs(approx / bound - 1) < 0.02
+
+
+@REGISTER.claim("With the signs of `w` the score moves by `eps * m * n`; with random signs of the same size the "
+                "changes mostly cancel and the score moves by only about `eps * m * sqrt(n)`.")
+def random_signs(nb):
+    rows = nb.all_numbers("c014", r"\n\s*([\d,]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)\s+([\d.]+)")
+    assert len(rows) == 6
+    for n, aligned_formula, aligned, random_formula, random in rows:
+        if n >= 100:
+            assert abs(aligned / aligned_formula - 1) < 0.06
+            assert 1 / 1.5 < random / random_formula < 1.5 and aligned > 9 * random
+
+
+@REGISTER.claim("For a 28x28 digit, one grey level per pixel moves a score by a third of a unit (0.331), a tenth of "
+                "the median gap (3.66) between the best and the second-best class score of our softmax classifier.")
+def a_third(nb):
+    aligned = nb.value("c014", r"\n\s*784\s+[\d.]+\s+([\d.]+)")
+    gap = nb.value("c014", r"median gap .*?: ([\d.]+)")
+    assert (aligned, gap) == (0.331, 3.66) and abs(aligned - 1 / 3) < 0.01 and 0.08 < aligned / gap < 0.12
+
+
+@REGISTER.claim("it moves a score by about sixty units (60.598), over sixteen times that median gap")
+def sixty(nb):
+    aligned = nb.value("c014", r"150,528\s+[\d.]+\s+([\d.]+)")
+    gap = nb.value("c014", r"median gap .*?: ([\d.]+)")
+    assert aligned == 60.598 and 16 < aligned / gap < 17
+
+
+@REGISTER.claim("Random signs of the same size move the score by only 0.113 even there.")
+def random_even_there(nb):
+    aligned, random = nb.numbers("c014", r"150,528\s+[\d.]+\s+([\d.]+)\s+[\d.]+\s+([\d.]+)")
+    assert random == 0.113 and aligned > 100 * random
+
+
+# ---------------------------------------------------------------------------------------------
+# Section 3: FGSM, in the paper's setting and clipped
+
+@REGISTER.claim("we read its numbers as unclipped, some perturbed pixels below 0 or above 1")
+def unclipped_pixels(nb):
+    lo, hi = nb.numbers("c025", r"FGSM digits have pixels from " + N + " to " + N)
+    assert (lo, hi) == (-0.25, 1.25)
+
+
+@REGISTER.claim("In the paper's setting, unclipped, the softmax classifier agrees with the paper's: it gets every "
+                "digit wrong, where the paper's gets 99.9%.")
+def softmax_agrees(nb):
+    free, clipped, *_ = at_025(nb, "softmax")
+    paper, _ = paper_at_025(nb, "shallow softmax")
+    assert free == 100.0 and paper == 99.9 and abs(free - paper) < 0.5 and clipped == 100.0
+
+
+@REGISTER.claim("The ConvNet does not agree with the maxout network: it gets 99.6% of the digits wrong against the "
+                "paper's 89.4%, ten points apart, where 500 digits leave our rate uncertain by 0.3 points; clipped, "
+                "its 95.6% is still six points away.")
+def convnet_disagrees(nb):
+    free, clipped, *_ = at_025(nb, "ConvNet")
+    paper, _ = paper_at_025(nb, "maxout network")
+    se_free = nb.value("c025", r"rate, unclipped: ([\d.]+) points")
+    assert (free, paper, clipped, se_free) == (99.6, 89.4, 95.6, 0.3)
+    assert round(free - paper) == 10 and round(clipped - paper) == 6 and free - paper > 20 * se_free
+
+
+@REGISTER.claim("trained on 4,000 digits, against a maxout network trained with dropout on MNIST's 60,000) and we "
+                "have not isolated which difference makes ours the more fragile.")
+def nets_differ(nb):
+    paper_train, ours_train = nb.numbers("c063", r"paper: MNIST's ([\d,]+) training .*?ours: ([\d,]+) training digits")
+    free, *_ = at_025(nb, "ConvNet")
+    paper, _ = paper_at_025(nb, "maxout network")
+    assert (paper_train, ours_train) == (60000, 4000) and free > paper
+
+
+@REGISTER.claim("The confidences do not agree either. Unclipped, our softmax classifier is surer of its wrong "
+                "answers than the paper's (95.4% against 79.3%), our ConvNet less sure than the maxout network "
+                "(91.2% against 97.6%).")
+def confidences_disagree(nb):
+    s = at_025(nb, "softmax")[2], paper_at_025(nb, "shallow softmax")[1]
+    c = at_025(nb, "ConvNet")[2], paper_at_025(nb, "maxout network")[1]
+    assert s == (95.4, 79.3) and c == (91.2, 97.6) and s[0] - s[1] > 5 and c[1] - c[0] > 5
+
+
+@REGISTER.claim("Clipping makes the attack weaker: both of our nets are less sure of their wrong answers (89.7% "
+                "and 86.0%) and the ConvNet is wrong less often (95.6%)")
+def clipping_weaker(nb):
+    s_free, s_clip, s_cf, s_cc = at_025(nb, "softmax")
+    c_free, c_clip, c_cf, c_cc = at_025(nb, "ConvNet")
+    assert (s_cc, c_cc, c_clip) == (89.7, 86.0, 95.6)
+    assert s_cc < s_cf and c_cc < c_cf and c_clip < c_free and s_clip <= s_free
+
+
+# ---- the float32 lesson
+
+@REGISTER.claim("Every FGSM number above rests on a gradient computed in float32, and computed the textbook way it "
+                "would be wrong.")
+def textbook_wrong(nb):
+    x = lesson(nb)
+    assert x["t_err"] != x["l_err"] and x["t_sat"] > 0
+
+
+@REGISTER.claim("its wrong classes' probabilities are too small to move 1 in float32 (the float32 numbers next to 1 "
+                "are 6e-8 below it and 1.2e-7 above), so `p_y` is stored as exactly 1")
+def saturation(nb):
+    x = lesson(nb)
+    assert round(x["below"], 9) == 6.0e-8 and round(x["above"], 8) == 1.2e-7
+    assert abs(x["below"] / 2 ** -24 - 1) < 0.01 and abs(x["above"] / 2 ** -23 - 1) < 0.01
+    assert x["n"] > 0 and 0 < x["lo"] <= x["hi"] <= 2 * x["above"]
+
+
+@REGISTER.claim("The gradient loses the term that lowers the right class's score and keeps only the terms that "
+                "raise the others: its direction, and the signs FGSM takes from it, are no longer those of the true "
+                "gradient.")
+def direction_lost(nb):
+    x = lesson(nb)
+    assert x["t_sat"] > 10 and x["l_sat"] == 0
+
+
+@REGISTER.claim("On the digits the ConvNet is surest of, the textbook gradient has the wrong sign on a third of the "
+                "pixels (32.9%), and the attack all but fails there: it fools 1 of the 43, where the exact gradient "
+                "fools 29.")
+def saturated_digits(nb):
+    x = lesson(nb)
+    assert (x["t_sat"], x["t_fooled"], x["n"], x["l_fooled"]) == (32.9, 1, 43, 29)
+    assert abs(x["t_sat"] / 100 - 1 / 3) < 0.01 and x["t_fooled"] / x["n"] < 0.05 < x["l_fooled"] / x["n"]
+
+
+@REGISTER.claim("Even on the other 457 digits, where `p_y - 1` keeps only a few significant digits, 0.5% of its "
+                "signs are wrong.")
+def unsaturated_digits(nb):
+    x = lesson(nb)
+    assert (x["rest"], x["t_rest"]) == (457, 0.5) and x["rest"] + x["n"] == x["total"] and x["l_rest"] == 0
+
+
+@REGISTER.claim("Over all 500 digits the error reads 89.8% instead of 95.6% (94.0% instead of 99.6% unclipped).")
+def over_all(nb):
+    x = lesson(nb)
+    assert (x["total"], x["t_err"], x["l_err"], x["t_free"], x["l_free"]) == (500, 89.8, 95.6, 94.0, 99.6)
+    free, clipped, *_ = at_025(nb, "ConvNet")
+    assert (x["l_err"], x["l_free"]) == (clipped, free)     # the library's route is the one of the tables
+
+
+@REGISTER.claim("The masked gradient makes the net look robust on exactly the digits it is most confident about, "
+                "and its 89.8% lands 0.4 points from the paper's 89.4%")
+def next_to_the_paper(nb):
+    x = lesson(nb)
+    paper, _ = paper_at_025(nb, "maxout network")
+    assert x["t_err"] == 89.8 and round(x["t_err"] - paper, 1) == 0.4
+    assert x["t_fooled"] / x["n"] < (100 - x["t_err"]) / 100   # fooled less often on them than on all digits
+
+
+@REGISTER.claim("Its float32 signs agree with the float64 twin's on every pixel of the 500 digits")
+def every_pixel(nb):
+    x = lesson(nb)
+    assert x["l_sat"] == 0 and x["l_rest"] == 0 and x["px_sat"] + x["px_rest"] == x["total"] * 1024
+    assert x["px_sat"] == x["n"] * 1024
+
+
+# ---- along the FGSM direction
+
+@REGISTER.claim("Going against the gradient (negative `eps`) the ConvNet calls the digit a 4 all the way to -1.")
+def against(nb):
+    digit, first = nb.numbers("c029", r"called a (\d) for eps from " + N)
+    assert digit == 4 and first == -1.0
+
+
+@REGISTER.claim("Going with it, the 4 loses at `eps = 0.15` and never comes back")
+def loses_at(nb):
+    last_4, first_other = nb.numbers("c029", r"to " + N + r"; for every eps from " + N + " to 1 something else")
+    assert (last_4, first_other) == (0.125, 0.15)
+
+
+@REGISTER.claim("On the attack side a straight line explains a median 97.0% of the variation of a score, though not "
+                "of every score (the least straight: 18.5%).")
+def straight(nb):
+    median, lo, hi = nb.numbers("c029", r"explains a median ([\d.]+)% .*?\(from ([\d.]+)% to ([\d.]+)%\)")
+    assert (median, lo) == (97.0, 18.5) and lo < 50 < median <= hi
+
+
+@REGISTER.claim("close enough to linear for a single step to fool it on 95.6% of the test digits (clipped; table "
+                "above).")
+def single_step(nb):
+    assert round(100 - accuracies(nb, "ConvNet, clipped")[5], 1) == 95.6
+
+
+# ---------------------------------------------------------------------------------------------
+# Section 4: fooling images
+
+@REGISTER.claim("Twenty-four steps make the ConvNet call this 4 a 9, just: the ascent stops as soon as the 9 has the "
+                "highest score, here with 52.2%.")
+def fooled(nb):
+    digit, target, steps, says = nb.numbers("c032", r"a (\d), made into a (\d): after (\d+) steps the ConvNet says (\d)")
+    before, after = nb.numbers("c032", r"p\(9\): ([\d.]+)% before, ([\d.]+)% after")
+    assert (digit, target, steps, says, after) == (4, 9, 24, 9, 52.2) and before < 1 and 50 < after < 60
+
+
+@REGISTER.claim("The perturbation's length is a third of the digit's own (3.16 against 9.75), and it is concentrated "
+                "in and around the digit: 89% of its squared length lies within 2 pixels of the strokes, which cover "
+                "33% of the image, and some pixels there change by 0.65.")
+def perturbation(nb):
+    l2, own, linf = nb.numbers("c032", r"\|\|eta\|\|_2 = ([\d.]+) \(the digit's own \|\|x\|\|_2 = ([\d.]+)\), largest "
+                                      r"pixel change ([\d.]+)")
+    share, area = nb.numbers("c032", r"(\d+)% of \|\|eta\|\|_2\^2 lies within 2 pixels .*?cover (\d+)% of the image")
+    assert (l2, own, linf, share, area) == (3.16, 9.75, 0.65, 89, 33)
+    assert abs(l2 / own - 1 / 3) < 0.02 and share > 2 * area
+
+
+@REGISTER.claim("Every other class can be reached too, in 17 to 33 steps:")
+def every_class(nb):
+    found = nb.numbers("c034", r"steps: \{" + r"\d: (\d+), " * 8 + r"\d: (\d+)\}")
+    assert len(found) == 9 and (min(found), max(found)) == (17, 33)
+
+
+# ---------------------------------------------------------------------------------------------
+# Section 5: adversarial training
+
+@REGISTER.claim("Against the attack it was trained on, adversarial training works here as in the paper. At "
+                "`eps = 0.25`, unclipped as in the paper, the FGSM error falls from 99.6% to 20.4% (the paper's "
+                "maxout networks: from 89.4% to 17.9%); clipped, from 95.6% to 13.2%.")
+def adversarial_training(nb):
+    eps = nb.value("c041", r"added: \{'alpha': [\d.]+, 'eps': ([\d.]+)\}")
+    _, p_free, p_clip, *_ = adv_table(nb, "ConvNet")
+    _, a_free, a_clip, *_ = adv_table(nb, "adv. trained")
+    before, after = nb.numbers("c042", r"FGSM error ([\d.]+)% -> ([\d.]+)%")
+    assert eps == 0.25 and (p_free, a_free, before, after, p_clip, a_clip) == (99.6, 20.4, 89.4, 17.9, 95.6, 13.2)
+
+
+@REGISTER.claim("The textbook gradient of section 3 gives the adversarially trained net nearly the same error (20.6% "
+                "and 13.2%).")
+def adv_textbook(nb):
+    t_free, t_clip = nb.numbers("c042", r"textbook gradient of section 3: ([\d.]+)% unclipped, ([\d.]+)% clipped")
+    _, a_free, a_clip, *_ = adv_table(nb, "adv. trained")
+    assert (t_free, t_clip) == (20.6, 13.2) and abs(t_free - a_free) <= 0.4 and abs(t_clip - a_clip) <= 0.4
+
+
+@REGISTER.claim("Clipped, its accuracy falls slowly with `eps`, to 86.8% at 0.25 and 79.8% at 0.3, beyond the size "
+                "it was trained with, where the plain net's is 0.6%.")
+def falls_slowly(nb):
+    adv = nb.numbers("c042", r"adv. trained: \[" + r"([\d.]+), " * 6 + r"([\d.]+)\]")
+    plain = nb.numbers("c042", r"ConvNet: \[" + r"([\d.]+), " * 6 + r"([\d.]+)\]")
+    assert (adv[5], adv[6], plain[6]) == (86.8, 79.8, 0.6)
+    assert all(a >= b for a, b in zip(adv, adv[1:])) and all(a > p for a, p in zip(adv[1:], plain[1:]))
+
+
+@REGISTER.claim("The measurement shows that the net resists the one-step attack it was trained on, and nothing more")
+def one_step(nb):
+    eps = nb.value("c041", r"added: \{'alpha': [\d.]+, 'eps': ([\d.]+)\}")
+    _, p_free, *_ = adv_table(nb, "ConvNet")
+    _, a_free, *_ = adv_table(nb, "adv. trained")
+    assert eps == 0.25 and a_free < p_free / 4      # FGSM at the training eps: the one attack measured
+
+
+@REGISTER.claim("The clean error does not suffer: 1.8% for both nets.")
+def clean_error(nb):
+    assert adv_table(nb, "ConvNet")[0] == adv_table(nb, "adv. trained")[0] == 1.8
+
+
+@REGISTER.claim("The paper reports a small gain there (0.94% to 0.84%, a regularizing effect), a tenth of a point, "
+                "half of the 0.2 points one of our 500 test digits is worth: we cannot see an effect of that size.")
+def small_gain(nb):
+    before, after = nb.numbers("c042", r"clean error ([\d.]+)% -> ([\d.]+)%")
+    digit = nb.value("c042", r"one test digit is ([\d.]+) points")
+    assert (before, after, digit) == (0.94, 0.84, 0.2) and round(before - after, 2) == 0.1 == digit / 2
+
+
+@REGISTER.claim("When the adversarially trained net is wrong it is less sure than the plain one (67.6% against 91.2% "
+                "unclipped, 61.8% against 86.0% clipped); the paper's fell less, from 97.6% to 81.4%.")
+def less_sure(nb):
+    *_, p_cf, p_cc = adv_table(nb, "ConvNet")
+    *_, a_cf, a_cc = adv_table(nb, "adv. trained")
+    before, after = nb.numbers("c042", r"confidence ([\d.]+)% -> ([\d.]+)%")
+    assert (a_cf, p_cf, a_cc, p_cc, before, after) == (67.6, 91.2, 61.8, 86.0, 97.6, 81.4)
+    assert before - after < p_cf - a_cf and before - after < p_cc - a_cc
+
+
+@REGISTER.claim("the paper's 17.9% comes from a larger maxout network (1600 units per layer instead of 240)")
+def larger_maxout(nb):
+    small, after, big = nb.numbers("c042", r"\(maxout, (\d+) units\); FGSM error [\d.]+% -> ([\d.]+)%.*?\((\d+) units\)")
+    assert (small, after, big) == (240, 17.9, 1600)
+
+
+@REGISTER.claim("Each of our two nets is one training run (one seed): the spread between runs is not measured, but "
+                "the gaps above are tens of points, where one standard error of a rate on 500 digits is at most 2.2.")
+def tens_of_points(nb):
+    _, p_free, p_clip, p_cf, p_cc = adv_table(nb, "ConvNet")
+    _, a_free, a_clip, a_cf, a_cc = adv_table(nb, "adv. trained")
+    se = nb.value("c004", r"= ([\d.]+) points")
+    assert se == 2.2 and min(p_free - a_free, p_clip - a_clip, p_cf - a_cf, p_cc - a_cc) >= max(20, 5 * se)
+
+
+@REGISTER.claim("The paper's asymmetry shows up too: the adversarially trained net resists the plain net's examples "
+                "(15.6% error unclipped, 8.6% clipped; the paper: 19.6%), while its own examples fool the plain net "
+                "59.2% of the time unclipped, 42.6% clipped (the paper: 40.9%).")
+def asymmetry(nb):
+    a, b = transfer(nb)
+    assert a == (15.6, 8.6, 19.6) and b == (59.2, 42.6, 40.9)
+    assert a[0] < b[0] and a[1] < b[1] and a[2] < b[2]
+
+
+@REGISTER.claim("In the paper's setting our asymmetry is the larger: 43.6 points between the two directions against "
+                "the paper's 21.3.")
+def larger_asymmetry(nb):
+    a, b = transfer(nb)
+    assert round(b[0] - a[0], 1) == 43.6 and round(b[2] - a[2], 1) == 21.3
+
+
+@REGISTER.claim("with random Gaussian 5x5 filters as the baseline (they concentrate their weight by chance alone)")
+def random_filters(nb):
+    random = nb.value("c047", r"random: ([\d.]+)% \(median over 10,000")
+    assert random > 2 * 100 * 5 / 25          # equal weights would put 20% in the five largest
+
+
+@REGISTER.claim("The plain ConvNet's filters are no more concentrated than random Gaussian ones (41.8% against 42.9% "
+                "in the five largest of 25 weights).")
+def plain_filters(nb):
+    plain = nb.value("c047", r"ConvNet: .*? carry ([\d.]+)%")
+    random = nb.value("c047", r"random: ([\d.]+)%")
+    assert (plain, random) == (41.8, 42.9) and plain <= random
+
+
+@REGISTER.claim("The adversarially trained ones are a little more (46.6%), in the direction the paper describes, "
+                "though the middle halves of the two sets of 16 filters overlap (40.2% to 43.4% against 41.8% to "
+                "51.3%).")
+def adv_filters(nb):
+    p_med, p_q1, p_q3 = nb.numbers("c047", r"ConvNet: .*? carry ([\d.]+)% .*?middle half ([\d.]+)% to ([\d.]+)%")
+    a_med, a_q1, a_q3 = nb.numbers("c047", r"adv. trained: .*? carry ([\d.]+)% .*?middle half ([\d.]+)% to ([\d.]+)%")
+    random = nb.value("c047", r"random: ([\d.]+)%")
+    assert (a_med, p_q1, p_q3, a_q1, a_q3) == (46.6, 40.2, 43.4, 41.8, 51.3)
+    assert random < a_med < random + 10 and a_med > p_med and a_q1 < p_q3      # a little more; overlapping
+
+
+# ---------------------------------------------------------------------------------------------
+# Section 6: RBF networks and noise
+
+@REGISTER.claim("Our RBF net has 200 Gaussian units around k-means centres of the training digits (20 per class")
+def rbf_units(nb):
+    units = nb.value("c050", r"rbf: rbf (\d+) Gaussian units")
+    per_class = nb.value("c050", r"prototypes: (\d+) per class")
+    assert (units, per_class) == (200, 20) and units == 10 * per_class
+
+
+def rbf_numbers(nb):
+    clean_conf, paper_clean = nb.numbers("c051", r"mean confidence ([\d.]+)% \(paper: ([\d.]+)%\)")
+    clip, free, conf_clip, conf_free = nb.numbers("c051", r"error ([\d.]+)% \(unclipped ([\d.]+)%\), confidence on its "
+                                                  r"mistakes ([\d.]+)% \(unclipped ([\d.]+)%\)")
+    paper_err, paper_conf = nb.numbers("c051", r"paper \(sec. 7\): error ([\d.]+)%, confidence on its mistakes ([\d.]+)%")
+    return dict(clean_conf=clean_conf, paper_clean=paper_clean, clip=clip, free=free, conf_clip=conf_clip,
+                conf_free=conf_free, paper_err=paper_err, paper_conf=paper_conf)
+
+
+@REGISTER.claim("In the paper's setting, unclipped, our RBF net is fooled more often than the paper's (88.0% against "
+                "55.4%; clipped, 84.2%) and is much surer when it is (53.1% against 1.2%; clipped, 67.4%); it is "
+                "also surer on clean digits (86.4% against 60.6%).")
+def rbf_vs_paper(nb):
+    r = rbf_numbers(nb)
+    assert (r["free"], r["paper_err"], r["clip"], r["conf_free"], r["paper_conf"], r["conf_clip"],
+            r["clean_conf"], r["paper_clean"]) == (88.0, 55.4, 84.2, 53.1, 1.2, 67.4, 86.4, 60.6)
+    assert r["free"] > r["paper_err"] and r["conf_free"] > 10 * r["paper_conf"] and r["clean_conf"] > r["paper_clean"]
+
+
+@REGISTER.claim("so the best class always gets at least 1/10, and on the FGSM digits it gets wrong far more (53.1% "
+                "on average, unclipped)")
+def softmax_floor(nb):
+    r = rbf_numbers(nb)
+    assert r["conf_free"] == 53.1 and r["conf_free"] > 4 * 10
+
+
+@REGISTER.claim("which is how its confidence on mistakes can fall as low as 1.2%.")
+def below_the_floor(nb):
+    r = rbf_numbers(nb)
+    assert r["paper_conf"] == 1.2 and r["paper_conf"] < 100 / 10     # below any 10-class softmax's answer
+
+
+def strongest(nb):
+    return (nb.value("c053", r"clean: strongest unit, median over the digits ([\d.]+)"),
+            nb.value("c053", r" FGSM: strongest unit, median over the digits ([\d.]+)"),
+            nb.value("c053", r"FGSM, unclipped: strongest unit, median over the digits ([\d.]+)"))
+
+
+@REGISTER.claim("On clean digits the nearest prototype answers with 0.568 (the median over the digits); on FGSM "
+                "digits with 0.399, and unclipped with 0.198")
+def units_notice(nb):
+    clean, fgsm, free = strongest(nb)
+    assert (clean, fgsm, free) == (0.568, 0.399, 0.198) and clean > fgsm > free
+
+
+@REGISTER.claim("A unit falls to 1/e only at a distance of 6.8 from its prototype, against a digit's own length of "
+                "about 9.2, so even unclipped the FGSM digits keep a unit answering 0.198, a fifth of its peak, and "
+                "the softmax on top still gives its wrong answers 53.1% on average.")
+def wide_units(nb):
+    width, norm = nb.numbers("c050", r"1/sqrt\(gamma\) = ([\d.]+) \(a digit's own norm is about ([\d.]+)\)")
+    _, _, free = strongest(nb)
+    r = rbf_numbers(nb)
+    assert (width, norm, free, r["conf_free"]) == (6.8, 9.2, 0.198, 53.1) and width < norm
+    assert round(5 * free, 1) == 1.0
+
+
+def rubbish(nb, name):
+    """(fraction called a digit, their mean confidence, per class counts) of a net with some digit called."""
+    fraction, conf, *per_class = nb.numbers(
+        "c057", re.escape(name) + r":\s+([\d.]+)% called a digit with p > 0.5 \(mean confidence ([\d.]+)%\); "
+        r"per class \[" + r"(\d+), " * 9 + r"(\d+)\]")
+    return fraction, conf, per_class
+
+
+@REGISTER.claim("The paper drew 10,000 noise images; we draw 1,000.")
+def thousand(nb):
+    _, _, per_class = rubbish(nb, "ConvNet")
+    assert sum(per_class) == 1000               # every one of them called a digit: 1,000 images
+
+
+@REGISTER.claim("Noise fools the ConvNets as it fooled the paper's maxout network: the plain one calls all 1,000 "
+                "noise images a digit, 935 of them an 8, with a mean confidence of 96.4% (the paper: 98.35% and "
+                "92.8%), and adversarial training does not help (98.7%, mostly 2s).")
+def noise_convnets(nb):
+    fraction, conf, per_class = rubbish(nb, "ConvNet")
+    a_fraction, _, a_per_class = rubbish(nb, "adv. trained")
+    paper, paper_conf = nb.numbers("c057", r"maxout ([\d.]+)% \(([\d.]+)%\)")
+    assert (fraction, per_class[8], conf, paper, paper_conf, a_fraction) == (100.0, 935, 96.4, 98.35, 92.8, 98.7)
+    assert sum(per_class) == 1000 and max(a_per_class) == a_per_class[2] > sum(a_per_class) / 2
+
+
+@REGISTER.claim("Our softmax classifier does it more often than the paper's (88.1% against 59.8%, at 82.8% against "
+                "70.8%).")
+def noise_softmax(nb):
+    fraction, conf, _ = rubbish(nb, "softmax")
+    paper, paper_conf = nb.numbers("c057", r"softmax ([\d.]+)% \(([\d.]+)%\)")
+    assert (fraction, paper, conf, paper_conf) == (88.1, 59.8, 82.8, 70.8) and fraction > paper
+
+
+@REGISTER.claim("The RBF net calls none of them a digit, as in the paper: noise is far from every prototype, its "
+                "strongest unit answers 4.1e-09, and only the biases of the softmax layer are left to speak, 15.4% "
+                "for a 3 whatever the noise.")
+def noise_rbf(nb):
+    fraction = nb.value("c057", r"RBF:\s+([\d.]+)% called a digit")
+    paper = nb.value("c057", r"RBF ([\d.]+)%\n")
+    unit, lo, hi, cls = nb.numbers("c057", r"answers " + N + r" at most; its best class gets ([\d.]+)% to ([\d.]+)%, "
+                                   r"always class \[(\d)\]")
+    assert (fraction, paper, unit, lo, hi, cls) == (0.0, 0.0, 4.1e-09, 15.4, 15.4, 3)
+
+
+# ---------------------------------------------------------------------------------------------
+# Section 7: transfer
+
+def transfer_matrix(nb):
+    rows = {name: nb.numbers("c060", r"\n\s*" + re.escape(name) + r"\s+([\d.]+)%\s+([\d.]+)%\s+([\d.]+)%\s+([\d.]+)%")
+            for name in ("softmax", "ConvNet", "adv. trained", "RBF", "clean error")}
+    return rows
+
+
+@REGISTER.claim("The two shallow nets share their weak directions: the softmax classifier's examples fool the RBF "
+                "net 82.6% of the time, the RBF net's fool the softmax classifier 97.2%.")
+def shallow_share(nb):
+    m = transfer_matrix(nb)
+    assert (m["softmax"][3], m["RBF"][0]) == (82.6, 97.2)
+    assert m["softmax"][3] > 10 * m["clean error"][3] and m["RBF"][0] > 10 * m["clean error"][0]
+
+
+@REGISTER.claim("The ConvNet is hurt much less by them (21.2% and 21.8%, against 1.8% on clean digits) and the "
+                "adversarially trained net less still (7.6% and 10.4%, against its own 1.8%): it is the hardest "
+                "target in every row.")
+def hardest_target(nb):
+    m = transfer_matrix(nb)
+    assert (m["softmax"][1], m["RBF"][1], m["clean error"][1]) == (21.2, 21.8, 1.8)
+    assert (m["softmax"][2], m["RBF"][2], m["clean error"][2]) == (7.6, 10.4, 1.8)
+    assert max(m["softmax"][1], m["RBF"][1]) < min(m["softmax"][3], m["RBF"][0]) / 3
+    for name in ("softmax", "ConvNet", "adv. trained", "RBF"):
+        assert min(m[name]) == m[name][2]
+
+
+@REGISTER.claim("Examples made on the ConvNets fool the shallow nets far above their clean errors (the softmax "
+                "classifier 53.6% and 48.8%, the RBF net 39.6% and 35.6%, against 8.0% and 7.2%).")
+def convnet_examples(nb):
+    m = transfer_matrix(nb)
+    assert (m["ConvNet"][0], m["adv. trained"][0], m["ConvNet"][3], m["adv. trained"][3]) == (53.6, 48.8, 39.6, 35.6)
+    assert (m["clean error"][0], m["clean error"][3]) == (8.0, 7.2)
+    assert min(m["ConvNet"][0], m["adv. trained"][0]) > 4 * m["clean error"][0]
+    assert min(m["ConvNet"][3], m["adv. trained"][3]) > 4 * m["clean error"][3]
+
+
+# ---------------------------------------------------------------------------------------------
+# Section 8: the comparison table
+
+CLOSE = 2.5     # "what comes close": within 2.5 points
+
+
+@REGISTER.claim("**What comes close**, in the paper's setting, within 2.5 points (one standard error of a rate on our "
+                "500 digits is at most 2.2 points, section 1): FGSM's error on the softmax classifier (100.0% against "
+                "99.9%) and on the adversarially trained net (20.4% against 17.9%), and how often noise is called a "
+                "digit, by the ConvNet (100.0% against 98.35%) and by the RBF net (0% in both).")
+def comes_close(nb):
+    assert nb.value("c004", r"= ([\d.]+) points") == 2.2
+    rows = [row(nb, "shallow softmax, FGSM eps 0.25: error"),
+            row(nb, "adversarially trained maxout (1600 units): FGSM error"),
+            row(nb, "Gaussian noise called a digit (p > 0.5): maxout"),
+            row(nb, "Gaussian noise called a digit (p > 0.5): RBF")]
+    assert [(p, o) for p, o, _, _ in rows] == [(99.9, 100.0), (17.9, 20.4), (98.35, 100.0), (0, 0.0)]
+    assert all(abs(d) <= CLOSE for _, _, d, _ in rows)
+
+
+@REGISTER.claim("Next come the ConvNet's confidence on that noise (96.4% against 92.8%) and the plain net's examples "
+                "shown to the adversarially trained one (15.6% against 19.6%), 3.6 and 4.0 points off.")
+def next_come(nb):
+    p1, o1, d1, _ = row(nb, "... its mean confidence on those: maxout")
+    p2, o2, d2, _ = row(nb, "examples made on the plain net: adv. trained net's error")
+    assert (o1, p1, o2, p2, d1, d2) == (96.4, 92.8, 15.6, 19.6, 3.6, -4.0) and CLOSE < abs(d1) < abs(d2)
+
+
+@REGISTER.claim("* *FGSM on the ConvNet* (99.6% against the maxout network's 89.4%) and *the adversarially trained "
+                "net's examples shown to the plain one* (59.2% against 40.9%): our ConvNet is more fragile than the "
+                "paper's maxout network.")
+def more_fragile(nb):
+    p1, o1, d1, _ = row(nb, "maxout network, FGSM eps 0.25: error")
+    p2, o2, d2, _ = row(nb, "examples made on the adv. trained net: plain net's error")
+    assert (o1, p1, o2, p2) == (99.6, 89.4, 59.2, 40.9) and d1 > 4 * CLOSE and d2 > 4 * CLOSE
+
+
+@REGISTER.claim("The nets differ in architecture, regularization (dropout for the paper's) and data (4,000 training "
+                "digits against 60,000)")
+def data_differs(nb):
+    paper_train, ours_train = nb.numbers("c063", r"paper: MNIST's ([\d,]+) training .*?ours: ([\d,]+) training digits")
+    assert (paper_train, ours_train) == (60000, 4000)
+
+
+@REGISTER.claim("With the textbook float32 gradient of section 3 and clipping, the first of these read 89.8%, next "
+                "to the paper's 89.4%: an artifact.")
+def artifact(nb):
+    x = lesson(nb)
+    p, o, _, clipped = row(nb, "maxout network, FGSM eps 0.25: error")
+    assert x["t_err"] == 89.8 and p == 89.4 and abs(x["t_err"] - p) < 1 and clipped == x["l_err"] != x["t_err"]
+
+
+@REGISTER.claim("* *The confidences* (79.3% against our 95.4% for the softmax classifier, 97.6% against 91.2% for "
+                "the ConvNet, 81.4% against 67.6% after adversarial training).")
+def the_confidences(nb):
+    rows = [row(nb, "shallow softmax, FGSM eps 0.25: mean confidence"),
+            row(nb, "maxout network, FGSM eps 0.25: mean confidence"),
+            row(nb, "adversarially trained maxout: confidence on its mistakes")]
+    assert [(p, o) for p, o, _, _ in rows] == [(79.3, 95.4), (97.6, 91.2), (81.4, 67.6)]
+    assert all(abs(d) > 2 * CLOSE for _, _, d, _ in rows)
+
+
+@REGISTER.claim("* *The RBF network* (55.4% against our 88.0% error, 1.2% against 53.1% confidence on mistakes, 60.6% "
+                "against 86.4% on clean digits).")
+def the_rbf_rows(nb):
+    rows = [row(nb, "shallow RBF network, FGSM eps 0.25: error"), row(nb, "shallow RBF network: confidence on its mistakes"),
+            row(nb, "shallow RBF network: mean confidence on clean digits")]
+    assert [(p, o) for p, o, _, _ in rows] == [(55.4, 88.0), (1.2, 53.1), (60.6, 86.4)]
+    assert all(d > 4 * CLOSE for _, _, d, _ in rows)
+
+
+@REGISTER.claim("ours ends in a softmax, which never says less than 1/10 for its best class and turns weak unit "
+                "responses into confident answers")
+def weak_units_confident(nb):
+    clean, _, free = strongest(nb)
+    _, o, _, _ = row(nb, "shallow RBF network: confidence on its mistakes")
+    assert free < clean / 2 and o > 4 * 10 and free == 0.198 and o == 53.1
+
+
+@REGISTER.claim("* *The clean errors* (0.94% and 0.84% against our 1.8% for both ConvNets): other nets (maxout "
+                "networks with dropout), other training (MNIST's 60,000 digits against our 4,000), and a test set of "
+                "500 digits, on which one digit is 0.2 points.")
+def clean_errors(nb):
+    a = row(nb, "maxout (240 units) with dropout: clean test error")
+    b = row(nb, "the same, adversarially trained: clean test error")
+    digit = nb.value("c042", r"one test digit is ([\d.]+) points")
+    assert (a[0], a[1], b[0], b[1], digit) == (0.94, 1.8, 0.84, 1.8, 0.2) and a[3] is None and b[3] is None
+
+
+@REGISTER.claim("* *Noise and the softmax classifier* (59.8% against our 88.1%)")
+def noise_and_softmax(nb):
+    p, o, d, _ = row(nb, "Gaussian noise called a digit (p > 0.5): softmax")
+    assert (p, o) == (59.8, 88.1) and d > 4 * CLOSE
+
+
+@REGISTER.claim("Clipping, the last column, weakens the attack on our ConvNets and our RBF net. It brings some rows "
+                "closer to the paper's, among them the ConvNet's FGSM error (95.6%) and the examples of the "
+                "adversarially trained net shown to the plain one (42.6%, 1.7 points from the paper's 40.9%).")
+def clipping_closer(nb):
+    for quantity in ("maxout network, FGSM eps 0.25: error", "adversarially trained maxout (1600 units): FGSM error",
+                     "shallow RBF network, FGSM eps 0.25: error"):
+        _, ours, _, clipped = row(nb, quantity)
+        assert clipped < ours
+    p1, o1, _, c1 = row(nb, "maxout network, FGSM eps 0.25: error")
+    p2, o2, _, c2 = row(nb, "examples made on the adv. trained net: plain net's error")
+    assert (c1, c2, p2) == (95.6, 42.6, 40.9) and round(c2 - p2, 1) == 1.7
+    assert abs(c1 - p1) < abs(o1 - p1) and abs(c2 - p2) < abs(o2 - p2)
+
+
+@REGISTER.claim("It takes others further away, among them the adversarially trained net's error (13.2%), the plain "
+                "net's examples shown to it (8.6%) and the RBF net's confidence on its mistakes (67.4%).")
+def clipping_further(nb):
+    found = [row(nb, q) for q in ("adversarially trained maxout (1600 units): FGSM error",
+                                  "examples made on the plain net: adv. trained net's error",
+                                  "shallow RBF network: confidence on its mistakes")]
+    assert [c for _, _, _, c in found] == [13.2, 8.6, 67.4]
+    assert all(abs(c - p) > abs(o - p) for p, o, _, c in found)
+
+
+# ---------------------------------------------------------------------------------------------
+
+NOT_CLAIMS = REGISTER.not_claims([
+    ("saying where they agree and where they do not", "the plan of the notebook; each agreement is claimed where it is "
+     "stated"),
+    ("The paper tests on MNIST's 10,000 test digits.", "the paper's setup as the paper states it, not a measurement"),
+    ("From here on every image is one grey channel of 32x32 = 1,024 pixels", "arithmetic the sentence shows"),
+    ("For the class 3 and `eps = 0.1`:", "names the setting of the cell below"),
+    ("Take weights of the same mean size `m` as our classifier's and the smallest change an 8-bit image can even store",
+     "the setting of the cell below"),
+    ("That is the paper's point (its section 3)", "a paraphrase of the paper's argument; the measurements it rests on "
+     "are claimed in the sentences before it"),
+    ("`eps * sign(w_c)` raises the score of class `c` the most", "the maximum derived in section 2 (a definition), "
+     "shown on the weights in the figure below"),
+    ("A network is not linear, but if it behaves nearly linearly around a digit", "the paper's reasoning behind FGSM, "
+     "introducing its definition"),
+    ("`fgsm` clips the result to [0, 1], so that an adversarial digit is still an image.", "describes fgsm's default "
+     "(its source is shown above)"),
+    ("(Our nets' `predict` refuses a batch that is clearly not in [0, 1]", "describes the library's API (the input "
+     "convention, tested in tests/test_input_convention.py)"),
+    ("Here is the accuracy of the softmax classifier and of the ConvNet for `eps` from 0 to 0.3", "introduces the "
+     "cell below"),
+    ("PyTorch's float32 `cross_entropy` loses the same term", "a statement about PyTorch's source "
+     "(aten/src/ATen/native/cpu/SoftMaxKernel.cpp, _vec_log_softmax_backward); its arithmetic in float32 is checked by "
+     "tests/test_adversarial.py::test_pytorchs_log_softmax_backward_formula_loses_the_true_class_term_in_float32"),
+    ("Here is the textbook route, in a few lines, beside a float64 twin", "introduces the cell below"),
+    ("A float64 twin is the cheap check.", "a recommendation; the check is the cell above"),
+    ("The digits are still easy to read, but a grey haze covers the background", "describes the figure above; the "
+     "lighter background follows from clipping at 0"),
+    ("We do the same for `eps` from -1 to 1, unclipped.", "the setting of the cell below"),
+    ("normalized to the same length (here 0.2, measured over all pixels)", "the method's setting (step=0.2 below)"),
+    ("We also clip to [0, 1] after every step.", "the method (clip=(0, 1) in its source above)"),
+    ("**Try it.** The explorer attacks one of the first 50 test digits", "an instruction"),
+    ("J~(x, y) = alpha * J(x, y) + (1 - alpha) * J(x + eps * sign(grad_x J(x, y)), y)", "the paper's objective, a "
+     "definition"),
+    ("The examples are made anew for every minibatch and held fixed while the weights move", "describes the objective "
+     "(its source is shown below; tests/test_adversarial.py checks the gradient with the examples held fixed)"),
+    ("The paper also found the adversarially trained net's first-layer weights", "the paper's finding, quoted "
+     "(declared in OTHER_SOURCES); ours is measured in the claims below"),
+    ("Whether they are more interpretable, judge for yourself.", "an invitation to look at the figure"),
+    ("A unit of an RBF network responds to how close the image is to its prototype", "a definition"),
+    ("Far from every prototype every unit is quiet, and the net has nothing to be sure about", "the paper's argument "
+     "and words (declared in OTHER_SOURCES); ours is measured below"),
+    ("Here is the strongest unit's response (1 on a prototype):", "introduces the cell below (1 by definition)"),
+    ("**Rubbish.** The paper's appendix A shows the nets images that are no digit at all", "the paper's setup"),
+    ("A net that answers \"some digit, with probability above 0.5\" is confident about rubbish.", "the paper's "
+     "criterion, a definition"),
+    ("The paper's most intriguing finding (section 8) is that an example made on one net often fools another",
+     "a paraphrase of the paper's claim (its abstract calls this generalization the most intriguing fact); ours is "
+     "measured in the claims below"),
+    ("The paper's numbers for the experiments above, each with its section", "introduces the table below"),
+    ("`fgsm_step(x, grad, eps)` returns the image `x` moved by `eps`", "an exercise's instructions"),
+    ("Where the gradient is exactly 0 the pixel stays.", "an exercise's instructions"),
+    ("returns the largest amount by which the score `w.x` can grow", "an exercise's instructions"),
+    ("`w` may have any shape, for example 32x32 weights over the pixels of an image.", "an exercise's instructions"),
+    ("takes the class probabilities `probs` (N, C) of N examples", "an exercise's instructions"),
+])
+
+test_claims = REGISTER.tests()
