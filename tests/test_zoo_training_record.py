@@ -17,9 +17,13 @@ from cs231n_lib import pretrained, recipes
 from cs231n_lib.solver import Solver
 
 # sha256 of each shipped file's arrays (every zip member but meta.npy, in name order, name and bytes),
-# computed from the files as they were on main at 6acfbeffda5a1faa1501deda78478cf89aa4d5a1, before
-# their metadata got the training record: rewriting the metadata must leave these unchanged.
+# computed from the files as they were on main before their metadata got the training record (at
+# 6acfbeffda5a1faa1501deda78478cf89aa4d5a1; the last three at 3df551697d501a23f3f0a95ffab7aa58b62394de):
+# rewriting the metadata must leave these unchanged.
 WEIGHTS_BEFORE_THE_RECORD = {
+    "shapes_alexnet_like": "92c3d88996da646d31e483c3e38f0168571c5f62b8e9203ff45c558b29913545",
+    "shapes_convnet_evolution": "0cce5230db1dcb1f089455fbe0bac5f4fcfd4b4b400b23adc28f9a93650adcc3",
+    "shapes_zf_like": "21c6515810f9c8ca8902ba18809fbef217ec330b8f0eda28f0b49b8419e296ee",
     "mnist_convnet": "3c1adf192eb69b7d8f082e6ee6a39db51eb31915e04b9f23700982c8ecb28cc6",
     "mnist_convnet_adv": "285cb5697945e4c5c02965916a345be5166e3dce54afb93ce5a72164a60fa800",
     "mnist_convnet_noreg": "3e95d8e8982f1b4af4254dc48a288a2e29a0334febc2bdfa171fb325ab978243",

@@ -1,16 +1,17 @@
 """Establish the training record (kept epoch, kept updates) of the zoo's shipped files, which were
 saved before the zoo recorded it, without changing their weights.
 
-The recipes keep the weights of the best validation epoch, not the last. The shipped files were
-trained by their recipes with the library as it stood at main's commit 2753152, before the softmax
-fix of issue 23 (which changes float32 training in the last bits, and so every later weight). This
-tool exports that commit's library (``git archive``), retrains a recipe with it and one BLAS thread,
-records the Solver's validation history, and compares the retrained weights with the shipped file's,
-byte for byte. Only when they are equal is the kept epoch known exactly; then ``write`` adds the
-record to the shipped file's metadata (``pretrained.rewrite_meta``: the arrays stay byte for byte,
-the ``.sha256`` changes).
+The recipes keep the weights of the best validation epoch, not the last. The ten nets of notebooks
+05-09 were trained by their recipes with the library as it stood at main's commit 2753152, before
+the softmax fix of issue 23 (which changes float32 training in the last bits, and so every later
+weight); notebook 10's three with main's 3df5516. This tool exports such a commit's library
+(``git archive``), retrains a recipe with it and one BLAS thread, records the Solver's validation
+history, and compares the retrained weights with the shipped file's, byte for byte. Only when they
+are equal is the kept epoch known exactly; then ``write`` adds the record to the shipped file's
+metadata (``pretrained.rewrite_meta``: the arrays stay byte for byte, the ``.sha256`` changes).
 
     python tools/zoo_training_record.py retrain mnist_convnet shapes_convnet --out records.jsonl
+    python tools/zoo_training_record.py retrain shapes_zf_like --commit 3df5516 --out records.jsonl
     python tools/zoo_training_record.py write records.jsonl
 
 ``retrain`` takes as long as the recipes (one to three CPU minutes each here); it appends one JSON
