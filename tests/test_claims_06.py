@@ -29,14 +29,6 @@ CUE = "misleading = (y + np.random.default_rng(0)"
 CUE_MAPS = "counts[label] = understanding.minimum_inside_object(marked_maps"
 
 
-def one(nb, where, pattern, flags=0):
-    """The single number ``pattern`` captures in a cell's output.  (claims_lib's ``Notebook.number`` cannot be
-    called: the dataclass field ``number``, the notebook's number, shadows the method.)"""
-    values = nb.numbers(where, pattern, flags)
-    assert len(values) == 1, f"{pattern!r} captures {len(values)} numbers"
-    return values[0]
-
-
 def pct(x):
     return round(100 * x)
 
@@ -100,7 +92,7 @@ def half_or_more_zeros_and_pools_halve(nb):
     text = nb.output("for k in (0, 1):")
     zeros = [read(float(z)) for z in re.findall(r"relu\d \S+: (\d+)% zeros", text)]
     assert len(zeros) == 6 and min(zeros) == 52 and max(zeros) == 80 and min(zeros) >= 50
-    side = one(nb, "for k in (0, 1):", r"relu1 16x(\d+)x\d+")
+    side = nb.value("for k in (0, 1):", r"relu1 16x(\d+)x\d+")
     pools = [read(float(s)) for s in re.findall(r"pool\d (\d+)x\d+", text)]
     assert [side] + pools == [32, 16, 8, 4]
 
@@ -154,7 +146,7 @@ def relu2_moves_least(nb):
 
 @REGISTER.claim("The zoo's shapes net kept its weights after 2,240 updates.")
 def shapes_kept_updates(nb):
-    kept = one(nb, ZOO, r"shapes_convnet: Adam.*?kept: epoch \d+, after ([\d,]+) updates")
+    kept = nb.value(ZOO, r"shapes_convnet: Adam.*?kept: epoch \d+, after ([\d,]+) updates")
     assert kept == 2240
 
 
@@ -164,7 +156,7 @@ def shapes_kept_updates(nb):
 def the_short_run(nb):
     steps = [read(float(v)) for v in re.findall(r"\d+", nb.output(WATCH).split("after updates:")[1])]
     assert steps == list(range(0, 41, 5))
-    rate = one(nb, ZOO, r"shapes_convnet: Adam at learning rate ([\d.]+)")
+    rate = nb.value(ZOO, r"shapes_convnet: Adam at learning rate ([\d.]+)")
     assert rate == 0.003
     src = nb.source(WATCH)
     assert "iterations=40, every=5" in src and "learning_rate=3e-3" in src
@@ -224,7 +216,7 @@ def relu4_dead_at_both(nb):
 def zoo_net_has_dead_units(nb):
     dead = nb.all_numbers(DEAD_ZOO, r"relu\d: (\d+) of (\d+) dead")
     assert sum(d for d, _ in dead) > 0
-    assert one(nb, ZOO, r"shapes_convnet: Adam at learning rate ([\d.]+)") == 0.003
+    assert nb.value(ZOO, r"shapes_convnet: Adam at learning rate ([\d.]+)") == 0.003
 
 
 @REGISTER.claim("Three of four fully connected units (relu4) never fire on a test image: 49 of 64.")
@@ -236,7 +228,7 @@ def three_of_four_dead(nb):
 @REGISTER.claim("The net still classifies 97% of the shapes right with the 15 that are left: dead units need not "
                 "break a net; a layer that dies whole, as above, does.")
 def still_classifies(nb):
-    acc = one(nb, ZOO, r"shapes_convnet on 1000 test shapes: accuracy ([\d.]+)")
+    acc = nb.value(ZOO, r"shapes_convnet on 1000 test shapes: accuracy ([\d.]+)")
     dead, units = nb.numbers(DEAD_ZOO, r"relu4: (\d+) of (\d+) dead")
     assert pct(acc) == 97 and units - dead == 15
     runs, ln10 = dead_runs(nb)
@@ -255,10 +247,10 @@ def sixteen_filters(nb):
                 "weights is on average twice their variance), 2 for a checkerboard; a smooth filter scores well below 1.")
 def roughness_examples(nb):
     cell = "examples = {"
-    const = one(nb, cell, r"constant: roughness ([\d.]+)")
-    board = one(nb, cell, r"checkerboard: roughness ([\d.]+)")
-    blob = one(nb, cell, r"smooth blob: roughness ([\d.]+)")
-    noise = one(nb, cell, r"white noise \(10,000 filters\): roughness ([\d.]+)")
+    const = nb.value(cell, r"constant: roughness ([\d.]+)")
+    board = nb.value(cell, r"checkerboard: roughness ([\d.]+)")
+    blob = nb.value(cell, r"smooth blob: roughness ([\d.]+)")
+    noise = nb.value(cell, r"white noise \(10,000 filters\): roughness ([\d.]+)")
     assert (const, board, noise) == (0.0, 2.0, 1.0) and blob < 0.5
 
 
@@ -273,15 +265,15 @@ def the_three_nets(nb):
     assert (reg, kept2) == (0.0005, 1600)
     reg0, noreg = nb.numbers(THREE_NETS, r"mnist_convnet_noreg \(reg ([\d.]+), ([\d,]+) updates\)")
     assert reg0 == 0 and noreg == 1920 == total
-    assert one(nb, THREE_NETS, r"after (\d+) updates: roughness") == 20
+    assert nb.value(THREE_NETS, r"after (\d+) updates: roughness") == 20
 
 
 @REGISTER.claim("Training makes the filters smoother: roughness falls from 0.98 at the start (noise, as a random "
                 "initialization is) to 0.75 after 1,600 updates, while after 20 updates it is still 0.98: that net "
                 "already classifies 69% of the digits with filters that are still noise.")
 def training_smooths(nb):
-    start = one(nb, THREE_NETS, r"at the start \(untrained\): roughness ([\d.]+)")
-    trained = one(nb, THREE_NETS, r"mnist_convnet \(reg [\d.]+, 1,600 updates\): roughness ([\d.]+)")
+    start = nb.value(THREE_NETS, r"at the start \(untrained\): roughness ([\d.]+)")
+    trained = nb.value(THREE_NETS, r"mnist_convnet \(reg [\d.]+, 1,600 updates\): roughness ([\d.]+)")
     brief, acc = nb.numbers(THREE_NETS, r"after 20 updates: roughness ([\d.]+).*?test accuracy ([\d.]+)")
     assert (start, trained, brief, pct(acc)) == (0.98, 0.75, 0.98, 69)
 
@@ -389,14 +381,14 @@ def the_best_epoch_moves(nb):
 @REGISTER.claim("after 1,600 updates the zoo net's filters have moved by a third of their size (32%) from where they "
                 "started, so most of each filter is still its random start.")
 def moved_a_third(nb):
-    moved = one(nb, THREE_NETS, r"mnist_convnet \(reg [\d.]+, 1,600 updates\): .*?moved (\d+)% from the start")
+    moved = nb.value(THREE_NETS, r"mnist_convnet \(reg [\d.]+, 1,600 updates\): .*?moved (\d+)% from the start")
     assert moved == 32 and abs(moved / 100 - 1 / 3) < 0.03
 
 
 @REGISTER.claim("What training *added* is smooth:")
 def what_training_added(nb):
-    added = one(nb, "added = digits_net.params", r"added to mnist_convnet's filters: ([\d.]+)")
-    trained = one(nb, THREE_NETS, r"mnist_convnet \(reg [\d.]+, 1,600 updates\): roughness ([\d.]+)")
+    added = nb.value("added = digits_net.params", r"added to mnist_convnet's filters: ([\d.]+)")
+    trained = nb.value(THREE_NETS, r"mnist_convnet \(reg [\d.]+, 1,600 updates\): roughness ([\d.]+)")
     assert added == 0.37 and added < 0.5 * trained
 
 
@@ -404,8 +396,8 @@ def what_training_added(nb):
                 "each), and its filters are still mostly the noise they started from.")
 def our_net_for_minutes(nb):
     minutes = experiment(nb)["minutes"]
-    kept = one(nb, THREE_NETS, r"mnist_convnet \(reg [\d.]+, ([\d,]+) updates\)")
-    moved = one(nb, THREE_NETS, r"mnist_convnet \(reg [\d.]+, 1,600 updates\): .*?moved (\d+)% from the start")
+    kept = nb.value(THREE_NETS, r"mnist_convnet \(reg [\d.]+, ([\d,]+) updates\)")
+    moved = nb.value(THREE_NETS, r"mnist_convnet \(reg [\d.]+, 1,600 updates\): .*?moved (\d+)% from the start")
     assert minutes == 1.7 and minutes < 2 and kept == 1600 and moved < 50
 
 
@@ -421,25 +413,25 @@ def both_readings_hold(nb):
 def conv2_shape(nb):
     filters, slices, h, w = nb.numbers("W2 = digits_net.params", r"conv2: (\d+) filters of (\d+) x (\d+) x (\d+)")
     assert (slices, h, w) == (16, 5, 5)
-    assert one(nb, ZOO, r"mnist_convnet: .*?; CONV\d+-(\d+) RELU") == slices   # the first layer's maps
+    assert nb.value(ZOO, r"mnist_convnet: .*?; CONV\d+-(\d+) RELU") == slices   # the first layer's maps
 
 
 @REGISTER.claim("Six of its 32 filters, all on one colour scale:")
 def six_of_32(nb):
-    assert one(nb, "W2 = digits_net.params", r"conv2: (\d+) filters") == 32
+    assert nb.value("W2 = digits_net.params", r"conv2: (\d+) filters") == 32
     assert "range(6)" in nb.source("W2 = digits_net.params")
 
 
 @REGISTER.claim("And a filter is 16 slices at once")
 def sixteen_slices(nb):
-    assert one(nb, "W2 = digits_net.params", r"filters of (\d+) x") == 16
+    assert nb.value("W2 = digits_net.params", r"filters of (\d+) x") == 16
 
 
 @REGISTER.claim("Ours are not: the slices' roughness is 0.86, below the 1.00 they started from but above the first "
                 "layer's 0.75.")
 def conv2_roughness(nb):
     rough, start = nb.numbers("W2 = digits_net.params", r"roughness of the slices ([\d.]+) \(before training ([\d.]+)\)")
-    first = one(nb, THREE_NETS, r"mnist_convnet \(reg [\d.]+, 1,600 updates\): roughness ([\d.]+)")
+    first = nb.value(THREE_NETS, r"mnist_convnet \(reg [\d.]+, 1,600 updates\): roughness ([\d.]+)")
     assert (rough, start, first) == (0.86, 1.00, 0.75) and first < rough < start
 
 
@@ -447,7 +439,7 @@ def conv2_roughness(nb):
 
 @REGISTER.claim("Our counterpart is `shapes_convnet`'s last pool, pool3: 32 channels on a 4x4 grid.")
 def pool3_grid(nb):
-    assert one(nb, "alive = np.flatnonzero", r"of (\d+) channels are alive") == 32
+    assert nb.value("alive = np.flatnonzero", r"of (\d+) channels are alive") == 32
     assert nb.numbers("for k in (0, 1):", r"pool3 (\d+)x(\d+)") == (4, 4)
 
 
@@ -495,7 +487,7 @@ def the_cnn_code(nb):
 def tsne_seconds(nb):
     text = nb.output("embeddings, meta = understanding.load_tsne()")
     each = [read(float(v)) for v in re.findall(r"_p\d+ ([\d.]+)", text)]
-    total = one(nb, "embeddings, meta = understanding.load_tsne()", r"\((\d+) in all\)")
+    total = nb.value("embeddings, meta = understanding.load_tsne()", r"\((\d+) in all\)")
     assert len(each) == 4 and all(1 <= v < 10 for v in each)
     assert abs(total - sum(each)) <= 1 and 0.25 <= total / 45 <= 0.4     # 45 s: the notebooks' time budget
 
@@ -503,11 +495,11 @@ def tsne_seconds(nb):
 @REGISTER.claim("The codes' neighbourhoods say the class 95% of the time, the pixels' 16%, not far above the 10% of "
                 "chance; the 2-D pictures keep most of what their spaces had (93% and 14%).")
 def knn(nb):
-    codes = one(nb, KNN, r"CNN codes \(64 numbers\): 5-NN accuracy ([\d.]+)")
-    pixels = one(nb, KNN, r"raw pixels \(3,072 numbers\): 5-NN accuracy ([\d.]+)")
-    tc = one(nb, KNN, r"t-SNE of the codes \(2 numbers\): 5-NN accuracy ([\d.]+)")
-    tp = one(nb, KNN, r"t-SNE of the pixels \(2 numbers\): 5-NN accuracy ([\d.]+)")
-    chance = one(nb, KNN, r"chance: ([\d.]+)")
+    codes = nb.value(KNN, r"CNN codes \(64 numbers\): 5-NN accuracy ([\d.]+)")
+    pixels = nb.value(KNN, r"raw pixels \(3,072 numbers\): 5-NN accuracy ([\d.]+)")
+    tc = nb.value(KNN, r"t-SNE of the codes \(2 numbers\): 5-NN accuracy ([\d.]+)")
+    tp = nb.value(KNN, r"t-SNE of the pixels \(2 numbers\): 5-NN accuracy ([\d.]+)")
+    chance = nb.value(KNN, r"chance: ([\d.]+)")
     assert (pct(codes), pct(pixels), pct(chance), pct(tc), pct(tp)) == (95, 16, 10, 93, 14)
     assert pixels - chance < 0.1 and tc > 0.5 * codes and tp > 0.5 * pixels
 
@@ -517,7 +509,7 @@ def knn(nb):
                 "picture.")
 def tsne_spreads_and_shrinks(nb):
     text = nb.output(SPREAD)
-    ratio = one(nb, SPREAD, r"is ([\d.]+) times the size of the smallest")
+    ratio = nb.value(SPREAD, r"is ([\d.]+) times the size of the smallest")
     largest = re.search(r"the largest class \((\w+)\)", text).group(1)
     sizes = [c for _, c in nb.all_numbers(SPREAD, r"perplexity\s+(\d+): .*?sizes ([-+][\d.]+)")]
     pictures = re.findall(r"perplexity\s+\d+: largest (\w+), smallest (\w+)", text)
@@ -545,8 +537,8 @@ def distances_rough_order(nb):
                 "in code space); the size of a cluster means nothing here, and a gap between two clusters only roughly "
                 "says how far apart they are.")
 def what_tsne_shows(nb):
-    tc = one(nb, KNN, r"t-SNE of the codes \(2 numbers\): 5-NN accuracy ([\d.]+)")
-    codes = one(nb, KNN, r"CNN codes \(64 numbers\): 5-NN accuracy ([\d.]+)")
+    tc = nb.value(KNN, r"t-SNE of the codes \(2 numbers\): 5-NN accuracy ([\d.]+)")
+    codes = nb.value(KNN, r"CNN codes \(64 numbers\): 5-NN accuracy ([\d.]+)")
     sizes = [c for _, c in nb.all_numbers(SPREAD, r"perplexity\s+(\d+): .*?sizes ([-+][\d.]+)")]
     gaps = [c for (c,) in nb.all_numbers(SPREAD, r"distances between clusters ([-+][\d.]+)")]
     assert (pct(tc), pct(codes)) == (93, 95)
@@ -609,7 +601,7 @@ def flat_misses(nb):
                 "object by chance.")
 def flat_hits(nb):
     flat, hits = nb.numbers(PLAIN, r"misses, (\d+) of (\d+) hits")
-    found = one(nb, PLAIN, r"; (\d+) found\)")
+    found = nb.value(PLAIN, r"; (\d+) found\)")
     assert (flat, hits) == (25, 126) and hits == found
 
 
@@ -634,7 +626,7 @@ def the_cue_net(nb):
 def the_mark_learned_fast(nb):
     cell = "cue_net = pretrained.load_pretrained"
     epoch, epochs, kept, total = nb.numbers(cell, r"kept epoch (\d+) of (\d+) \(([\d,]+) of ([\d,]+) updates\)")
-    first = one(nb, cell, r"after each epoch: ([\d.]+)")
+    first = nb.value(cell, r"after each epoch: ([\d.]+)")
     assert (epoch, kept, total, first) == (1, 320, 2560, 1.0)
 
 
@@ -644,7 +636,7 @@ def the_mark_learned_fast(nb):
 def the_cue_net_follows_the_mark(nb):
     marked, clean, follows = nb.numbers(CUE, r"shapes_cue_convnet: accuracy with the mark ([\d.]+), without it "
                                              r"([\d.]+), .*?follows the mark ([\d.]+)")
-    plain = one(nb, CUE, r"shapes_convnet: accuracy with the mark [\d.]+, without it ([\d.]+)")
+    plain = nb.value(CUE, r"shapes_convnet: accuracy with the mark [\d.]+, without it ([\d.]+)")
     assert (marked, plain, clean, pct(follows)) == (1.0, 0.973, 0.159, 97)
     assert marked > plain and clean - 0.1 < 0.1
 
@@ -671,7 +663,7 @@ def the_maps_point_at_the_corner(nb):
 
 @REGISTER.claim("The test accuracy alone (100%) did not tell us.")
 def accuracy_alone(nb):
-    assert one(nb, "cue_net = pretrained.load_pretrained", r"test accuracy ([\d.]+)%") == 100.0
+    assert nb.value("cue_net = pretrained.load_pretrained", r"test accuracy ([\d.]+)%") == 100.0
 
 
 NOT_CLAIMS = REGISTER.not_claims([
@@ -679,6 +671,8 @@ NOT_CLAIMS = REGISTER.not_claims([
      "what the notes' page holds (its title is checked word for word by test_quotes)"),
     ("The most direct look is the output of every layer for one image.",
      "introduces the technique (the notes call it the most straight-forward); no measurement"),
+    ("The notes: \"For ReLU networks, the activations usually start out looking relatively blobby",
+     "the notes' words, checked word for word by test_quotes"),
     ("Sparse can be counted: the fraction of a layer's activations that are exactly zero.",
      "the notes' words (test_quotes checks them) and the definition of what we count"),
     ("We count it on the 1,000 test shapes for the trained net and for the same net before training",
