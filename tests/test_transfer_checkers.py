@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from cs231n_lib import exercises as E
+from giveaways_lib import shifted
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = "09_transfer_learning.ipynb"
@@ -85,6 +86,9 @@ def probe_with(transform):
 EXERCISES = {
     "notes_strategy": dict(
         checker=E.check_notes_strategy,
+        solution=dict(text=["the notes advise ("],
+                      unmatched=rules_with(small_similar="c", small_different="c", large_similar="b",
+                                           large_different="c")),
         right=[rules_by_ifs, lambda s, m: f"({RULES[(s, m)].upper()})", rules_with(large_different="e"),
                lambda s, m: " " + RULES[(s, m)] + ")"],
         wrong=[
@@ -101,6 +105,8 @@ EXERCISES = {
         ]),
     "cnn_codes": dict(
         checker=E.check_cnn_codes,
+        solution=dict(text=["net.activations(X, net.names[-2])", "net.names[-2]"],
+                      unmatched=shifted(codes_right, 0.5)),
         right=[codes_right, codes_right_loop, codes_right_float64],
         wrong=[
             (lambda net, X: net.activations(X, net.names[-1]), "class scores"),
@@ -115,6 +121,9 @@ EXERCISES = {
         ]),
     "probe_accuracy": dict(
         checker=E.check_probe_accuracy,
+        solution=dict(text=["clf.score(codes_test, y_test)", "make_pipeline(StandardScaler(), LogisticRegression",
+                            "LogisticRegression().fit(codes_train"],
+                      unmatched=shifted(probe_logistic, 0.25)),
         right=[probe_logistic, probe_unscaled_predict, probe_svm],
         wrong=[
             (probe_with(lambda f, a, b, c, d: f(a, b, a, b)), "fit to (training or test)"),

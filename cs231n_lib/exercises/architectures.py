@@ -148,7 +148,7 @@ def check_fc_as_conv(fc_as_conv: Callable) -> Feedback:
                            "the exercise asks for shape (M, C, H, W).")
                 else:
                     why = "Conv filters have shape (M, C, H, W): one filter per FC neuron, as big as the volume."
-                found.add(why, f"{label} returned shape {got.shape}, expected {want.shape}")
+                found.add(why, f"{label} returned shape {got.shape}; the filters have shape {want.shape}")
                 continue
             answers[-1] = got
             if not _allclose(got, want):

@@ -79,7 +79,7 @@ def check_max_pool_2x2(max_pool_2x2: Callable) -> Feedback:
                            "2x2, so take it along both of the window's axes.")
                 else:
                     why = "The output has shape (H/2, W/2): (W - 2)/2 + 1 = W/2 along each axis."
-                found.add(why, f"on {label} it returned shape {got.shape}, expected {want.shape}")
+                found.add(why, f"on {label} it returned shape {got.shape}; the output has shape {want.shape}")
                 continue
             answers[-1] = got
             if not _allclose(got, want):
@@ -157,7 +157,7 @@ def check_max_pool_window_backward(window_backward: Callable) -> Feedback:
             got = _as_float_array(got)
             if got is None or got.shape != window.shape:
                 found.add("Return an array shaped like the window.",
-                          f"{label}: got shape {None if got is None else got.shape}, expected {window.shape}")
+                          f"{label}: got shape {None if got is None else got.shape}; the window has shape {window.shape}")
                 continue
             answers[-1] = got
             if not _allclose(got, want):
@@ -196,7 +196,7 @@ def check_avg_pool_weights(avg_pool_weights: Callable) -> Feedback:
             if got is None or got.shape != (C, C, F, F):
                 found.add("A conv layer's weights have shape (F_out, C_in, HH, WW), here "
                           "(C, C, F, F): one filter per output channel, each C deep.",
-                          f"{label} returned shape {None if got is None else got.shape}, expected "
+                          f"{label} returned shape {None if got is None else got.shape}, not "
                           f"{(C, C, F, F)}")
                 continue
             # Behaviour: a stride-F convolution with these weights vs average pooling.
@@ -218,8 +218,8 @@ def check_avg_pool_weights(avg_pool_weights: Callable) -> Feedback:
                  "That averages over the channels too; keep them apart."),
             ]
             why = next((text for guess, text in guesses if _allclose(got, guess)),
-                       "The convolution with these weights does not compute average pooling: try C = 1, "
-                       "F = 2 on a 2x2 image by hand first.")
+                       "The convolution with these weights does not compute average pooling, and none of the "
+                       "usual mistakes explains it: try C = 1, F = 2 on a 2x2 image by hand first.")
             found.add(why, label)
         return found
 

@@ -124,7 +124,7 @@ def check_momentum_step(momentum_step: Callable) -> Feedback:
                 continue
             if next_w.shape != w.shape or next_v.shape != v.shape:
                 found.add("next_w and next_v have the shape of w.",
-                          f"{label}: got shapes {next_w.shape} and {next_v.shape}, expected {w.shape}")
+                          f"{label}: got shapes {next_w.shape} and {next_v.shape}; w has shape {w.shape}")
                 continue
             answers[-1] = (next_w, next_v)
             if not same(answers[-1], want):

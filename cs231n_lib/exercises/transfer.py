@@ -151,7 +151,7 @@ def check_cnn_codes(cnn_codes: Callable) -> Feedback:
                  acts[[n for n in names if n in net.layers and type(net.layers[n]).__name__ == "pool"][-1]]
                  .reshape(N, -1)),
             ]
-            example = f"{label}: got shape {arr.shape}, expected {want.shape}"
+            example = f"{label}: got shape {arr.shape}; the codes have shape {want.shape}"
             if arr.ndim == 2 and arr.shape == want.shape[::-1] and np.allclose(arr.T, want, rtol=1e-4, atol=1e-5):
                 found.add("One row per image: return shape (N, D), not (D, N).", example)
                 continue

@@ -183,17 +183,17 @@ def check_occlusion(occlusion: Callable) -> Feedback:
                 continue
             if arr.shape == want.T.shape and arr.shape != want.shape:
                 found.add("The map has rows for positions down the image (i, the first axis) and columns "
-                          "for positions across (j): yours is transposed.", f"{call}: shape {arr.shape}, "
-                          f"expected {want.shape}")
+                          "for positions across (j): yours is transposed.", f"{call}: shape {arr.shape}; the map has "
+                          f"shape {want.shape}")
                 continue
             if arr.shape == (want.shape[0] - 1, want.shape[1] - 1):
                 found.add("The last position is missing: the patch's corner goes from 0 to H - size inclusive, "
                           "so there are (H - size)//stride + 1 positions per column.",
-                          f"{call}: shape {arr.shape}, expected {want.shape}")
+                          f"{call}: shape {arr.shape}; the map has shape {want.shape}")
                 continue
             if arr.shape != want.shape:
                 found.add("The map has one entry per position: ((H - size)//stride + 1, (W - size)//stride + 1).",
-                          f"{call}: shape {arr.shape}, expected {want.shape}")
+                          f"{call}: shape {arr.shape}; the map has shape {want.shape}")
                 continue
             answers[-1] = arr
             if not _allclose(arr, want):
