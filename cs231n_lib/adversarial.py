@@ -8,7 +8,8 @@ is a :class:`~cs231n_lib.nets.SequentialNet`; its last layer gives the class sco
   ``eps * ||w||_1``, about ``eps * m * n``; random signs of the same size only by about
   ``eps * m * sqrt(n)``.
 * :func:`loss_gradient`, :func:`fgsm`, :func:`fgsm_targeted`, :func:`fgsm_sweep` -- the
-  fast gradient sign method, ``x + eps * sign(grad_x J(x, y))``, clipped to the pixel range.
+  fast gradient sign method, ``x + eps * sign(grad_x J(x, y))``, clipped to the pixel range
+  of the net's input convention.
 * :func:`scores_along` -- the class scores along one direction (the paper's figure 4).
 * :func:`fooling_image` -- CS231n's targeted gradient ascent with a normalized step.
 * :class:`AdversarialObjective` -- the paper's ``alpha * J(x) + (1 - alpha) * J(x_adv)``
@@ -21,10 +22,12 @@ is a :class:`~cs231n_lib.nets.SequentialNet`; its last layer gives the class sco
   to read the grey channel once (the same scores).
 * :data:`PAPER`, :func:`comparison_table` -- the paper's numbers with their sections.
 
-Images are NCHW in [0, 1] (the ``"unit"`` convention, the paper's MNIST scale).  A net in
-that convention refuses a batch outside [-0.1, 1.1] in ``loss``/``predict``; the functions
-here read scores through ``net.activations`` and gradients through ``net.backward_from``,
-which do not check, so unclipped perturbations and Gaussian noise can be scored too.
+Images are NCHW in [0, 1] (the ``"unit"`` convention, the paper's MNIST scale).  Every
+function checks its images through :mod:`cs231n_lib.contract`: an attack starts from images
+of the net's input convention (values in [-0.1, 1.1] for ``"unit"``), eps and step sizes are
+checked against the convention's scale, and the default clip is its pixel range.  The scoring
+functions (:func:`scores`, :func:`probabilities`, :func:`evaluate`, :func:`rubbish_check`)
+check only the scale, so unclipped perturbations and Gaussian noise can be scored too.
 """
 from __future__ import annotations
 
@@ -33,6 +36,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import contract
 from .layers import softmax_loss
 from .arithmetic import LayerDims
 from .nets import Layer, SequentialNet
@@ -115,25 +119,14 @@ def comparison_table(rows):
 
 
 # ------------------------------------------------------------------ checks
-def _check_eps(eps, name="eps"):
-    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} is the size of the perturbation, one number >= 0; got {eps!r}.")
-    eps = float(eps)
-    if not math.isfinite(eps) or eps < 0:
-        raise ValueError(f"{name} must be a finite number >= 0 (the largest change of one pixel), got {eps}.")
-    return eps
+def _check_eps(eps, name="eps", net=None, who=None):
+    """``eps`` as a float >= 0, against the scale of ``net``'s input convention (contract.check_amount)."""
+    return contract.check_amount(eps, net, name, who=who)
 
 
-def _check_clip(clip):
-    if clip is None:
-        return None
-    try:
-        lo, hi = (float(v) for v in clip)
-    except (TypeError, ValueError):
-        raise ValueError(f"clip is None (no clipping) or the pixel range (low, high), e.g. (0, 1); got {clip!r}.") from None
-    if not lo < hi:
-        raise ValueError(f"clip=(low, high) needs low < high, got {clip!r}.")
-    return lo, hi
+def _check_clip(clip, net=None, who=None):
+    """None, or the clip's ``(low, high)``: ``"pixels"`` is the pixel range of ``net``'s convention."""
+    return contract.clip_range(clip, net, who)
 
 
 def _check_net(net):
@@ -145,25 +138,14 @@ def _check_net(net):
     return net
 
 
-def _check_labels(y, n, num_classes, name="y"):
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != n:
-        raise ValueError(f"{name} must hold one class index per image: shape ({n},), got {y.shape}.")
-    if y.size and (y.dtype.kind not in "iu" or int(y.min()) < 0 or int(y.max()) >= num_classes):
-        raise ValueError(f"{name} must hold class indices 0..{num_classes - 1}, got values {np.unique(y)[:10]}.")
-    return y.astype(np.int64)
+def _check_labels(y, n, num_classes, name="y", who=None):
+    return contract.check_labels(y, n, num_classes, name=name, who=who)
 
 
-def _batch(X, net):
-    X = np.asarray(X)
-    if X.ndim != len(net.input_dim) + 1 or tuple(X.shape[1:]) != tuple(net.input_dim):
-        raise ValueError(
-            f"the net reads images of shape {tuple(net.input_dim)}: X must be (N, {', '.join(map(str, net.input_dim))}),"
-            f" got X.shape={X.shape}. (For one image x of shape {tuple(net.input_dim)} pass x[None].)"
-        )
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(net.dtype)
-    return X
+def _batch(X, net, values="pixels", who=None):
+    """``X`` checked by the input contract: float images (N, *net.input_dim) of the net's convention
+    (``values="scale"``: perturbed images and noise too)."""
+    return contract.check_images(net, X, values=values, who=who)
 
 
 # ------------------------------------------------------------------ section 3: the linear view
@@ -222,9 +204,10 @@ def scores(net, X, batch_size=500):
     """Class scores (N, C) of the batch ``X`` (float64), ``batch_size`` images at a time.
 
     Read through ``net.activations``, so images outside the net's input range (an
-    unclipped perturbation, Gaussian noise) are scored as they are.
+    unclipped perturbation, Gaussian noise) are scored as they are; only a batch of
+    another scale (0..255 pixels for a net of [0, 1] images) is refused.
     """
-    X = _batch(X, _check_net(net))
+    X = _batch(X, _check_net(net), "scale", "scores")
     last = net.names[-1]
     out = [np.asarray(net.activations(X[i:i + batch_size], last), dtype=np.float64)
            for i in range(0, len(X), batch_size)]
@@ -233,7 +216,7 @@ def scores(net, X, batch_size=500):
 
 def probabilities(net, X, batch_size=500):
     """Softmax probabilities (N, C) of the batch ``X`` (float64)."""
-    return _softmax(scores(net, X, batch_size)) if len(X) else np.zeros((0, net.num_classes))
+    return _softmax(scores(net, X, batch_size))
 
 
 class Evaluation(NamedTuple):
@@ -262,6 +245,7 @@ class Evaluation(NamedTuple):
 def evaluate_probabilities(probs, y):
     """:class:`Evaluation` of class probabilities ``probs`` (N, C) against labels ``y`` (N,)."""
     probs, y = np.asarray(probs), np.asarray(y)
+    y = contract.check_labels(y, len(probs), np.shape(probs)[-1], who="evaluate_probabilities")
     n = len(y)
     if n == 0:
         nan = float("nan")
@@ -274,9 +258,10 @@ def evaluate_probabilities(probs, y):
 
 
 def evaluate(net, X, y, batch_size=500):
-    """:class:`Evaluation` of ``net`` on images ``X`` (N, ...) with labels ``y`` (N,)."""
-    X = _batch(X, _check_net(net))
-    y = _check_labels(y, len(X), net.num_classes)
+    """:class:`Evaluation` of ``net`` on images ``X`` (N, ...) with labels ``y`` (N,); ``X`` may be
+    perturbed images (only their scale is checked, as in :func:`scores`)."""
+    X = _batch(X, _check_net(net), "scale", "evaluate")
+    y = _check_labels(y, len(X), net.num_classes, who="evaluate")
     return evaluate_probabilities(probabilities(net, X, batch_size), y)
 
 
@@ -288,8 +273,8 @@ def loss_gradient(net, X, y, batch_size=500):
     penalty, which does not depend on the images).  Returns ``(J, dX)``, ``dX`` of X's shape.
     Computed ``batch_size`` images at a time.
     """
-    X = _batch(X, _check_net(net))
-    y = _check_labels(y, len(X), net.num_classes)
+    X = _batch(X, _check_net(net), who="loss_gradient")
+    y = _check_labels(y, len(X), net.num_classes, who="loss_gradient")
     last = net.names[-1]
     total, grads = 0.0, []
     for i in range(0, len(X), batch_size):
@@ -305,7 +290,7 @@ def loss_gradient(net, X, y, batch_size=500):
 def fgsm_direction(net, X, y, tie_channels=False, batch_size=500):
     """``sign(grad_X J(X, y))``, the direction in which FGSM moves every pixel: -1, 0 or +1, X's shape
     (with ``tie_channels``, the sign of the gradient summed over the channels, for every channel)."""
-    X = _batch(X, _check_net(net))
+    X = contract.check_images(_check_net(net), X, who="fgsm_direction")
     _, g = loss_gradient(net, X, y, batch_size)
     if tie_channels:  # the gradient with respect to the grey image: the sum over its channels
         g = np.broadcast_to(g.sum(axis=1, keepdims=True), g.shape)
@@ -319,16 +304,18 @@ def _apply(X, eta, clip):
     return out.astype(X.dtype, copy=False)
 
 
-def fgsm(net, X, y, eps, clip=(0, 1), tie_channels=False):
+def fgsm(net, X, y, eps, clip="pixels", tie_channels=False):
     """The fast gradient sign method: ``X + eps * sign(grad_X J(X, y))``, clipped to ``clip``.
 
     Parameters
     ----------
     net : a SequentialNet (its last layer gives class scores).
-    X : (N, C, H, W) images; y : (N,) their labels.
-    eps : the largest change of one pixel (the max-norm of the perturbation).
-    clip : the valid pixel range ``(low, high)`` the result is clipped to, or None (the
-        paper does not clip: its perturbed digits may leave [0, 1]).
+    X : (N, C, H, W) images of the net's input convention; y : (N,) their labels.
+    eps : the largest change of one pixel (the max-norm of the perturbation), in the
+        convention's scale (0.25 is a quarter of the range of images in [0, 1]).
+    clip : the valid pixel range ``(low, high)`` the result is clipped to; ``"pixels"``,
+        the pixel range of the net's input convention ((0, 1) for images in [0, 1]); or None
+        (the paper does not clip: its perturbed digits may leave [0, 1]).
     tie_channels : give every channel of a pixel the same change, the sign of the gradient
         summed over the channels (the gradient with respect to a grey image repeated in C
         channels): the digit stays grey.
@@ -336,23 +323,24 @@ def fgsm(net, X, y, eps, clip=(0, 1), tie_channels=False):
     Returns X_adv, X's shape and dtype.  ``J`` is the mean cross-entropy
     (:func:`loss_gradient`); where its gradient is exactly 0 a pixel does not move.
     """
-    eps, clip = _check_eps(eps), _check_clip(clip)
-    X = _batch(X, _check_net(net))
+    X = contract.check_images(_check_net(net), X, who="fgsm")
+    eps = contract.check_amount(eps, net, "eps", who="fgsm")
+    clip = contract.clip_range(clip, net, "fgsm")  # "pixels": the range of the net's convention, (0, 1) for ours
     X_adv = X + eps * fgsm_direction(net, X, y, tie_channels)  # every pixel moves by eps, up or down
     if clip is not None:
         X_adv = np.clip(X_adv, clip[0], clip[1])  # ... and the image stays a valid image
     return X_adv.astype(X.dtype, copy=False)
 
 
-def fgsm_targeted(net, X, target, eps, clip=(0, 1)):
+def fgsm_targeted(net, X, target, eps, clip="pixels"):
     """One signed step towards class ``target``: ``X - eps * sign(grad_X J(X, target))``.
 
     ``target`` is one class index for every image or an array (N,).  It lowers the loss of
     the target class (the untargeted :func:`fgsm` raises the loss of the true class).
     """
-    eps, clip = _check_eps(eps), _check_clip(clip)
-    X = _batch(X, _check_net(net))
-    t = np.broadcast_to(np.asarray(target), (len(X),))
+    X = _batch(X, _check_net(net), who="fgsm_targeted")
+    eps, clip = _check_eps(eps, net=net, who="fgsm_targeted"), _check_clip(clip, net, "fgsm_targeted")
+    t = contract.check_labels(target, len(X), net.num_classes, name="target", who="fgsm_targeted", broadcast=True)
     return _apply(X, -eps * fgsm_direction(net, X, t), clip)
 
 
@@ -370,7 +358,7 @@ class Sweep(NamedTuple):
         return self.evaluations[int(np.argmin(np.abs(self.eps - float(eps))))]
 
 
-def fgsm_sweep(net, X, y, eps_values, clip=(0, 1), direction=None, batch_size=500):
+def fgsm_sweep(net, X, y, eps_values, clip="pixels", direction=None, batch_size=500):
     """Accuracy and confidence of ``net`` on FGSM examples of each size in ``eps_values``.
 
     The gradient is computed once, at the clean images (FGSM takes one step), and the
@@ -378,10 +366,10 @@ def fgsm_sweep(net, X, y, eps_values, clip=(0, 1), direction=None, batch_size=50
     clean images.  ``direction`` is :func:`fgsm_direction`'s result if already computed
     (e.g. for a second sweep without clipping).  Returns :class:`Sweep`.
     """
-    clip = _check_clip(clip)
-    eps_values = [_check_eps(e) for e in np.atleast_1d(eps_values).tolist()]
-    X = _batch(X, _check_net(net))
-    y = _check_labels(y, len(X), net.num_classes)
+    X = _batch(X, _check_net(net), who="fgsm_sweep")
+    clip = _check_clip(clip, net, "fgsm_sweep")
+    eps_values = [_check_eps(e, net=net, who="fgsm_sweep") for e in np.atleast_1d(eps_values).tolist()]
+    y = _check_labels(y, len(X), net.num_classes, who="fgsm_sweep")
     if direction is None:
         direction = fgsm_direction(net, X, y, batch_size=batch_size)
     elif np.shape(direction) != X.shape:
@@ -398,11 +386,13 @@ def scores_along(net, x, direction, eps_values):
     The paper's figure 4 draws these along the FGSM direction: for a net that is close to
     linear, every score is close to a straight line in eps.
     """
-    x = np.asarray(x)
+    x = contract.check_images(_check_net(net), x, name="x", who="scores_along", one=True)
+    direction = contract.check_images(net, direction, name="direction", who="scores_along", one=True, values="any")
     direction = np.asarray(direction, dtype=np.float64)
-    if direction.shape != x.shape:
-        raise ValueError(f"direction must have the image's shape {x.shape}, got {direction.shape}.")
     eps = np.asarray(eps_values, dtype=np.float64)
+    if eps.ndim != 1 or eps.size == 0 or not np.all(np.isfinite(eps)):
+        raise ValueError(f"scores_along: eps_values must be finite numbers (k,), got {eps_values!r}.")
+    _check_eps(float(np.abs(eps).max()), "the largest |eps|", net, "scores_along")
     batch = (x[None].astype(np.float64) + eps[:, None, None, None] * direction[None]).astype(net.dtype)
     return scores(net, batch)
 
@@ -424,30 +414,29 @@ class FoolingResult(NamedTuple):
     probability_after: float
 
 
-def fooling_image(net, x, target, step=0.1, max_steps=200, clip=(0, 1)):
+def fooling_image(net, x, target, step=None, max_steps=200, clip="pixels"):
     """Change ``x`` until ``net`` classifies it as ``target`` (CS231n's fooling image).
 
     Each step moves the image up the gradient of the target's *score*, normalized to
-    length ``step`` (in the L2 norm over all pixels): ``x += step * g / ||g||_2``, then
-    clips it to ``clip`` (None: no clipping).  It stops as soon as the target has the
-    highest score, or after ``max_steps`` steps.
+    length ``step`` (in the L2 norm over all pixels; default 0.1 times the scale of the
+    net's input convention): ``x += step * g / ||g||_2``, then clips it to ``clip``
+    (``"pixels"``: the pixel range of the net's convention, (0, 1) for ours; None: no
+    clipping).  It stops as soon as the target has the highest score, or after
+    ``max_steps`` steps.
 
     x : (C, H, W), one image.  Returns :class:`FoolingResult`.
     """
     net = _check_net(net)
-    x = np.asarray(x)
-    if x.shape != tuple(net.input_dim):
-        raise ValueError(f"x is one image of shape {tuple(net.input_dim)}; got x.shape={x.shape}. "
-                         "For image n of a batch pass X[n].")
+    x = contract.check_images(net, x, name="x", who="fooling_image", one=True)
     if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, np.integer)) \
             or not 0 <= int(target) < net.num_classes:
         raise ValueError(f"target must be a class index 0..{net.num_classes - 1}, got {target!r}.")
     target = int(target)
-    if not (isinstance(step, (int, float, np.floating)) and math.isfinite(step) and step > 0):
-        raise ValueError(f"step must be a number > 0 (the L2 length of one step), got {step!r}.")
-    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 0:
-        raise ValueError(f"max_steps must be a whole number >= 0, got {max_steps!r}.")
-    clip = _check_clip(clip)
+    step = 0.1 * contract.scale(net, "fooling_image", "step=...") if step is None else step
+    step = contract.check_amount(step, net, "step", who="fooling_image", positive=True,
+                                 what="the L2 length of one step", limit=math.sqrt(x.size))
+    contract.check_count(max_steps, "max_steps", who="fooling_image")
+    clip = _check_clip(clip, net, "fooling_image")
     last = net.names[-1]
     X = x[None].astype(net.dtype)
     before = float(_softmax(scores(net, X))[0, target])
@@ -483,12 +472,14 @@ class AdversarialObjective:
     ``(J~, grads)``.  The weight penalty enters once: ``alpha + (1 - alpha) = 1``.
     """
 
-    def __init__(self, net, alpha=0.5, eps=0.25, clip=(0, 1), tie_channels=False):
+    def __init__(self, net, alpha=0.5, eps=0.25, clip="pixels", tie_channels=False):
         self.net = _check_net(net)
         self.alpha = float(alpha)
         if not 0 <= self.alpha <= 1:
             raise ValueError(f"alpha weighs the clean loss against the adversarial one and lies in [0, 1], got {alpha}.")
-        self.eps, self.clip, self.tie_channels = _check_eps(eps), _check_clip(clip), bool(tie_channels)
+        who = "AdversarialObjective"
+        self.eps, self.clip = _check_eps(eps, net=net, who=who), _check_clip(clip, net, who)
+        self.tie_channels = bool(tie_channels)
 
     @property
     def params(self):
@@ -623,15 +614,22 @@ class TransferMatrix(NamedTuple):
     eps: float
 
 
-def transfer_matrix(nets, X, y, eps, clip=(0, 1), directions=None):
+def transfer_matrix(nets, X, y, eps, clip="pixels", directions=None):
     """Make FGSM examples of size ``eps`` on each net of ``nets`` (a dict name -> net) and
     measure every net's error on them.  ``directions`` (a dict name -> :func:`fgsm_direction`
-    of that net on ``X``, ``y``) saves recomputing the gradients.  Returns :class:`TransferMatrix`."""
-    eps, clip = _check_eps(eps), _check_clip(clip)
+    of that net on ``X``, ``y``) saves recomputing the gradients.  The nets read the same
+    input convention (``clip="pixels"`` is its pixel range).  Returns :class:`TransferMatrix`."""
     names = tuple(nets)
     if not names:
         raise ValueError("nets must name at least one net.")
-    X = np.asarray(X)
+    who = "transfer_matrix"
+    conventions = {name: getattr(nets[name], "input_convention", None) for name in names}
+    if len(set(conventions.values())) > 1:
+        raise ValueError(f"{who}: the nets read different input conventions {conventions}; an image of one is "
+                         "not an image of another. Compare nets of one convention.")
+    first = _check_net(nets[names[0]])
+    X = _batch(X, first, who=who)
+    eps, clip = _check_eps(eps, net=first, who=who), _check_clip(clip, first, who)
     error = np.zeros((len(names), len(names)))
     clean = np.array([evaluate(nets[n], X, y).error for n in names])
     for i, source in enumerate(names):
@@ -665,7 +663,11 @@ class Rubbish(NamedTuple):
 
 
 def rubbish_check(net, X, threshold=0.5):
-    """The paper's rubbish-class check (appendix A) on the images ``X`` (no labels)."""
+    """The paper's rubbish-class check (appendix A) on the images ``X`` (no labels): noise, or
+    anything else of the net's scale."""
+    X = _batch(X, _check_net(net), "scale", "rubbish_check")
+    if not 0 <= threshold < 1:
+        raise ValueError(f"rubbish_check: threshold is a probability in [0, 1), got {threshold!r}.")
     probs = probabilities(net, X)
     conf = probs.max(axis=1)
     hit = conf > threshold

@@ -15,7 +15,7 @@ functions (``gradients``, ``understanding``, ``adversarial``, ``transfer``) call
 * :func:`check_amount` -- an eps-like amount (the largest change of one pixel, a step) against the
   convention's scale: ``eps=25`` on [0, 1] images looks like a percent;
 
-and take their defaults from the convention: :func:`pixel_range` (what a clip keeps), :func:`grey`
+and take their defaults from the convention: :func:`pixel_range` (what a clip keeps; :func:`clip_range` reads a ``clip`` argument), :func:`grey`
 (the fill of an occluding patch) and :func:`scale` (1 or 255, what step sizes are measured in).
 
 Nothing is clipped or rescaled here: a check returns its input (as an ndarray) or raises a
@@ -34,7 +34,7 @@ import numpy as np
 
 __all__ = ["INPUT_CONVENTIONS", "Convention", "CONVENTIONS", "convention_of", "check_convention",
            "convention_mismatch", "check_images", "check_labels", "check_amount", "check_count", "pixel_range",
-           "grey", "scale", "check_clip", "as_images", "check_unit_range", "check_batch"]
+           "clip_range", "grey", "scale", "as_images", "check_unit_range", "check_batch"]
 
 # The scales an image batch can come in.  A data dict names its own in data["input_convention"].
 INPUT_CONVENTIONS = {
@@ -558,7 +558,7 @@ def check_count(value, name, low=0, who=None):
     return int(value)
 
 
-def check_clip(clip, net, who=None):
+def clip_range(clip, net, who=None):
     """The clip of a perturbed image: ``"pixels"`` (the pixel range of ``net``'s convention, see
     :func:`pixel_range`), None (no clipping) or ``(low, high)``; returns None or two floats."""
     if clip is None:

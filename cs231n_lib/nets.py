@@ -31,7 +31,7 @@ import zipfile
 import numpy as np
 
 from ._checks import real_number
-from .contract import INPUT_CONVENTIONS, convention_mismatch
+from .contract import INPUT_CONVENTIONS, check_count, convention_mismatch
 from .contract import check_batch as _check_batch
 from .contract import check_convention as _check_convention
 from .contract import check_unit_range as _check_unit_range
@@ -784,12 +784,7 @@ class SequentialNet:
         else:
             self._check_name(from_layer)
             keep = self.names[: self.names.index(from_layer) + 1]
-        try:
-            num_classes = int(num_classes)
-        except (TypeError, ValueError):
-            num_classes = 0
-        if num_classes < 1:
-            raise ValueError("num_classes must be a whole number >= 1.")
+        num_classes = check_count(num_classes, "num_classes", 1, "with_new_head")
         if head_name in keep or "." in str(head_name):
             raise ValueError(f"head_name {head_name!r} must be new (the kept layers are {keep}) and contain no '.'.")
         layers = [(name, make_layer(self.layers[name].spec())) for name in keep]

@@ -24,7 +24,8 @@ def small_net(channels=1, seed=0, dtype=np.float64, first="conv", input_mean=Non
                   ("pool1", {"kind": "pool", "size": 2}), ("fc", {"kind": "affine", "out_dim": 4})]
     else:
         layers = [("fc", {"kind": "affine", "out_dim": 4})]
-    return SequentialNet(layers, input_dim=(channels, 6, 6), seed=seed, dtype=dtype, input_mean=input_mean)
+    return SequentialNet(layers, input_dim=(channels, 6, 6), seed=seed, dtype=dtype, input_mean=input_mean,
+                         input_convention="unit")
 
 
 def images(n=5, channels=1, seed=1):
@@ -138,11 +139,11 @@ def test_bad_inputs_are_refused_with_reasons():
         adv.fgsm(net, X, y, "0.1")
     with pytest.raises(ValueError, match="low < high"):
         adv.fgsm(net, X, y, 0.1, clip=(1, 0))
-    with pytest.raises(ValueError, match=r"X must be \(N, 1, 6, 6\)"):
+    with pytest.raises(ValueError, match=r"a batch of images of shape \(N, 1, 6, 6\)"):
         adv.fgsm(net, X[0], y, 0.1)
     with pytest.raises(ValueError, match="one class index per image"):
         adv.fgsm(net, X, y[:2], 0.1)
-    with pytest.raises(ValueError, match="class indices 0..3"):
+    with pytest.raises(ValueError, match="indices 0..3"):
         adv.fgsm(net, X, np.array([0, 1, 7]), 0.1)
     with pytest.raises(ValueError, match="SequentialNet"):
         adv.fgsm(object(), X, y, 0.1)
