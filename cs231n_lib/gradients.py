@@ -950,6 +950,8 @@ def load_allconv_comparison(path=ALLCONV_JSON):
 def main(argv=None):
     import argparse
 
+    from .outputs import add_force_option, kept_note, output_path
+
     parser = argparse.ArgumentParser(prog="python -m cs231n_lib.gradients",
                                      description="Measurements of notebook 07 that take too long for a notebook.")
     parser.add_argument("--compare-allconv", action="store_true",
@@ -957,6 +959,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--quick", action="store_true", help="the recipe's tiny QUICK settings (to try it)")
     parser.add_argument("--out", default=str(ALLCONV_JSON), help="JSON file to write")
+    add_force_option(parser)
     args = parser.parse_args(argv)
     if not args.compare_allconv:
         parser.print_help()
@@ -965,13 +968,16 @@ def main(argv=None):
 
     record = compare_allconv(args.seeds, overrides=shapes_allconv.QUICK if args.quick else None,
                              progress=False)
-    out = pathlib.Path(args.out)
+    target = pathlib.Path(args.out)
+    out = output_path(target, args.force)          # a file that exists is replaced only with --force
     write_allconv_comparison(record, out)
     for name, row in record["summary"].items():
         print(f"{name}: test accuracy {row['test_accuracy_mean']:.4f} +- {row['test_accuracy_std']:.4f} "
               f"over seeds {row['seeds']}; {row['parameters']} parameters; "
               f"{row['cpu_seconds_per_epoch']:.1f} CPU s per epoch")
     print(f"wrote {out}")
+    if out != target:
+        print(kept_note(target, out))
     return 0
 
 

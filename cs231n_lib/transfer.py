@@ -46,6 +46,7 @@ import numpy as np
 
 from . import __version__, contract
 from .nets import SequentialNet, affine, sha256_of
+from .outputs import add_force_option, kept_note, output_path
 from .recipes._halves import load_half
 
 __all__ = [
@@ -983,21 +984,6 @@ RESULT_FILES = {"grid": "transfer_grid.json", "layers": "transfer_layers.json", 
                 "split_lr": "transfer_split_lr.json"}
 
 
-def output_path(path, force=False):
-    """Where a command writes ``path``: ``path`` itself if it does not exist yet or ``force`` is
-    set, else the first free ``NAME.new.json``, ``NAME.new2.json``, ... next to it, so that a
-    shipped result file and its sha256 are never replaced by accident."""
-    path = pathlib.Path(path)
-    if force or not path.exists():
-        return path
-    stem, k = path.name[: -len(path.suffix)], 1
-    while True:
-        candidate = path.with_name(f"{stem}.new{k if k > 1 else ''}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-        k += 1
-
-
 def load_results(name, directory=None):
     """The stored results of experiment ``name`` ('grid', 'layers', 'lr_sweep' or 'split_lr'), checked
     against their sha256."""
@@ -1028,8 +1014,7 @@ def main(argv=None):
     parser.add_argument("--split-lr", action="store_true",
                         help="the control of the split learning rates: strategy (d) with one rate for every layer")
     parser.add_argument("--out", default=str(DATA_DIR), help="folder to write to (default: the repository's data/)")
-    parser.add_argument("--force", action="store_true",
-                        help="replace a results file that exists (e.g. a shipped one) and its sha256")
+    add_force_option(parser)
     parser.add_argument("--quick", action="store_true", help="tiny settings, to try the pipeline (not to ship)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
@@ -1049,8 +1034,7 @@ def main(argv=None):
         print(f"{name}: {results['seconds']:.0f} s ({results['cpu_seconds']:.0f} s of CPU); wrote {path} "
               f"(sha256 {digest})")
         if path != target:
-            print(f"    {target.name} exists and was left as it is; compare the two, then rerun with --force "
-                  f"(or move {path.name} onto it, with its .sha256) to replace it")
+            print(kept_note(target, path))
     return 0
 
 
