@@ -27,7 +27,8 @@ function checks its images through :mod:`cs231n_lib.contract`: an attack starts 
 of the net's input convention (values in [-0.1, 1.1] for ``"unit"``), eps and step sizes are
 checked against the convention's scale, and the default clip is its pixel range.  The scoring
 functions (:func:`scores`, :func:`probabilities`, :func:`evaluate`, :func:`rubbish_check`)
-check only the scale, so unclipped perturbations and Gaussian noise can be scored too.
+refuse images outside the pixel range too, unless told ``values="scale"``: then only the scale
+is checked, so unclipped perturbations and Gaussian noise can be scored.
 """
 from __future__ import annotations
 
@@ -200,23 +201,24 @@ def _softmax(s):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def scores(net, X, batch_size=500):
+def scores(net, X, batch_size=500, values="pixels"):
     """Class scores (N, C) of the batch ``X`` (float64), ``batch_size`` images at a time.
 
-    Read through ``net.activations``, so images outside the net's input range (an
-    unclipped perturbation, Gaussian noise) are scored as they are; only a batch of
-    another scale (0..255 pixels for a net of [0, 1] images) is refused.
+    ``X`` holds images of the net's input convention (:func:`cs231n_lib.contract.check_images`);
+    with ``values="scale"`` it may leave the pixel range (an unclipped perturbation, Gaussian
+    noise): only a batch of another scale (0..255 pixels for a net of [0, 1] images) is refused
+    then.  Read through ``net.activations``.
     """
-    X = _batch(X, _check_net(net), "scale", "scores")
+    X = _batch(X, _check_net(net), values, "scores")
     last = net.names[-1]
     out = [np.asarray(net.activations(X[i:i + batch_size], last), dtype=np.float64)
            for i in range(0, len(X), batch_size)]
     return np.concatenate(out) if out else np.zeros((0, net.num_classes))
 
 
-def probabilities(net, X, batch_size=500):
-    """Softmax probabilities (N, C) of the batch ``X`` (float64)."""
-    return _softmax(scores(net, X, batch_size))
+def probabilities(net, X, batch_size=500, values="pixels"):
+    """Softmax probabilities (N, C) of the batch ``X`` (float64); ``values`` as in :func:`scores`."""
+    return _softmax(scores(net, X, batch_size, values))
 
 
 class Evaluation(NamedTuple):
@@ -257,12 +259,12 @@ def evaluate_probabilities(probs, y):
     return Evaluation(n, float(np.mean(pred == y)), float(np.mean(wrong)), on_mistakes, float(conf.mean()), pred, conf)
 
 
-def evaluate(net, X, y, batch_size=500):
-    """:class:`Evaluation` of ``net`` on images ``X`` (N, ...) with labels ``y`` (N,); ``X`` may be
-    perturbed images (only their scale is checked, as in :func:`scores`)."""
-    X = _batch(X, _check_net(net), "scale", "evaluate")
+def evaluate(net, X, y, batch_size=500, values="pixels"):
+    """:class:`Evaluation` of ``net`` on images ``X`` (N, ...) with labels ``y`` (N,); ``values`` as
+    in :func:`scores` (``"scale"`` for unclipped perturbations)."""
+    X = _batch(X, _check_net(net), values, "evaluate")
     y = _check_labels(y, len(X), net.num_classes, who="evaluate")
-    return evaluate_probabilities(probabilities(net, X, batch_size), y)
+    return evaluate_probabilities(probabilities(net, X, batch_size, values), y)
 
 
 # ------------------------------------------------------------------ section 4: FGSM
@@ -374,7 +376,7 @@ def fgsm_sweep(net, X, y, eps_values, clip="pixels", direction=None, batch_size=
         direction = fgsm_direction(net, X, y, batch_size=batch_size)
     elif np.shape(direction) != X.shape:
         raise ValueError(f"direction must have X's shape {X.shape}, got {np.shape(direction)}.")
-    evaluations = [evaluate_probabilities(probabilities(net, _apply(X, e * direction, clip), batch_size), y)
+    evaluations = [evaluate_probabilities(probabilities(net, _apply(X, e * direction, clip), batch_size, "scale"), y)
                    for e in eps_values]
     return Sweep(np.array(eps_values), np.array([ev.accuracy for ev in evaluations]),
                  np.array([ev.confidence_on_mistakes for ev in evaluations]), evaluations)
@@ -394,7 +396,7 @@ def scores_along(net, x, direction, eps_values):
         raise ValueError(f"scores_along: eps_values must be finite numbers (k,), got {eps_values!r}.")
     _check_eps(float(np.abs(eps).max()), "the largest |eps|", net, "scores_along")
     batch = (x[None].astype(np.float64) + eps[:, None, None, None] * direction[None]).astype(net.dtype)
-    return scores(net, batch)
+    return scores(net, batch, values="scale")
 
 
 # ------------------------------------------------------------------ fooling images
@@ -442,7 +444,7 @@ def fooling_image(net, x, target, step=None, max_steps=200, clip="pixels"):
     before = float(_softmax(scores(net, X))[0, target])
     steps = 0
     while True:
-        s = scores(net, X)[0]
+        s = scores(net, X, values="scale")[0]
         if int(np.argmax(s)) == target or steps == max_steps:
             break
         _, g = net.input_gradient(X, last, unit=(target,))
@@ -631,7 +633,7 @@ def transfer_matrix(nets, X, y, eps, clip="pixels", directions=None):
     X = _batch(X, first, who=who)
     eps, clip = _check_eps(eps, net=first, who=who), _check_clip(clip, first, who)
     error = np.zeros((len(names), len(names)))
-    clean = np.array([evaluate(nets[n], X, y).error for n in names])
+    clean = np.array([evaluate(nets[n], X, y, values="scale").error for n in names])
     for i, source in enumerate(names):
         if directions is not None and source in directions:
             if np.shape(directions[source]) != X.shape:
@@ -640,7 +642,7 @@ def transfer_matrix(nets, X, y, eps, clip="pixels", directions=None):
         else:
             X_adv = fgsm(nets[source], X, y, eps, clip)
         for j, target in enumerate(names):
-            error[i, j] = evaluate(nets[target], X_adv, y).error
+            error[i, j] = evaluate(nets[target], X_adv, y, values="scale").error
     return TransferMatrix(names, error, clean, eps)
 
 
@@ -662,13 +664,13 @@ class Rubbish(NamedTuple):
     n: int
 
 
-def rubbish_check(net, X, threshold=0.5):
-    """The paper's rubbish-class check (appendix A) on the images ``X`` (no labels): noise, or
-    anything else of the net's scale."""
-    X = _batch(X, _check_net(net), "scale", "rubbish_check")
+def rubbish_check(net, X, threshold=0.5, values="pixels"):
+    """The paper's rubbish-class check (appendix A) on the images ``X`` (no labels); ``values`` as in
+    :func:`scores`: Gaussian noise leaves the pixel range, so it needs ``values="scale"``."""
+    X = _batch(X, _check_net(net), values, "rubbish_check")
     if not 0 <= threshold < 1:
         raise ValueError(f"rubbish_check: threshold is a probability in [0, 1), got {threshold!r}.")
-    probs = probabilities(net, X)
+    probs = probabilities(net, X, values=values)
     conf = probs.max(axis=1)
     hit = conf > threshold
     per_class = np.bincount(np.argmax(probs, axis=1)[hit], minlength=net.num_classes)

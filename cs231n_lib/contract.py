@@ -412,6 +412,9 @@ def check_images(net, X, *, name="X", who=None, one=False, values="pixels", empt
     image detected), the number of channels and the size, finiteness, and the values.
     Float images are returned as they are (no copy, no conversion).
     """
+    if values not in ("pixels", "scale", "any"):
+        raise ValueError(f"{_prefix(who)}values must be 'pixels' (images of the net's convention), 'scale' (perturbed "
+                         f"images and noise: only the scale is checked) or 'any', got {values!r}.")
     conv = convention_of(net)
     X = _as_array(X, name, who)
     _check_dtype(X, conv, name, who)
