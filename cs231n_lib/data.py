@@ -159,14 +159,25 @@ def _block_mean(a, size):
     return a.reshape(size, _SUPER, size, _SUPER).mean(axis=(1, 3))
 
 
-def _render_one(rng, label, size):
-    """One (size, size, 3) image in [0, 1] and its object mask (size, size)."""
+def _render_one(rng, label, size, shift=(0.0, 0.0), scale=1.0, rotation=0.0):
+    """One (size, size, 3) image in [0, 1] and its object mask (size, size).
+
+    The random draws come first and in a fixed order, whatever the transform: ``shift``
+    (rows, columns), ``scale`` and ``rotation`` (degrees) then move, grow and turn the object
+    of that same image about its centre, and its background, colour and shading stay as drawn.
+    (0, 0), 1 and 0 leave every number as drawn (x + 0.0 and x * 1.0 are x).
+    """
     big = size * _SUPER
     kind = SHAPE_CLASSES[label]
     radius = rng.uniform(0.28, 0.40) * big
     margin = radius * 1.05
     cx, cy = rng.uniform(margin, big - margin, size=2)
     theta = rng.uniform(0, 2 * np.pi)
+    # the transform, in supersampled pixels and radians (a rotation by +r turns the object r degrees
+    # clockwise as the image is shown, rows growing downwards)
+    cy, cx = cy + shift[0] * _SUPER, cx + shift[1] * _SUPER
+    radius = radius * scale
+    theta = theta + np.deg2rad(rotation)
     yy, xx = _grid(big)
     dx, dy = (xx - cx) / radius, (yy - cy) / radius
     u = np.cos(theta) * dx + np.sin(theta) * dy
@@ -194,7 +205,30 @@ def _balanced_labels(n, k, seed, split):
     return np.concatenate(blocks)[:n] if blocks else np.zeros(0, dtype=np.int64)
 
 
-def make_shapes(n, seed=0, size=32, split=0, classes=None):
+def _check_transform(shift, scale, rotation):
+    """``shift`` as two floats (rows, columns), ``scale`` and ``rotation`` as floats; ValueError otherwise."""
+    try:
+        if isinstance(shift, (str, bytes)) or any(isinstance(v, (str, bytes)) for v in shift):
+            raise TypeError
+        dy, dx = (float(v) for v in shift)
+    except (TypeError, ValueError):
+        raise ValueError(f"shift must be two numbers (rows down, columns right) in pixels, such as (2, 0); "
+                         f"got {shift!r}.") from None
+    try:
+        if isinstance(scale, (str, bytes)) or isinstance(rotation, (str, bytes)):
+            raise TypeError
+        scale, rotation = float(scale), float(rotation)
+    except (TypeError, ValueError):
+        raise ValueError(f"scale and rotation must be numbers, got scale={scale!r}, rotation={rotation!r}.") from None
+    if not all(np.isfinite(v) for v in (dy, dx, scale, rotation)):
+        raise ValueError(f"shift, scale and rotation must be finite, got shift={shift!r}, scale={scale!r}, "
+                         f"rotation={rotation!r}.")
+    if scale <= 0:
+        raise ValueError(f"scale multiplies the object's radius and must be > 0 (1 keeps it as drawn), got {scale}.")
+    return (dy, dx), scale, rotation
+
+
+def make_shapes(n, seed=0, size=32, split=0, classes=None, shift=(0, 0), scale=1.0, rotation=0.0):
     """Render ``n`` images of coloured shapes on textured backgrounds.
 
     Image i is drawn from ``numpy.random.default_rng([seed, split, i])``, so
@@ -213,6 +247,16 @@ def make_shapes(n, seed=0, size=32, split=0, classes=None):
         for train, validation, test in :func:`load_shapes`).
     classes : list of distinct class indices to draw from (default: all of
         SHAPE_CLASSES, in that order).
+    shift, scale, rotation : a known transform of every image's object,
+        rendered (not resampled from the finished image): ``shift`` moves the
+        object's centre by (rows down, columns right) pixels, ``scale``
+        multiplies its radius, ``rotation`` turns it by that many degrees,
+        clockwise as shown, about its centre.  The background, colour and
+        shading of image i are those it has untransformed, so image i with a
+        transform differs from image i without it only where the object moved.
+        A moved object may leave the frame in part or whole (its mask then
+        holds what is left).  The defaults, (0, 0), 1 and 0, give the data
+        set itself, byte for byte.
 
     Returns
     -------
@@ -233,6 +277,7 @@ def make_shapes(n, seed=0, size=32, split=0, classes=None):
             f"classes must list distinct class indices (at least one), got {classes}: each class "
             "appears once in every block of len(classes) images."
         )
+    shift, scale, rotation = _check_transform(shift, scale, rotation)
     labels = _balanced_labels(n, len(classes), seed, split)
     X = np.empty((n, 3, size, size), dtype=np.float32)
     y = np.empty(n, dtype=np.int64)
@@ -241,7 +286,7 @@ def make_shapes(n, seed=0, size=32, split=0, classes=None):
     for i in range(n):
         rng = np.random.default_rng([int(seed), int(split), i])
         label = classes[int(labels[i])]
-        img, mask = _render_one(rng, label, size)
+        img, mask = _render_one(rng, label, size, shift, scale, rotation)
         X[i] = img.transpose(2, 0, 1)
         y[i] = label
         masks[i] = mask

@@ -393,3 +393,51 @@ def test_the_docs_extra_is_in_the_test_extra():
     extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
     assert extras["docs"] and set(extras["docs"]) <= set(extras["test"]), (
         "the test command builds the book: every package of the docs extra must be in the test extra")
+
+
+def test_the_conv_step_explorer_plays_in_the_book_and_shows_a_strip_without_scripts(served, browser):
+    """Notebook 01's step-through explorer (issue 28): the book page plays the notes' example
+    (18 positions, one per second, a pause button that holds it, next that steps), and a page
+    that runs no scripts (as GitHub) shows the strip of the first three positions instead."""
+    from playwright.sync_api import expect
+
+    base, _ = served
+    (notebook,) = [nb for nb in NOTEBOOKS if nb.name.startswith("01_")]
+    url = f"{base}notebooks/{notebook.stem}.html"
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    try:
+        page = context.new_page()
+        page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
+        page.goto(url, wait_until="load")
+        demo = page.locator(".conv-steps")
+        expect(demo).to_have_count(1)
+        animation, strip = demo.locator(".conv-steps-animation"), demo.locator(".conv-steps-strip")
+        expect(animation).to_be_visible()
+        expect(strip).to_be_hidden()
+        slider, picture = animation.locator("input.anim-slider"), animation.locator(".animation img")
+        expect(slider).to_have_attribute("max", "17")        # 18 frames
+        page.wait_for_function("s => +s.value >= 2", arg=slider.element_handle(), timeout=10_000)  # it plays
+        animation.locator("button", has_text="pause").click()
+        held = slider.input_value()
+        page.wait_for_timeout(2_500)
+        assert slider.input_value() == held, "the pause button did not stop the animation"
+        before = picture.get_attribute("src")
+        animation.locator("button", has_text="next").click()
+        assert int(slider.input_value()) == (int(held) + 1) % 18
+        assert picture.get_attribute("src") != before and picture.get_attribute("src").startswith("data:image/png")
+        assert page.evaluate("img => img.naturalWidth", picture.element_handle()) > 600
+    finally:
+        context.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 1000}, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(url, wait_until="load")
+        strip = page.locator(".conv-steps-strip")
+        expect(strip).to_be_visible()
+        shown = strip.locator("img")
+        expect(shown).to_have_count(3)
+        widths = shown.evaluate_all("imgs => imgs.map(i => i.complete ? i.naturalWidth : 0)")
+        assert min(widths) > 600, widths
+        expect(page.locator(".conv-steps-animation")).to_be_hidden()
+    finally:
+        context.close()

@@ -229,6 +229,39 @@ EXPLORERS = [
                  drawing="ring, reg 0.001, 100 steps", dropdowns={"class": "shapes: ring", "L2 strength reg": "0.001"}),
         ),
     ),
+    Explorer(
+        notebook="01_conv_arithmetic.ipynb",
+        cell="widgets.conv_step_explorer()",
+        # the notes' demo: 5x5x3 padded by 1, two 3x3x3 filters, stride 2: (5 - 3 + 2)/2 + 1 = 3,
+        # 3*3*2 = 18 output numbers; position 0 is o[0,0,0], its window at row 2*0, column 2*0
+        initial=("position 0 of 0..17: o[0,0,0]", "(5 - 3 + 2*1)/2 + 1 = 3", "output volume 3x3x2 = 18 numbers",
+                 "(row 2*0 = 0, column 2*0 = 0)"),
+        drawing="notes' example, position 0",
+        steps=(
+            # position 4 = 1*3 + 1: row 1, column 1 of slice 0; its window starts at row 2*1 = 2, column 2*1 = 2
+            Step({"output position": 4}, ("position 4 of 0..17: o[1,1,0]", "(row 2*1 = 2, column 2*1 = 2)"),
+                 drawing="notes' example, position 4"),
+            # position 13 = 9 + 4: the second filter, in output slice 1, row 1, column 1
+            Step({"output position": 13}, ("position 13 of 0..17: o[1,1,1]", "(filter w1)", " + b1 = "),
+                 drawing="notes' example, position 13"),
+            # W = 7: (7 - 3 + 2)/2 + 1 = 4, 4*4*2 = 32 positions; position 13 = 3*4 + 1 is row 3, column 1
+            # of slice 0, its window at row 2*3 = 6
+            Step({"input size W": 7}, ("(7 - 3 + 2*1)/2 + 1 = 4", "4x4x2 = 32 numbers", "position 13 of 0..31: o[1,3,0]",
+                                       "(row 2*3 = 6, column 2*1 = 2)"), drawing="W=7, position 13"),
+            # dilation 2: a 3-tap filter spans 3 + 2*1 = 5: (7 - 5 + 2)/2 + 1 = 3, 18 positions again, and
+            # 13 = 9 + 4 is row 1, column 1 of slice 1; taps on rows 2, 4, 6
+            Step({"dilation": 2}, ("(7 - 5 + 2*1)/2 + 1 = 3", "position 13 of 0..17: o[1,1,1]",
+                                   "rows 2 to 6, columns 2 to 6, taps 2 apart"), drawing="W=7, dilation 2, position 13"),
+            # W = 6 with dilation 2: (6 - 5 + 2)/2 + 1 = 2.5
+            Step({"input size W": 6}, ("Invalid setting", "(6 - 5 + 2*1)/2 + 1 = 2.5"), drawing=None),
+        ),
+        # A realistic bug: the callback ignores the controls and keeps showing the first view.
+        breaker=(
+            "from cs231n_lib.widgets import conv_steps as _explorer\n"
+            "_first = _explorer.conv_step_view()\n"
+            "_explorer.conv_step_view = lambda *args, **settings: _first"
+        ),
+    ),
 ]
 
 
@@ -651,3 +684,50 @@ def test_without_chromium_students_get_a_skip_and_ci_a_failure(monkeypatch, tmp_
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception, match="cannot run in CI"):
         _require_browser()
+
+
+def _conv_steps():
+    return next(e for e in EXPLORERS if e.cell == "widgets.conv_step_explorer()")
+
+
+def test_the_conv_step_explorer_plays_pauses_and_follows_a_setting(lab, page):
+    """Notebook 01's step-through explorer (issue 28): its Play button steps the output position
+    (one per second), pause holds it, and after a change of W the Play button runs on through
+    the new setting's positions (the notes' 18, then (7 - 3 + 2)/2 + 1 = 4 per side, 32)."""
+    from playwright.sync_api import expect
+
+    explorer = _conv_steps()
+    url, served = lab
+    name = _prepare(served, explorer, suffix="_play")
+    _open_and_run(page, url, name)
+    out = _explorer_output(page, explorer)
+    text = out.locator(".widget-html-content").first
+    expect(text).to_contain_text("position 0 of 0..17", timeout=STEP_LIMIT * 1000)
+    readout = out.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(
+        r"^output position$"))).locator(".widget-readout")
+    # ipywidgets 8 has one play/pause button whose icon turns from fa-play to fa-pause while it
+    # plays; ipywidgets 7 has a play and a pause button: these locators find the right one in both
+    play = out.locator(".widget-play button:has(.fa-play)")
+    pause = out.locator(".widget-play button:has(.fa-pause)")
+    expect(play).to_have_count(1)
+    picture = out.locator(".widget-output img")
+    first_picture = picture.get_attribute("src")
+    play.click()
+    expect(text).to_contain_text("position 2 of 0..17", timeout=STEP_LIMIT * 1000)
+    pause.click()
+    time.sleep(1.5)                                 # a step under way when pause was pressed may still land
+    held = readout.text_content()
+    time.sleep(3.0)
+    assert readout.text_content() == held, "pause did not hold the position"
+    expect(text).to_contain_text(f"position {held} of 0..17", timeout=STEP_LIMIT * 1000)
+    assert picture.get_attribute("src") != first_picture
+    # a setting change: the position's range follows, and Play runs on past the old last position
+    _set_slider(out, "input size W", 7)
+    expect(text).to_contain_text("4x4x2 = 32 numbers", timeout=STEP_LIMIT * 1000)
+    _set_slider(out, "output position", 17)
+    expect(text).to_contain_text("position 17 of 0..31", timeout=STEP_LIMIT * 1000)
+    play.click()
+    expect(text).to_contain_text("position 18 of 0..31", timeout=STEP_LIMIT * 1000)
+    pause.click()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    out.screenshot(path=str(ARTIFACTS / "01_conv_arithmetic-conv_steps-play.png"))

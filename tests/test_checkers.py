@@ -24,6 +24,7 @@ from cs231n_lib.optim import sgd_momentum
 
 import test_transfer_checkers
 import test_understanding_checkers
+import test_zeiler_fergus_checkers
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
@@ -646,9 +647,9 @@ EXERCISES.update({
         ]),
 })
 
-# Notebooks 06 and 09 keep their exercises' answers in their own test files (with the tests only
+# Notebooks 06, 09 and 10 keep their exercises' answers in their own test files (with the tests only
 # they need); the tests below run on them too.
-for _topic in (test_understanding_checkers, test_transfer_checkers):
+for _topic in (test_understanding_checkers, test_transfer_checkers, test_zeiler_fergus_checkers):
     assert not set(_topic.EXERCISES) & set(EXERCISES), "two exercises of one name"
     EXERCISES.update(_topic.EXERCISES)
 

@@ -66,11 +66,14 @@ def ten_three_two(nb):
     assert left == 1 == (10 - 3) % 2
 
 
-@REGISTER.claim("The valid strides are the divisors of `W - F + 2P`, here 7. Stride 7 fits, but with 3-wide\n"
+@REGISTER.claim("The valid strides are the divisors of `W - F + 2P`: here 7, and 9 with `P = 1` (the second line\n"
+                "below). Stride 7 fits, but with 3-wide\n"
                 "windows it skips 4 pixels between neighbours, so the message above does not suggest it:")
 def valid_strides(nb):
     strides = nb.numbers("ebf914e3", r"P=0: \[(\d+), (\d+)\]")
     assert list(strides) == [s for s in range(1, 8) if 7 % s == 0] == [1, 7]
+    padded = nb.numbers("ebf914e3", r"P=1: \[(\d+), (\d+), (\d+)\]")
+    assert list(padded) == [s for s in range(1, 10) if (10 - 3 + 2 * 1) % s == 0] == [1, 3, 9]
     assert strides[1] - 3 == 4                        # a window reads 3 pixels of every 7
     (suggested,) = nb.numbers("24955c9c", r"stride S = (\d+) \(output")
     assert suggested == 1 and suggested != strides[1]
@@ -125,7 +128,7 @@ def numpy_example_size(nb):
     assert size == (11 - 5) // 2 + 1 == 4
 
 
-@REGISTER.claim("With whole numbers\nevery sum is exact, so all three agree to the last bit:")
+@REGISTER.claim("With whole numbers (and\nbiases of 0.5 and -0.5) every sum is exact, so all three agree to the last bit:")
 def three_routes_agree(nb):
     hand, windows = nb.numbers("518bf215", r"hand-written entries, largest difference: ([\d.e-]+)\n"
                                             r".*sliding_window_view, largest difference: ([\d.e-]+)")
@@ -162,6 +165,81 @@ def _stacks(nb):
     return rows
 
 
+
+# ---- the notes' convolution demo, step by step (issue 28)
+NOTES_PAGE = NB.path.parent.parent / "tests" / "fixtures" / "cs231n_notes" / "convolutional-networks.md"
+
+
+@REGISTER.claim("The course notes follow their summary with a running demo of a conv layer: an input volume of\n"
+                "5x5x3 padded by `P = 1` (so 7x7x3, its border zero), `K = 2` filters of 3x3x3 with their biases,\n"
+                "and stride `S = 2`, for an output of `(5 - 3 + 2*1)/2 + 1 = 3` positions per side: 3x3x2.")
+def demo_sizes(nb):
+    W, P, Wp, Wp2, D, K, F, F2, D2, S = nb.numbers(
+        "c28a0002", r"input (\d+)x\d+x\d+, padded by (\d+) to (\d+)x(\d+)x(\d+); (\d+) filters of (\d+)x(\d+)x(\d+), "
+        r"stride (\d+)")
+    out, out2, K2 = nb.numbers("c28a0002", r"= (\d+); output volume (\d+)x\d+x(\d+)")
+    assert (W, P, D, K, F, S) == (5, 1, 3, 2, 3, 2) and Wp == Wp2 == W + 2 * P == 7 and F2 == F and D2 == D
+    assert out == out2 == (W - F + 2 * P) / S + 1 == 3 and K2 == K
+    # the notes' own numbers for their demo
+    notes = NOTES_PAGE.read_text(encoding="utf-8")
+    demo = notes[notes.index("**Convolution Demo**"):notes.index("**Implementation as Matrix Multiplication**")]
+    assert "W_1 = 5, H_1 = 5, D_1 = 3" in demo and "K = 2, F = 3, S = 2, P = 1" in demo
+    assert "(5 - 3 + 2)/2 + 1 = 3" in demo
+
+
+@REGISTER.claim("Ours come from a fixed seed with the same ranges and biases")
+def demo_ranges(nb):
+    text = nb.output("c28a0004")
+    inputs, weights, biases = (
+        [read(float(v)) for v in re.search(rf"{name}: \[([-\d, ]+)\]", text).group(1).split(",")]
+        for name in ("inputs", "weights", "biases"))
+    # the demo (cs231n.github.io assets/conv-demo/index.html): floor(3 * random) for the input,
+    # floor(3 * random) - 1 for the weights, bias 1 - k for filter k
+    assert inputs == [0, 1, 2] and weights == [-1, 0, 1] and biases == [1 - k for k in range(2)]
+
+
+@REGISTER.claim("Each output number reads a 3x3 window in every depth slice, one filter's weights, and one\n"
+                "bias: 27 products, three sums and a bias.")
+def demo_products(nb):
+    text = nb.output("c28a0002")
+    for block in text.split("\n\n")[1:]:
+        slices = re.findall(r"^slice \d+: (.*) = (-?\d+)$", block, re.M)
+        terms = [re.findall(r"\(?(-?\d+)\)?\*\(?(-?\d+)\)?", products) for products, _ in slices]
+        assert [read(len(t)) for t in terms] == [3 * 3] * 3 and read(sum(len(t) for t in terms)) == 27
+        for t, (_, total) in zip(terms, slices):   # each slice's sum is the sum of its products
+            assert sum(read(int(a)) * int(b) for a, b in t) == int(total)
+        (bias_sum,) = re.findall(r"^o\[.*\+ b0 = .* \+ (-?\d+) = (-?\d+)$", block, re.M)
+        assert sum(int(total) for _, total in slices) + read(int(bias_sum[0])) == int(bias_sum[1])
+
+
+@REGISTER.claim("Along a row the window moves by the stride, 2 columns\nat a time.")
+def demo_stride(nb):
+    starts = [c for (c,) in nb.all_numbers("c28a0002", r"columns (\d+) to \d+")]
+    ends = [c for (c,) in nb.all_numbers("c28a0002", r"columns \d+ to (\d+)")]
+    assert starts == [0, 2, 4] and [e - s for s, e in zip(starts, ends)] == [2, 2, 2]   # 3 columns wide, 2 apart
+
+
+@REGISTER.claim("the\nlibrary's layer computes the same 18 numbers from them")
+def demo_matches_layer(nb):
+    n = nb.value("c28a0004", r"numbers the explorer writes: (\d+)")
+    shape = nb.numbers("c28a0004", r"output: \((\d+), (\d+), (\d+), (\d+)\)")
+    assert n == 18 == np.prod(shape) == 2 * 3 * 3
+    assert nb.value("c28a0004", r"largest difference: (\S+)") == 0
+
+
+@REGISTER.claim("Where no kernel runs (GitHub, nbviewer, the book) the cell shows the notes' example as an\n"
+                "animation of its 18 positions, and a page that runs no scripts shows the first three.")
+def demo_animation_saved(nb):
+    (out,) = nb.cell("c28a0006")["outputs"]
+    markup = "".join(out["data"]["text/html"])
+    frames = read(len(re.findall(r'frames\[\d+\] = "data:image/png;base64,', markup)))
+    strip = markup[markup.index('class="conv-steps-strip"'):markup.index('class="conv-steps-animation"')]
+    shown = read(len(re.findall(r'<img src="data:image/png;base64,', strip)))
+    assert frames == 18 and shown == 3
+    assert "settings: input size W = 5, filter size F = 3, stride S = 2, padding P = 1" in "".join(
+        out["data"]["text/plain"])
+
+
 NOT_CLAIMS = REGISTER.not_claims([
     ("A CIFAR-10 image is 32 pixels wide", "the data set's format, the input of the next cell"),
     ("The input image is a 32x32x3 volume; for CIFAR-10 the last layer is a 1x1x10 volume",
@@ -170,8 +248,9 @@ NOT_CLAIMS = REGISTER.not_claims([
     ("depth slice `d` holds the responses of filter `d` and is also called an **activation map**", "a definition"),
     ("a 3x3 filter on\n  a 3-deep input has 3*3*3 = 27 taps", "a definition with the arithmetic it states"),
     ("The picture below shows the same arithmetic in one dimension", "describes the figure's input, typed in the cell"),
-    ("Convolutional layers, in CS231n, in this library and in every framework, compute the\ncross-correlation",
-     "a convention (the digits are CS231n's name); the next cell shows which numpy routine this library matches"),
+    ("Convolutional layers, in CS231n, in this library, in PyTorch and in TensorFlow, compute the\ncross-correlation",
+     "a convention of the frameworks named (Theano's default flip: its conv2d documentation, filter_flip=True); "
+     "the next cell shows which numpy routine this library matches"),
     ("and only three neurons fit:\n`(5 - 3 + 2*1)/2 + 1 = 3`.", "arithmetic the sentence shows; the figure below draws it"),
     ("AlexNet takes 227x227x3 images and applies", "the setting of the notes' example, computed with in the next cell"),
     ("Here is one at work on a tiny \"face\" of 8x8 pixels", "the setting of the example (its 36 filters are claimed below)"),
@@ -186,6 +265,11 @@ NOT_CLAIMS = REGISTER.not_claims([
     ("In 2-D each output position reads an `F x F` window", "a definition, drawn by the figure below"),
     ("The text shows the formula with your numbers and the parameter counts", "describes the explorer"),
     ("You can also start the explorer anywhere", "an instruction; the slider behaviour is the widgets' (CONTRIBUTING)"),
+    ("Their demo draws new numbers at every page load: inputs 0, 1 or 2, weights -1, 0 or 1, biases\n1 and 0.",
+     "describes the notes' demo page (assets/conv-demo/index.html, not shipped); that ours has its ranges and "
+     "biases is the claim demo_ranges"),
+    ("Press **play** (or drag the position slider) and watch the window step",
+     "an instruction; the explorer's order of positions is tested in tests/test_conv_steps.py"),
 ])
 
 test_claims = REGISTER.tests()

@@ -164,6 +164,18 @@ def dw_and_db(nb):
     assert dw == 0 and db == 0
 
 
+@REGISTER.claim("The course notes put both gradients in one sentence: the backward pass, for the data and for the\n"
+                "weights, is also a convolution, with spatially flipped filters. With the word read as the conv\n"
+                "layer's operation (a cross-correlation), the flip belongs to dx; dw, as the next cell shows, needs\nnone.")
+def notes_backward_sentence(nb):
+    notes = (ROOT / "tests/fixtures/cs231n_notes/convolutional-networks.md").read_text(encoding="utf-8")
+    assert ("The backward pass for a convolution operation (for both the data and the weights) is also a "
+            "convolution (but with spatially-flipped filters).") in notes
+    (dx,) = nb.numbers("2dd2a5ea", r"cross-correlation with flipped filters: ([\d.e-]+)")
+    (dw,) = nb.numbers("a3d37240", r"dw and that cross-correlation: ([\d.e-]+)")
+    assert dx == 0 and dw == 0       # dx: flipped filters; dw: dout slid over the input as it is
+
+
 @REGISTER.claim("Every error is below 1e-8, at least ten times under CS231n's 1e-7.")
 def gradient_checks(nb):
     bounds = [b for (b,) in nb.all_numbers("5687c608", r"d[xwb] < ([\d.e-]+)")]
@@ -216,7 +228,7 @@ def two_dilated_as_three_plain(nb):
 
 
 @REGISTER.claim("The dilated\nstacks reach every pixel of their field, but unevenly: the centre pixel has a single "
-                "path to the\noutput while others have 4 (or 9)")
+                "path to the\noutput while some others have 4 (or 9)")
 def dilated_paths(nb):
     p = _paths(nb)
     for name, most in (("3x3, dilations 1, 2", 4), ("3x3, dilations 1, 2, 4", 9)):
@@ -251,19 +263,33 @@ def camera_size(nb):
     assert h // h_used == 4 and h // 4 == 128 >= h_used
 
 
-@REGISTER.claim("Padding 1 keeps the size:\n(121 - 3 + 2*1)/1 + 1 = 121.")
+@REGISTER.claim("Padding 1 keeps the size of the 3 x 3\nfilters' outputs, (121 - 3 + 2*1)/1 + 1 = 121, and padding 2 "
+                "that of the 5 x 5 blur,\n(121 - 5 + 2*2)/1 + 1 = 121.")
 def camera_same_size(nb):
-    rows = nb.all_numbers("8942a0e8", r"output (\d+) x (\d+)")
-    assert len(rows) == 4 and all(r == (121, 121) for r in rows)
+    rows = nb.all_numbers("8942a0e8", r"filter (\d+) x (\d+), padding (\d+): output (\d+) x (\d+)")
+    assert sorted({(F, F2, P) for F, F2, P, _, _ in rows}) == [(3, 3, 1), (5, 5, 2)]
+    assert len(rows) == 4 and all(F == F2 and out == out2 == 121 - F + 2 * P + 1 == 121
+                                  for F, F2, P, out, out2 in rows)
 
 
-@REGISTER.claim("The vertical-edge filter is large on the left and right columns and small on the top and bottom\n"
-                "rows, the horizontal-edge filter the other way round; the Laplacian is large on all four borders,\n"
-                "and the blur is darker on all four than inside.")
+def _borders(nb):
+    """{name: (sides, ends, inside)} of the zero-padded outputs and of the control (edge pixels copied)."""
+    zero, control = nb.output("1a975219").split("the control, the photo padded with copies of its edge pixels:")
+    assert zero.startswith("zero padding")
+
+    def table(text):
+        return {m.group(1).strip(): tuple(read(float(g)) for g in m.groups()[1:]) for m in
+                re.finditer(r"^(.+?) +left and right columns ([\d.]+), top and bottom rows ([\d.]+), inside ([\d.]+)",
+                            text, re.M)}
+    return table(zero), table(control)
+
+
+@REGISTER.claim("With zero padding the vertical-edge filter is large on the left and right columns and small on the\n"
+                "top and bottom rows, the horizontal-edge filter the other way round; the Laplacian is large on all\n"
+                "four borders, and the blur is darker on all four than inside.")
 def borders(nb):
-    b = {m.group(1).strip(): tuple(read(float(g)) for g in m.groups()[1:]) for m in
-         re.finditer(r"^(.+?) +left and right columns ([\d.]+), top and bottom rows ([\d.]+), inside ([\d.]+)",
-                     nb.output("1a975219"), re.M)}
+    b, _ = _borders(nb)
+    assert len(b) == 4
     sides, ends, inside = b["vertical edges (Sobel x)"]
     assert sides > 5 * inside and ends < inside
     sides, ends, inside = b["horizontal edges (Sobel y)"]
@@ -272,6 +298,23 @@ def borders(nb):
     assert min(sides, ends) > 5 * inside
     sides, ends, inside = b["blur (5x5 box)"]
     assert max(sides, ends) < inside
+
+
+@REGISTER.claim("With copies of the edge pixels instead of zeros\nevery edge filter is smaller on the borders than "
+                "inside, and the blur's borders are as bright as\nthe photo's own")
+def borders_control(nb):
+    zero, control = _borders(nb)
+    photo = control.pop("the photo itself")
+    assert len(control) == 4
+    for name in ("vertical edges (Sobel x)", "horizontal edges (Sobel y)", "all edges (Laplacian)"):
+        sides, ends, inside = control[name]
+        assert max(sides, ends) < inside
+    for name, strong in (("vertical edges (Sobel x)", 0), ("horizontal edges (Sobel y)", 1),
+                         ("all edges (Laplacian)", 0), ("all edges (Laplacian)", 1)):
+        assert zero[name][strong] > 5 * control[name][strong]         # the border line is the zeros'
+    blur, photo_sides_ends = control["blur (5x5 box)"][:2], photo[:2]
+    assert blur == photo_sides_ends                                    # equal at the printed two decimals
+    assert min(blur) > max(zero["blur (5x5 box)"][:2])                  # brighter than with zeros
 
 
 @REGISTER.claim("On a colour photograph a 3 x 3 x 3\nfilter reads red, green and blue together")

@@ -49,6 +49,9 @@ OTHER_SOURCES = {
         "some digit, with probability above 0.5": "ours: the paper's criterion for rubbish examples, in words",
     },
     "09_transfer_learning.ipynb": {},
+    "10_zeiler_fergus.ipynb": {
+        "Visualizing and Understanding Convolutional Networks": "title of Zeiler and Fergus (2014)",
+    },
 }
 
 ALL = [x for path in q.NOTEBOOKS for x in q.notebook_quotations(path)]

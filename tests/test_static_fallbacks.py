@@ -90,8 +90,9 @@ def test_every_widget_output_of_the_notebooks_reads_well_without_a_kernel(path):
         plain = "".join(data.get("text/plain", ""))
         assert not plain.startswith(("VBox(", "HBox(")), f"cell {k} ({source[:40]}) shows {plain[:40]}"
         assert " 0%|" not in plain, f"cell {k}: a progress bar saved at 0%"
-        if "explorer(" in source:
-            assert "image/png" in data, f"cell {k}: an explorer without its picture"
+        if "explorer(" in source:   # a picture, or HTML with pictures in it (an animation)
+            html = "".join(data.get("text/html", ""))
+            assert "image/png" in data or "data:image/png;base64," in html, f"cell {k}: an explorer without its picture"
 
 
 def test_the_solver_uses_the_saved_progress_bar(monkeypatch):
@@ -115,3 +116,27 @@ def test_the_solver_uses_the_saved_progress_bar(monkeypatch):
     model = TwoLayerNet(input_dim=4, hidden_dim=5, num_classes=2, seed=0)
     Solver(model, data, num_epochs=1, batch_size=10, progress=True, verbose=False, seed=0).train()
     assert len(made) == 1 and made[0].n == made[0].total == 2
+
+
+def test_the_conv_step_explorer_is_saved_animated_for_nbviewer_and_as_a_strip_for_github():
+    """Notebook 01's step-through explorer (issue 28) stores the notes' example as an animation
+    that plays where scripts run (nbviewer, the book) and a strip of the first positions that
+    shows where they do not (GitHub); tests/test_book.py opens both in a browser."""
+    from nbconvert import HTMLExporter
+
+    (path,) = [p for p in NOTEBOOKS if p.name.startswith("01_")]
+    nb = nbformat.read(str(path), as_version=4)
+    (cell,) = [c for c in nb.cells if c.cell_type == "code" and "widgets.conv_step_explorer(" in c.source]
+    (out,) = cell.outputs
+    html = out.data["text/html"]
+    assert len(re.findall(r'frames\[\d+\] = "data:image/png;base64,', html)) == 18
+    strip = html[html.index('class="conv-steps-strip"'):html.index('class="conv-steps-animation"')]
+    assert len(re.findall(r'<img src="data:image/png;base64,', strip)) == 3
+    assert "play_animation()" in html and "http://" not in html and "https://" not in html
+    assert "output position = 0" in out.data["text/plain"]
+    nb.cells = [cell]
+    body, _ = HTMLExporter().from_notebook_node(nb)   # nbviewer: the output's HTML as it is
+    assert body.count("new Animation(frames") == 1 and "play_animation()" in body
+    assert len(re.findall(r'frames\[\d+\] = "data:image/png;base64,', body)) == 18
+    shown = body[body.index('class="conv-steps-strip"'):body.index('class="conv-steps-animation"')]
+    assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', shown)) == 3

@@ -27,7 +27,8 @@ COLAB_IPYWIDGETS = re.search(r"^ipywidgets==(\S+)", (ROOT / "tests" / "colab-run
 WIDGET_TESTS = ["test_widgets.py", "test_pool_widgets.py", "test_architecture_helpers.py", "test_explorer_edges.py",
                 "test_notebook02_helpers.py", "test_adversarial_widgets.py",
                 "test_understanding_widgets.py",
-                "test_gradients_widgets.py"]
+                "test_gradients_widgets.py",
+                "test_conv_steps.py"]
 
 
 # Test files that build explorers only inside a notebook kernel (JupyterLab, nbclient), never in

@@ -14,7 +14,7 @@ One module per notebook topic (``exercises.conv_arithmetic``,
 from __future__ import annotations
 
 from . import (adversarial, architectures, conv_arithmetic, conv_layer, gradients, pooling, training, transfer,
-               understanding)
+               understanding, zeiler_fergus)
 from ._base import NOT_IMPLEMENTED, Feedback, attempt
 from .adversarial import *  # noqa: F401,F403
 from .architectures import *  # noqa: F401,F403
@@ -25,7 +25,8 @@ from .pooling import *  # noqa: F401,F403
 from .training import *  # noqa: F401,F403
 from .transfer import *  # noqa: F401,F403
 from .understanding import *  # noqa: F401,F403
+from .zeiler_fergus import *  # noqa: F401,F403
 
 TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, training, understanding, gradients,
-          adversarial, transfer)
+          adversarial, transfer, zeiler_fergus)
 __all__ = ["NOT_IMPLEMENTED", "Feedback", "attempt"] + [name for topic in TOPICS for name in topic.__all__]

@@ -16,20 +16,21 @@ it does not list, and a value no control can hold (a float for a slider, an
 unknown name for a menu) raises ValueError with the explanation of the pure
 function.  Its display data also carries a picture and the text of its state,
 which GitHub and nbviewer show where no kernel runs (``_base._explorer_box``).  One module per topic (``widgets.conv_arithmetic``,
-``widgets.conv_layer``, ``widgets.pooling``, ``widgets.architectures``, ...);
+``widgets.conv_layer``, ``widgets.conv_steps``, ``widgets.pooling``, ``widgets.architectures``, ...);
 every public name is also available here.  ipywidgets is imported only when an
 explorer is built.
 """
 from __future__ import annotations
 
-from . import adversarial, architectures, conv_arithmetic, conv_layer, gradients, pooling, understanding
+from . import adversarial, architectures, conv_arithmetic, conv_layer, conv_steps, gradients, pooling, understanding
 from .adversarial import *  # noqa: F401,F403
 from .architectures import *  # noqa: F401,F403
 from .conv_arithmetic import *  # noqa: F401,F403
 from .conv_layer import *  # noqa: F401,F403
+from .conv_steps import *  # noqa: F401,F403
 from .gradients import *  # noqa: F401,F403
 from .pooling import *  # noqa: F401,F403
 from .understanding import *  # noqa: F401,F403
 
-TOPICS = (conv_arithmetic, conv_layer, pooling, architectures, understanding, gradients, adversarial)
+TOPICS = (conv_arithmetic, conv_layer, conv_steps, pooling, architectures, understanding, gradients, adversarial)
 __all__ = [name for topic in TOPICS for name in topic.__all__]
