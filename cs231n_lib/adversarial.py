@@ -370,7 +370,8 @@ def fgsm_sweep(net, X, y, eps_values, clip="pixels", direction=None, batch_size=
     """
     X = _batch(X, _check_net(net), who="fgsm_sweep")
     clip = _check_clip(clip, net, "fgsm_sweep")
-    eps_values = [_check_eps(e, net=net, who="fgsm_sweep") for e in np.atleast_1d(eps_values).tolist()]
+    eps_values = [_check_eps(e, net=net, who="fgsm_sweep") for e in
+                  (eps_values if isinstance(eps_values, (list, tuple)) else np.atleast_1d(eps_values).tolist())]
     y = _check_labels(y, len(X), net.num_classes, who="fgsm_sweep")
     if direction is None:
         direction = fgsm_direction(net, X, y, batch_size=batch_size)
@@ -432,7 +433,8 @@ def fooling_image(net, x, target, step=None, max_steps=200, clip="pixels"):
     x = contract.check_images(net, x, name="x", who="fooling_image", one=True)
     if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, np.integer)) \
             or not 0 <= int(target) < net.num_classes:
-        raise ValueError(f"target must be a class index 0..{net.num_classes - 1}, got {target!r}.")
+        raise ValueError(f"fooling_image: target must be one of the classes of this net, indices "
+                         f"0..{net.num_classes - 1}; got {target!r}.")
     target = int(target)
     step = 0.1 * contract.scale(net, "fooling_image", "step=...") if step is None else step
     step = contract.check_amount(step, net, "step", who="fooling_image", positive=True,

@@ -283,9 +283,10 @@ def kinks_crossed(net, x0, x1):
     changes sign (on in one image, off in the other); a max pool counts the
     windows whose largest entry (the switch) moves.  Between two images with
     no kink crossed, the net is one linear function: its class scores change
-    by exactly the gradient times the step.
+    by exactly the gradient times the step.  ``x0`` is an image of the net's
+    convention; ``x1`` may leave its pixel range (a step from ``x0``).
     """
-    x0 = contract.check_images(net, x0, name="x0", who="kinks_crossed", one=True, values="scale")
+    x0 = contract.check_images(net, x0, name="x0", who="kinks_crossed", one=True)
     x1 = contract.check_images(net, x1, name="x1", who="kinks_crossed", one=True, values="scale")
     X = np.stack([x0, x1])
     acts = net.activations(X)
@@ -729,8 +730,11 @@ def invert_layers(net, x, layers=None, steps=150, learning_rate=None, alpha=6, b
     ``steps`` steps of Adam (``learning_rate``, its defaults otherwise), in
     float64 on a copy of the net.  ``learning_rate``, ``init_std`` and ``bound``
     default to 0.05, 0.05 and 0.5 times the scale of the net's input convention
-    (1 for [0, 1], 255 for CS231n's 0..255), so a net of either scale is
-    inverted alike.  The layers are solved side by
+    (1 for [0, 1], 255 for CS231n's 0..255), and Adam's epsilon is
+    ``1e-8 / (2 B)`` (its default 1e-8 on [0, 1]; the gradient is 255 times
+    smaller on the 0..255 scale), so a net of either scale is inverted alike.
+    (For a mean-subtracted convention the image is the centred one, so TV
+    measures the edges of x - m: the net does not know its mean image m.)  The layers are solved side by
     side as one batch (:meth:`~cs231n_lib.nets.SequentialNet.backward_from_layers`);
     they do not interact.
 
@@ -782,7 +786,7 @@ def invert_layers(net, x, layers=None, steps=150, learning_rate=None, alpha=6, b
             out[layer] = d
         return out
 
-    config = {"learning_rate": learning_rate}
+    config = {"learning_rate": learning_rate, "epsilon": 1e-8 / (2 * bound)}   # Adam's 1e-8 on [0, 1] images
     history = []
     for _ in range(steps + 1):
         _, grad = work.backward_from_layers(current, layers, douts)

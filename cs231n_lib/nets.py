@@ -955,7 +955,8 @@ class SequentialNet:
         A net in the ``"unit"`` input convention refuses a batch clearly outside [0, 1].
         """
         if self.input_convention == "unit":
-            _check_unit_range(_check_batch(X, self.input_dim, type(self).__name__), type(self).__name__,
+            _check_unit_range(_check_batch(X, self.input_dim, type(self).__name__, convention="unit"),
+                              type(self).__name__,
                               self.input_mean)
         acts, caches = self._forward(X, mode="test" if y is None else "train")
         scores = acts[self.names[-1]]

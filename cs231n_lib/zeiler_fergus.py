@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import __version__
+from . import __version__, contract
 from .data import make_shapes
 from .understanding import softmax
 
@@ -140,6 +140,7 @@ PIXELS = "pixels"   # the "layer" that is the image itself: the baseline every l
 def feature_vectors(net, X, layers, batch_size=250):
     """Each layer's output for every image, flattened: ``{layer: (N, D) float64}``, plus ``"scores"``
     (N, num_classes), from one forward pass per batch.  The layer ``"pixels"`` is the image itself."""
+    X = contract.check_images(net, X, who="feature_vectors")
     acts = layer_activations_all(net, X, [name for name in layers if name != PIXELS], batch_size)
     out = {name: value.reshape(len(value), -1).astype(np.float64) for name, value in acts.items()}
     if PIXELS in layers:
@@ -353,7 +354,10 @@ def evolution(checkpoints, X, y, layers, units_per_layer=2, seed=0, batch_size=2
 
     K = len(checkpoints.after_updates)
     rng = np.random.default_rng(seed)
-    last = layer_activations_all(checkpoints.net(K - 1), X, layers, batch_size)
+    final = checkpoints.net(K - 1)
+    X = contract.check_images(final, X, who="evolution")
+    y = contract.check_labels(y, len(X), final.num_classes, who="evolution")
+    last = layer_activations_all(final, X, layers, batch_size)
     units = {}
     for layer in layers:
         alive = np.flatnonzero(unit_maxima(last[layer]).max(axis=0) > 0)
@@ -376,6 +380,7 @@ def evolution(checkpoints, X, y, layers, units_per_layer=2, seed=0, batch_size=2
 def layer_activations_all(net, X, layers, batch_size=250):
     """``{layer: (N, ...)}`` for every layer of ``layers`` and ``"scores"`` (N, num_classes), one forward
     pass per batch of ``batch_size`` images."""
+    X = contract.check_images(net, X, who="layer_activations_all")
     names = list(layers) + [net.names[-1]]
     parts = {name: [] for name in names}
     for i in range(0, len(X), int(batch_size)):
@@ -451,6 +456,7 @@ def first_stage(name, W, b, X, layer=None, batch_size=250):
         raise ValueError(f"{name}'s first layer has W {net.params['conv1.W'].shape} and b "
                          f"{net.params['conv1.b'].shape}; got {np.shape(W)} and {np.shape(b)}.")
     net.params["conv1.W"], net.params["conv1.b"] = np.asarray(W, net.dtype), np.asarray(b, net.dtype)
+    X = contract.check_images(net, X, who="first_stage")
     layer = layer or ("pool1" if "pool1" in net.layers else "relu1")
     from .understanding import layer_activations
 
