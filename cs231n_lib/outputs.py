@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pathlib
 
-__all__ = ["output_path", "add_force_option", "kept_note"]
+__all__ = ["output_path", "output_paths", "add_force_option", "kept_note"]
 
 
 def output_path(path, force=False):
@@ -28,6 +28,22 @@ def output_path(path, force=False):
         candidate = path.with_name(f"{stem}.new{k if k > 1 else ''}{path.suffix}")
         if not candidate.exists():
             return candidate
+        k += 1
+
+
+def output_paths(paths, force=False):
+    """:func:`output_path` for files written together (results and their arrays): the paths
+    themselves if none exists or ``force``, else each with the same first ``.newK`` that is free
+    for all of them."""
+    paths = [pathlib.Path(p) for p in paths]
+    if force or not any(p.exists() for p in paths):
+        return paths
+    k = 1
+    while True:
+        tag = f".new{k if k > 1 else ''}"
+        out = [p.with_name(f"{p.name[: -len(p.suffix)] if p.suffix else p.name}{tag}{p.suffix}") for p in paths]
+        if not any(p.exists() for p in out):
+            return out
         k += 1
 
 

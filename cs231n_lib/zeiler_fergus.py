@@ -513,13 +513,6 @@ def _read_npz(path, rebuild):
     return arrays, meta
 
 
-def _refuse_overwrite(paths, force):
-    existing = [str(p) for p in paths if pathlib.Path(p).exists()]
-    if existing and not force:
-        raise FileExistsError(f"{', '.join(existing)} already exist(s): this command does not overwrite shipped "
-                              "results. Pass --force to replace them, or --out DIR to write elsewhere.")
-
-
 def _machine():
     """What the runs ran on: CPU, cores, Python, numpy and its BLAS."""
     info = {"machine": platform.machine(), "system": platform.system(), "cpu_count": os.cpu_count(),
@@ -741,10 +734,13 @@ def main(argv=None):
     import argparse
     import time
 
+    from .outputs import add_force_option, kept_note, output_path, output_paths
+
     parser = argparse.ArgumentParser(
         prog="python -m cs231n_lib.zeiler_fergus",
         description="Notebook 10's runs that take too long for a notebook (one BLAS thread, deterministic on one "
-                    "machine). They refuse to overwrite shipped files unless --force is given.")
+                    "machine). A file that exists is not replaced: the new one goes to NAME.new.EXT next to it, "
+                    "unless --force.")
     parser.add_argument("--checkpoints", action="store_true",
                         help=f"train the zoo recipe {EVOLUTION_NET} and write its checkpoints")
     parser.add_argument("--first-layer", action="store_true",
@@ -753,7 +749,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="the recipes' tiny QUICK settings (to try the pipeline)")
     parser.add_argument("--out", default=str(ZF_DIR), help="folder to write to (default: the repository's "
                                                            "data/zeiler_fergus/)")
-    parser.add_argument("--force", action="store_true", help="replace files that exist")
+    add_force_option(parser, "files")
     parser.add_argument("--work", default=None, help="folder that keeps each finished first-layer run, so that an "
                                                      "interrupted command resumes (default: the system's temporary "
                                                      "folder)")
@@ -767,11 +763,8 @@ def main(argv=None):
 
         from .pretrained import recipe
 
-        path = out / CHECKPOINTS_FILE.name
-        try:
-            _refuse_overwrite([path], args.force)
-        except FileExistsError as err:
-            parser.error(str(err))
+        target = out / CHECKPOINTS_FILE.name
+        path = output_path(target, args.force)     # a file that exists is replaced only with --force
         module = recipe(EVOLUTION_NET)
         settings = dict(module.RECIPE, **(module.QUICK if args.quick else {}))
         start = time.perf_counter()
@@ -781,20 +774,21 @@ def main(argv=None):
         digest = write_checkpoints(saved, info, settings, path)
         print(f"{EVOLUTION_NET}: {len(saved)} checkpoints in {time.perf_counter() - start:.0f} s (load average "
               f"{_load_average()}); wrote {path} (sha256 {digest})")
+        if path != target:
+            print(kept_note(target, path))
     if args.first_layer:
         from .pretrained import recipe
 
-        json_path, npz_path = out / FIRST_LAYER_JSON.name, out / FIRST_LAYER_NPZ.name
-        try:
-            _refuse_overwrite([json_path, npz_path], args.force)
-        except FileExistsError as err:
-            parser.error(str(err))
+        targets = [out / FIRST_LAYER_JSON.name, out / FIRST_LAYER_NPZ.name]
+        json_path, npz_path = output_paths(targets, args.force)   # replaced only with --force
         start = time.perf_counter()
         record, arrays = run_first_layer(args.seeds, recipe(FIRST_LAYER_NETS[0]).QUICK if args.quick else None,
                                          progress=not args.quiet, work=args.work, report=print)
         digests = write_first_layer(record, arrays, json_path, npz_path)
         print(f"first layer: {len(record['runs'])} runs in {time.perf_counter() - start:.0f} s; wrote {json_path} "
               f"(sha256 {digests[0]}) and {npz_path} (sha256 {digests[1]})")
+        if json_path != targets[0]:
+            print(kept_note(targets[0], json_path))
     return 0
 
 
