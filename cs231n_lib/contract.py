@@ -294,17 +294,22 @@ def _range_problem(lo, hi, conv, input_mean, name, who, values, subject=None):
             m = np.asarray(input_mean)
             own = (f"; the net subtracts its own input_mean {float(m):g}" if m.size == 1
                    else "; the net subtracts its own input_mean image")
-        if hi > 2:
+        scale_hint = ("" if subject else "; where a function scores perturbed images or noise on purpose, pass "
+                      "it values='scale'")
+        if max(hi, -lo) > _SCALE_FACTOR:
             looks = ("0..255 pixels minus a mean image (the 'cs231n' convention)" if lo < -margin
                      else "0..255 pixels")
             fix = ("Divide 0..255 pixels by 255; for data in the 'cs231n' convention use "
                    "(X + data['mean_image']) / 255")
-        elif lo < -margin:
+        elif lo < -margin and hi <= 1 + margin:
             looks = "images with the mean image subtracted (the 'unit-centred' convention)"
             fix = "Add the mean image back: X + data['mean_image']"
+        elif lo < -margin:
+            looks = "images pushed out of [0, 1] on both sides (an unclipped perturbation, or noise)"
+            fix = f"Clip them into [0, 1] with np.clip(X, 0, 1){scale_hint}"
         else:
             looks = "images pushed above 1 (by a perturbation, or scaled otherwise)"
-            fix = "Clip them into [0, 1] with np.clip(X, 0, 1) or rescale them"
+            fix = f"Clip them into [0, 1] with np.clip(X, 0, 1) or rescale them{scale_hint}"
         subject = subject or f"{_prefix(who)}this net"
         return (f"{subject} reads images in the 'unit' convention (values in [0, 1], nothing "
                 f"subtracted{own}), but {'this batch' if name == 'X' else name} holds values from {lo:.3g} to "

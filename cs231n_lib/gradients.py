@@ -544,6 +544,7 @@ def class_model(net, classes=None, steps=100, reg=None, step_size=None, jitter=2
     Returns a :class:`ClassModel`.  ``keep_every`` > 0 also keeps the images
     every that many steps (for the explorer).
     """
+    # None: from the net's input convention, reg 1e-3 and step_size 0.02 for images in [0, 1]
     classes, reg, step_size = _class_model_checks(net, classes, steps, reg, step_size, jitter, blur_every,
                                                   keep_every, init)
     low, high = contract.pixel_range(net, "class_model")           # [0, 1] for images in [0, 1]
