@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cs231n_lib import adversarial, contract, gradients, normalization, transfer
+from cs231n_lib import adversarial, contract, gradients, normalization, transfer, zeiler_fergus
 from cs231n_lib.nets import SequentialNet, ThreeLayerConvNet, affine, conv, pool, relu
 
 RNG = np.random.default_rng(0)
@@ -59,7 +59,7 @@ VALUES = {   # the rows of the values, shared by batch and one-image functions
 BATCH_ROWS = [(name, (lambda f: lambda X, y: (f(X), y))(f), want) for name, (f, want) in VALUES.items()] + [
     ("NHWC", lambda X, y: (X.transpose(0, 2, 3, 1), y), [r"channels-last", r"transpose\(0, 3, 1, 2\)"]),
     ("one image", lambda X, y: (X[0], y[:1]), [r"one image", r"\[None\] is a batch of one"]),
-    ("label out of range", lambda X, y: (X, np.array([0, 1, 4, 3])), [r"indices 0\.\.3", r"(y|target)\[2\] = 4"]),
+    ("label out of range", lambda X, y: (X, np.array([0, 1, 4, 3])), [r"indices 0\.\.3", r"(y|target|labels)\[2\] = 4"]),
     ("one-hot labels", lambda X, y: (X, _one_hot(y)), [r"one-hot", r"argmax\(axis=1\)"]),
     ("float labels", lambda X, y: (X, y.astype(float)), [r"integers 0\.\.3", r"astype\(np\.int64\)"]),
     ("wrong channels", lambda X, y: (X[:, :1], y), [r"reads 3 channel", r"np\.repeat\(X, 3, axis=1\)"]),
@@ -107,6 +107,16 @@ BATCH_FUNCTIONS = {
                    lambda r, i: r.evaluations[1].confidences[i]),
     "transfer_matrix": (lambda X, y: adversarial.transfer_matrix({"a": NET, "b": OTHER}, X, y, 0.1), True, None),
     "rubbish_check": (lambda X, y: adversarial.rubbish_check(NET, X), False, None),
+    "attack_gradient": (lambda X, y: adversarial.attack_gradient(NET, X, y), True, lambda r, i: r[i] * len(r)),
+    "pgd": (lambda X, y: adversarial.pgd(NET, X, y, 0.1, steps=2, random_start=False), True, lambda r, i: r[i]),
+    "pgd_by_steps": (lambda X, y: adversarial.pgd_by_steps(NET, X, y, 0.1, 0.05, [0, 2], random_start=False), True,
+                     lambda r, i: r[2].confidences[i]),
+    "pgd_sweep": (lambda X, y: adversarial.pgd_sweep(NET, X, y, [0.0, 0.1], steps=2, random_start=False), True,
+                  lambda r, i: r.evaluations[1].confidences[i]),
+    "feature_vectors": (lambda X, y: zeiler_fergus.feature_vectors(NET, X, ["relu1", "pixels"]), False,
+                        lambda r, i: r["relu1"][i]),
+    "layer_activations_all": (lambda X, y: zeiler_fergus.layer_activations_all(NET, X, ["relu2"]), False,
+                              lambda r, i: r["relu2"][i]),
     "cnn_codes": (lambda X, y: transfer.cnn_codes(NET, X), False, lambda r, i: r[i]),
     "fit": (_fit, True, None),
     "accuracy": (lambda X, y: transfer.accuracy(NET, X, y), True, None),
@@ -119,6 +129,7 @@ ONE_FUNCTIONS = {
     "invert": (lambda x, y: gradients.invert(NET, x, "relu1", steps=2), False),
     "scores_along": (lambda x, y: adversarial.scores_along(NET, x, np.ones((3, 8, 8)), [-0.1, 0.0, 0.1]), False),
     "fooling_image": (lambda x, y: adversarial.fooling_image(NET, x, y, max_steps=2), True),
+    "pixel_attack": (lambda x, y: adversarial.pixel_attack(NET, x, y, popsize=5, maxiter=1), True),
 }
 
 
@@ -208,7 +219,8 @@ def test_eps_table(eps, want):
     for call in (lambda: adversarial.fgsm(NET, X4, Y4, eps), lambda: adversarial.fgsm_targeted(NET, X4, 1, eps),
                  lambda: adversarial.fgsm_sweep(NET, X4, Y4, [0.0, eps]),
                  lambda: adversarial.transfer_matrix({"a": NET}, X4, Y4, eps),
-                 lambda: adversarial.AdversarialObjective(NET, eps=eps)):
+                 lambda: adversarial.AdversarialObjective(NET, eps=eps),
+                 lambda: adversarial.pgd(NET, X4, Y4, eps, steps=1), lambda: adversarial.PGDObjective(NET, eps=eps)):
         _expect(call, want)
 
 
