@@ -32,8 +32,6 @@ OTHER_SOURCES = {
         "less careful about initialization": "Ioffe and Szegedy (2015), abstract",
     },
     "06_visualizing_convnets.ipynb": {
-        "activations become sparse": "ours: a claim of the notes in a few words",
-        "well-trained filters are smooth": "ours: a claim of the notes in a few words",
         "where filter 3 of the first layer saw its edge, weigh it like this": "ours: what a second-layer filter says",
         "the evidence is here": "ours: what a low point of an occlusion map seems to say",
     },
