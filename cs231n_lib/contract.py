@@ -478,7 +478,7 @@ def check_labels(y, n, num_classes, *, name="y", who=None, broadcast=False):
     Refused: booleans, fractions, one-hot rows (N, num_classes) (their ``argmax(axis=1)`` is meant),
     a count other than one per image, indices out of range.  Whole-valued floats are refused too,
     with their conversion (nothing is converted for you).  ``broadcast``: one index (a scalar)
-    stands for every image.
+    stands for every image.  ``num_classes=None`` (labels of points, no net): any index >= 0.
     """
     p = _prefix(who)
     if y is None:
@@ -487,12 +487,14 @@ def check_labels(y, n, num_classes, *, name="y", who=None, broadcast=False):
         arr = np.asarray(y)
     except Exception as err:
         raise ValueError(f"{p}{name} must be class indices: {err}") from None
+    top = "" if num_classes is None else f" 0..{num_classes - 1}"
     if arr.dtype.kind == "b":
-        raise ValueError(f"{p}{name} holds booleans; class indices are integers 0..{num_classes - 1} "
+        raise ValueError(f"{p}{name} holds booleans; class indices are integers{top} "
                          f"(for a two-class problem: {name}.astype(int)).")
     if arr.dtype.kind not in "iuf":
-        raise ValueError(f"{p}{name} must hold integer class indices 0..{num_classes - 1}, got dtype {arr.dtype}.")
-    if arr.ndim == 2 and arr.shape == (n, num_classes) and n:
+        raise ValueError(f"{p}{name} must hold integer class indices{top}, got dtype {arr.dtype}.")
+    if arr.ndim == 2 and n and arr.shape[0] == n and arr.shape[1] > 1 and arr.shape[1] == (num_classes or arr.shape[1]) \
+            and np.all((arr == 0) | (arr == 1)) and np.all(arr.sum(axis=1) == 1):
         raise ValueError(f"{p}{name} looks one-hot, shape {arr.shape} (one row per image, one column per class); "
                          f"pass the class indices: {name}.argmax(axis=1).")
     if arr.ndim == 0 and broadcast:
@@ -503,8 +505,10 @@ def check_labels(y, n, num_classes, *, name="y", who=None, broadcast=False):
     if arr.dtype.kind == "f":
         whole = bool(np.all(np.isfinite(arr)) and np.all(arr == np.round(arr)))
         fix = f" Convert them: {name}.astype(np.int64)." if whole else ""
-        raise ValueError(f"{p}{name} holds {arr.dtype} values; class indices are integers 0..{num_classes - 1}.{fix}")
-    if arr.size:
+        raise ValueError(f"{p}{name} holds {arr.dtype} values; class indices are integers{top}.{fix}")
+    if arr.size and num_classes is None and int(arr.min()) < 0:
+        raise ValueError(f"{p}{name} must hold class indices >= 0; got {int(arr.min())}.")
+    if arr.size and num_classes is not None:
         bad = (arr < 0) | (arr >= num_classes)
         if bad.any():
             i = int(np.flatnonzero(bad)[0])

@@ -1,9 +1,12 @@
 """Every command that writes results or weights writes a new file next to one that exists, unless
---force (issue 23, item 3).  The heavy computation of each command is replaced by a stub that returns
-a small record of the same form: what is tested here is where the files go, what a test of the
-command's own numbers (tests/test_allconv.py, test_normalization_experiment.py, test_transfer.py,
-test_pretrained.py) does not cover.  transfer's commands are tested in test_transfer.py
-(test_a_command_never_replaces_a_results_file_without_force)."""
+--force (issue 23, item 3).  The heavy computation of gradients', normalization's and understanding's
+commands is replaced by a stub that returns a small record of the same form (what is tested here is
+where the files go; their numbers are tested in tests/test_allconv.py, test_normalization_experiment.py,
+test_understanding.py, test_filters_training.py); pretrained --retrain runs a recipe's QUICK settings.
+The commands of transfer, adversarial and zeiler_fergus are tested in their own test files
+(test_a_command_never_replaces_a_results_file_without_force, test_the_heavy_run_command_never_overwrites_without_force,
+test_the_checkpoint_file_rebuilds_from_its_recipe_with_quick_settings and
+test_the_first_layer_command_runs_on_quick_settings_and_never_overwrites)."""
 import hashlib
 import json
 
@@ -15,9 +18,9 @@ from cs231n_lib.outputs import output_path
 
 
 def _pinned(path):
-    """The file's text and whether its .sha256 names its bytes."""
+    """The file's bytes and whether its .sha256 names them."""
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return path.read_text(), path.with_suffix(".sha256").read_text().split()[0] == digest
+    return path.read_bytes(), path.with_suffix(".sha256").read_text().split()[0] == digest
 
 
 def test_output_path_counts_up_and_force_takes_the_path_itself(tmp_path):
@@ -118,8 +121,55 @@ def test_normalization_controls_and_merges_never_replace_a_file_without_force(tm
     assert N.main(["--experiment", "--quiet", "--out", str(results)]) == 0
     done, _ = _pinned(results)
     part = tmp_path / "results_part.json"
-    part.write_text(done)
+    part.write_bytes(done)
     assert N.main(["--merge", str(part), "--out", str(results)]) == 0
     assert _pinned(results) == (done, True) and _pinned(tmp_path / "results.new.json")[1]
     assert N.main(["--merge", str(part), "--out", str(results), "--force"]) == 0
     assert _pinned(results)[1] and not (tmp_path / "results.new2.json").exists()
+
+
+# ------------------------------------------------------------------ pretrained --retrain
+def test_pretrained_retrain_never_replaces_a_zoo_file_without_force(tmp_path, capsys):
+    from cs231n_lib import pretrained
+
+    args = ["--retrain", "mnist_softmax", "--quick", "--quiet", "--out", str(tmp_path)]
+    assert pretrained.main(args) == 0
+    shipped = tmp_path / "mnist_softmax.npz"
+    first, ok = shipped.read_bytes(), _pinned(shipped)[1]
+    assert ok
+    assert pretrained.main(args) == 0                                          # the same recipe again ...
+    assert shipped.read_bytes() == first                                       # ... leaves the file as it is
+    new = tmp_path / "mnist_softmax.new.npz"
+    assert pretrained.load_net(new).spec() == pretrained.load_net(shipped).spec()   # checked by its own sha256
+    assert "exists and was left as it is" in capsys.readouterr().out
+    assert pretrained.main(args + ["--force"]) == 0
+    assert _pinned(shipped)[1] and not (tmp_path / "mnist_softmax.new2.npz").exists()
+
+
+# ------------------------------------------------------------------ understanding --tsne / --filters
+def test_understanding_commands_never_replace_a_result_file_without_force(tmp_path, monkeypatch, capsys):
+    import numpy as np
+
+    from cs231n_lib import understanding
+
+    calls = {"n": 0}
+
+    def fake(*args, **kwargs):
+        calls["n"] += 1
+        return {"labels": np.arange(3) + calls["n"]}, {"run": calls["n"]}
+
+    monkeypatch.setattr(understanding, "compute_tsne", fake)
+    monkeypatch.setattr(understanding, "compute_filters_training", fake)
+    for option, name, load in (("--tsne", "tsne_shapes", understanding.load_tsne),
+                               ("--filters", "filters_training", understanding.load_filters_training)):
+        args = [option, "--quiet", "--out", str(tmp_path)]
+        assert understanding.main(args) == 0
+        shipped = tmp_path / f"{name}.npz"
+        first = shipped.read_bytes()
+        run = load(shipped)[1]["run"]
+        assert understanding.main(args) == 0
+        assert shipped.read_bytes() == first
+        assert load(tmp_path / f"{name}.new.npz")[1]["run"] == run + 1           # pinned by its own sha256
+        assert "exists and was left as it is" in capsys.readouterr().out
+        assert understanding.main(args + ["--force"]) == 0
+        assert load(shipped)[1]["run"] == run + 2 and not (tmp_path / f"{name}.new2.npz").exists()

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cs231n_lib import adversarial, contract, gradients, normalization, transfer, zeiler_fergus
+from cs231n_lib import adversarial, contract, gradients, normalization, transfer, understanding, zeiler_fergus
 from cs231n_lib.nets import SequentialNet, ThreeLayerConvNet, affine, conv, pool, relu
 
 RNG = np.random.default_rng(0)
@@ -117,6 +117,15 @@ BATCH_FUNCTIONS = {
                         lambda r, i: r["relu1"][i]),
     "layer_activations_all": (lambda X, y: zeiler_fergus.layer_activations_all(NET, X, ["relu2"]), False,
                               lambda r, i: r["relu2"][i]),
+    "occlusion_maps": (lambda X, y: understanding.occlusion_maps(NET, X, y, size=4, stride=4), True,
+                       lambda r, i: r[i]),
+    "layer_activations": (lambda X, y: understanding.layer_activations(NET, X, "relu1"), False, lambda r, i: r[i]),
+    "sparsity": (lambda X, y: understanding.sparsity(NET, X), False, None),
+    "dead_filters": (lambda X, y: understanding.dead_filters(NET, X, "relu1"), False, None),
+    "watch_training": (lambda X, y: understanding.watch_training(unit_net(), X, y, X, iterations=2, every=1,
+                                                                 batch_size=2), True, None),
+    "max_activating": (lambda X, y: understanding.max_activating(NET, X, "relu1", 0, k=1), False, None),
+    "codes": (lambda X, y: understanding.codes(NET, X), False, lambda r, i: r[i]),
     "cnn_codes": (lambda X, y: transfer.cnn_codes(NET, X), False, lambda r, i: r[i]),
     "fit": (_fit, True, None),
     "accuracy": (lambda X, y: transfer.accuracy(NET, X, y), True, None),
@@ -128,6 +137,7 @@ ONE_FUNCTIONS = {
     "kinks_crossed": (lambda x, y: gradients.kinks_crossed(NET, x, X4[1]), False),
     "invert": (lambda x, y: gradients.invert(NET, x, "relu1", steps=2), False),
     "scores_along": (lambda x, y: adversarial.scores_along(NET, x, np.ones((3, 8, 8)), [-0.1, 0.0, 0.1]), False),
+    "occlusion_map": (lambda x, y: understanding.occlusion_map(NET, x, y, size=4, stride=4), True),
     "fooling_image": (lambda x, y: adversarial.fooling_image(NET, x, y, max_steps=2), True),
     "pixel_attack": (lambda x, y: adversarial.pixel_attack(NET, x, y, popsize=5, maxiter=1), True),
 }
@@ -195,6 +205,24 @@ for _name in ONE_FUNCTIONS:
 ])
 def test_class_model_table(classes, want):
     _expect(lambda: gradients.class_model(NET, classes, steps=1), want)
+
+
+@pytest.mark.parametrize("function", [understanding.knn_accuracy, understanding.class_spread,
+                                      understanding.centroid_distances, understanding.top_k_purity])
+@pytest.mark.parametrize("y, want", [
+    ([0, 1, 1.5], [r"float64 values", r"integers"]), ([0, -1, 1], [r">= 0"]), ([0, 1], [r"one class index per"]),
+    ([True, False, True], [r"booleans"]),
+])
+def test_labels_of_points_table(function, y, want):
+    """Labels of codes or points (no net, no number of classes): integers >= 0, one per point."""
+    Z = np.arange(6.0).reshape(3, 2)
+    _expect(lambda: function(Z if function is not understanding.top_k_purity else Z[:, 0], y), want)
+
+
+def test_points_must_be_finite_rows():
+    _expect(lambda: understanding.knn_accuracy(np.array([[0.0], [np.nan], [1.0]]), [0, 1, 0], k=1),
+            [r"1 NaN or infinite"])
+    _expect(lambda: understanding.class_spread(np.zeros(3), [0, 1, 0]), [r"one row per image"])
 
 
 @pytest.mark.parametrize("y, want", [
