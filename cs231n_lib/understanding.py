@@ -127,7 +127,8 @@ def occlusion_maps(net, X, labels, size=8, stride=2, fill=None, batch_size=256):
     """
     X = contract.check_images(net, X, who="occlusion_maps")
     labels = contract.check_labels(labels, len(X), net.num_classes, name="labels", who="occlusion_maps")
-    fill = _check_fill(contract.grey(net, "occlusion_maps") if fill is None else fill, X)  # 0.5 on [0, 1]
+    fill = contract.grey(net, "occlusion_maps") if fill is None else fill   # grey: 0.5 for images in [0, 1]
+    fill = _check_fill(fill, X)
     batch_size = int(batch_size)
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}.")
