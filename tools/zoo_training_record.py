@@ -55,7 +55,7 @@ load = os.getloadavg()
 wall, cpu = time.perf_counter(), time.process_time()
 path, digest, meta = pretrained.retrain(name, out=out, progress=False)
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-(s,) = seen
+s = seen[-1]   # the net's own Solver: a recipe that trains a teacher first (distillation) trains the net last
 ipe = max(len(s.X_train) // s.batch_size, 1)
 checks = [1] + [ipe * (e + 1) for e in range(s.num_epochs)]   # the Solver checks after update 1 and every epoch
 assert len(checks) == len(s.val_acc_history)
