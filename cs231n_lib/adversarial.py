@@ -588,8 +588,12 @@ def kmeans_prototypes(X, y, per_class, seed=0):
     from sklearn.cluster import KMeans
     from threadpoolctl import threadpool_limits
 
-    X = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
-    y = np.asarray(y)
+    X = np.asarray(X)
+    if X.dtype.kind != "f" or len(X) == 0 or not np.all(np.isfinite(X)):
+        raise ValueError(f"kmeans_prototypes: X must be finite float images (N, ...), N >= 1; got dtype {X.dtype}, "
+                         f"shape {X.shape} (0..255 pixels: X.astype(np.float32) / 255).")
+    X = X.astype(np.float64).reshape(len(X), -1)
+    y = contract.check_labels(y, len(X), None, who="kmeans_prototypes")
     centres, labels = [], []
     for c in np.unique(y):
         members = X[y == c]
@@ -623,6 +627,8 @@ def rbf_net(centres, gamma, input_dim=(1, 32, 32), num_classes=10, reg=0.0, seed
     net = SequentialNet([("rbf", {"kind": "rbf", "num_centres": len(centres), "gamma": float(gamma)}),
                          ("fc", {"kind": "affine", "out_dim": int(num_classes)})],
                         input_dim=input_dim, reg=reg, seed=seed, dtype=dtype, input_convention="unit")
+    # the prototypes are images the net reads: in its convention (k-means of 0..255 pixels are not)
+    contract.check_images(net, centres.reshape((len(centres),) + tuple(net.input_dim)), name="centres", who="rbf_net")
     net.params["rbf.centres"] = centres.astype(dtype)
     return net.freeze("rbf")
 

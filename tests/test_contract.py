@@ -506,3 +506,15 @@ def test_float32_gradient_signs_agree_with_float64_on_saturated_and_unsaturated_
     if route.startswith("saliency"):
         np.testing.assert_allclose(gradients.saliency_map(net, X, y), gradients.saliency_map(
             _float64_twin(net), X.astype(np.float64), y), rtol=1e-3, atol=1e-3 * float(np.abs(g64).max()))
+
+
+def test_rbf_prototypes_are_images_of_the_nets_convention():
+    X = np.random.default_rng(1).random((12, 1, 4, 4))
+    y = np.repeat([0, 1, 2], 4)
+    centres, labels = adversarial.kmeans_prototypes(X, y, 2)
+    net = adversarial.rbf_net(centres, 1.0, input_dim=(1, 4, 4), num_classes=3)
+    assert net.params["rbf.centres"].shape == (6, 16)
+    _expect(lambda: adversarial.rbf_net(centres * 255, 1.0, input_dim=(1, 4, 4), num_classes=3),
+            [r"rbf_net", r"centres holds values", r"0\.\.255 pixels"])
+    _expect(lambda: adversarial.kmeans_prototypes(np.round(X * 255).astype(np.uint8), y, 2), [r"/ 255"])
+    _expect(lambda: adversarial.kmeans_prototypes(X, y.astype(float) + 0.5, 2), [r"integers"])
