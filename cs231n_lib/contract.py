@@ -206,10 +206,11 @@ def _check_dtype(X, conv, name, who):
     if kind in "iu":
         lo, hi = (int(X.min()), int(X.max())) if X.size else (0, 0)
         pixels = "0..255 pixels" if X.dtype == np.uint8 or (lo >= 0 and hi > 1) else "whole numbers"
+        helper = "" if conv is None else f", or cs231n_lib.contract.as_images({name}, net) (which does exactly that)"
         raise ValueError(
             f"{_prefix(who)}{name} holds {X.dtype} values ({lo}..{hi}, {pixels}), but this net reads "
-            f"{_convention_words(conv)}. Nothing is converted for you: convert them with {_conversion(conv, name)}, "
-            f"or cs231n_lib.contract.as_images({name}, net) (which does exactly that)."
+            f"{_convention_words(conv)}. Nothing is converted for you: convert them with {_conversion(conv, name)}"
+            f"{helper}."
         )
     what = _NOT_IMAGES.get(kind, f"dtype {X.dtype}")
     raise ValueError(f"{_prefix(who)}{name} holds {what} (dtype {X.dtype}), not images: this net reads "
