@@ -986,6 +986,15 @@ CONVENTIONS = [
      ["incoming gradient first", "strictly", "`x`'s shape"]),
     ("07_looking_through_the_gradient.ipynb", "tv2", ["(value, grad)", "(H, W)", "no wrap-around", "x's shape"]),
     ("07_looking_through_the_gradient.ipynb", "mass_inside", ["one number", "between 0 and 1", "boolean"]),
+    ("07_looking_through_the_gradient.ipynb", "compute_saliency_maps",
+     ["model.loss(X)", "model.backward_from(X, model.names[-1], dscores)", "(N, H, W)", "unnormalized score",
+      "not the softmax probability, not the loss", "absolute value", "maximum over the 3 channels"]),
+    ("07_looking_through_the_gradient.ipynb", "make_fooling_image",
+     ["(1, 3, H, W)", "copy of X", "Before each step", "learning_rate * g / ||g||_2", "over all of g's entries",
+      "`learning_rate = 0.1`", "at most 100 steps", "do not clip", "X's shape"]),
+    ("07_looking_through_the_gradient.ipynb", "class_visualization_update_step",
+     ["np.roll(img, (oy, ox), axis=(2, 3))", "new array", "leave img unchanged", "`model.input_mean`",
+      "s(I) - l2_reg * ||I - m||²", "sqrt(mean(g²))", "roll back by (-oy, -ox)", "clip to [0, 1]"]),
 ]
 
 

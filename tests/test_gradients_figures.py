@@ -146,25 +146,27 @@ def test_deletion_insertion_figure_shows_the_games_and_their_areas():
     assert np.allclose(deletion.lines[0].get_ydata(), curves["a"][0])
 
 
-def test_faithfulness_figure_draws_every_row_and_its_mean_aucs():
+def test_faithfulness_figure_draws_every_row_and_the_spread_of_its_areas():
     rng = np.random.default_rng(2)
     fractions = np.linspace(0, 1, 5)
 
     def row():
-        d, i = rng.random((10, 5)), rng.random((10, 5))
-        return {"deletion_mean": d.mean(0), "insertion_mean": i.mean(0),
-                "deletion_quartiles": np.percentile(d, [25, 50, 75], axis=0),
-                "insertion_quartiles": np.percentile(i, [25, 50, 75], axis=0),
-                "deletion_auc": rng.random(10), "insertion_auc": rng.random(10)}
+        return {"deletion_mean": rng.random(5), "insertion_mean": rng.random(5),
+                "deletion_auc": rng.random(40), "insertion_auc": rng.random(40)}
 
     rows = {"gradient": row(), "guided": row(), "edge map (no net)": row(), "random map (random order)": row(),
             "gradient, random net": row()}
     fig = vis.faithfulness_figure(fractions, rows)
     assert_labelled(fig)
-    deletion, insertion, scatter = fig.axes
+    deletion, insertion, spread = fig.axes
     assert len(deletion.lines) == 5 and np.allclose(deletion.lines[1].get_ydata(), rows["guided"]["deletion_mean"])
-    assert len(deletion.collections) == 2          # quartile bands for the two methods only
+    assert np.allclose(insertion.lines[2].get_ydata(), rows["edge map (no net)"]["insertion_mean"])
     assert deletion.lines[4].get_linestyle() == "--" and deletion.lines[4].get_color() == deletion.lines[0].get_color()
-    points = [t.xy for t in scatter.texts]
-    assert np.allclose(points[2], (np.mean(rows["edge map (no net)"]["deletion_auc"]),
-                                   np.mean(rows["edge map (no net)"]["insertion_auc"])))
+    assert [t.get_text() for t in spread.get_yticklabels()] == list(rows)
+    # the dots are the means, the boxes span the quartiles of each row's areas (first row at the top)
+    dots = [line for line in spread.lines if line.get_marker() == "o"]
+    assert np.allclose(dots[0].get_xdata(), [np.mean(r["deletion_auc"]) for r in rows.values()])
+    box = spread.patches[0]
+    assert np.isclose(box.get_x(), np.percentile(rows["gradient"]["deletion_auc"], 25))
+    assert np.isclose(box.get_x() + box.get_width(), np.percentile(rows["gradient"]["deletion_auc"], 75))
+    assert np.isclose(box.get_y() + box.get_height() / 2, 4 + 0.18)

@@ -324,7 +324,7 @@ def deletion_insertion_figure(deleted, inserted, fractions, curves, shown, label
     names = list(curves)
     shown = list(shown)
     rows, cols = 2 * len(names), len(shown)
-    fig = _new_figure(1.25 * cols + 6.5, 1.2 * rows + 0.9)
+    fig = _new_figure(1.05 * cols + 4.6, 1.0 * rows + 0.8)
     grid = fig.add_gridspec(rows, cols + 2, width_ratios=[1] * cols + [0.15, 4.2])
     for r, name in enumerate(names):
         for g, (game, stack) in enumerate((("deletion", deleted[name]), ("insertion", inserted[name]))):
@@ -359,19 +359,20 @@ def deletion_insertion_figure(deleted, inserted, fractions, curves, shown, label
 def faithfulness_figure(fractions, rows, title="Deletion and insertion over the test shapes"):
     """The measurement of :mod:`cs231n_lib.faithfulness`, row by row.
 
-    fractions : (K+1,); rows : ``{name: dict}`` with ``deletion_mean``, ``insertion_mean`` (K+1,),
-    ``deletion_quartiles``, ``insertion_quartiles`` (3, K+1) and the per-image ``deletion_auc``,
-    ``insertion_auc`` (N,).  Left and middle: the mean curve of each row, and for the four methods
-    the band between the quartiles over the images; rows without a net (names with "no net" or
-    "random map") are drawn in grey, the random net's rows dashed in their method's colour.
-    Right: each row's mean AUCs against each other, with one standard error each way.
+    fractions : (K+1,); rows : ``{name: dict}`` with ``deletion_mean``, ``insertion_mean`` (K+1,)
+    and the per-image areas ``deletion_auc``, ``insertion_auc`` (N,), drawn in the dict's order.
+    Left and middle: the mean curve of each row; rows without a net (names with "no net" or "random
+    map") in black and grey, the random net's rows (names with a comma) dashed in their method's
+    colour.  Right: the spread of the per-image areas, a box from the lower to the upper quartile
+    with the median, whiskers from the 5th to the 95th percentile, and the mean as a dot.
     """
     import numpy as np
 
     fractions = np.asarray(fractions)
-    fig = _new_figure(13, 4.2)
-    axes = fig.subplots(1, 3, width_ratios=[1, 1, 1.15])
-    methods = [name for name in rows if "," not in name and "no net" not in name and "random map" not in name]
+    names = list(rows)
+    fig = _new_figure(11.5, 0.22 * len(names) + 3.0)
+    axes = fig.subplots(1, 3, width_ratios=[1, 1, 1.25])
+    methods = [name for name in names if "," not in name and "no net" not in name and "random map" not in name]
 
     def style(name):
         if "no net" in name:
@@ -383,29 +384,32 @@ def faithfulness_figure(fractions, rows, title="Deletion and insertion over the 
         return dict(color=colour, linestyle="--" if "," in name else "-")
 
     for ax, game, better in ((axes[0], "deletion", "low"), (axes[1], "insertion", "high")):
-        for name, row in rows.items():
-            s = style(name)
-            ax.plot(fractions, row[f"{game}_mean"], linewidth=1.4 if "," not in name else 1.0, label=name, **s)
-            if name in methods:
-                q = np.asarray(row[f"{game}_quartiles"])
-                ax.fill_between(fractions, q[0], q[2], color=s["color"], alpha=0.12)
+        for name in names:
+            ax.plot(fractions, rows[name][f"{game}_mean"], linewidth=1.5 if "," not in name else 1.0, label=name,
+                    **style(name))
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1.02)
-        ax.set_title(f"{game}: mean curve, quartiles shaded (area: {better} is good)", fontsize=9)
+        ax.set_title(f"{game}: mean curve ({better} area is good)", fontsize=9)
         ax.set_xlabel("fraction of the pixels " + ("removed" if game == "deletion" else "put back"))
         ax.set_ylabel("probability of the true class")
     axes[0].legend(fontsize=6.5, loc="upper right")
     ax = axes[2]
-    for name, row in rows.items():
-        d, i = np.asarray(row["deletion_auc"]), np.asarray(row["insertion_auc"])
-        se = lambda v: float(v.std(ddof=1) / np.sqrt(len(v)))  # noqa: E731
-        s = style(name)
-        ax.errorbar(d.mean(), i.mean(), xerr=se(d), yerr=se(i), fmt="o" if "," not in name else "s",
-                    color=s["color"], mfc="white" if "," in name or s["linestyle"] != "-" else s["color"],
-                    capsize=2, markersize=5)
-        ax.annotate(name, (d.mean(), i.mean()), textcoords="offset points", xytext=(5, 3), fontsize=6.5)
-    ax.set_title("mean AUCs, ± one standard error (better: up and left)", fontsize=9)
-    ax.set_xlabel("deletion AUC")
-    ax.set_ylabel("insertion AUC")
+    positions = np.arange(len(names))[::-1].astype(float)
+    for offset, game, colour in ((0.18, "deletion", "#7f7f7f"), (-0.18, "insertion", "#1f77b4")):
+        values = [np.asarray(rows[name][f"{game}_auc"], dtype=float) for name in names]
+        p5, q25, q50, q75, p95 = np.array([np.percentile(v, [5, 25, 50, 75, 95]) for v in values]).T
+        at = positions + offset
+        ax.barh(at, q75 - q25, left=q25, height=0.3, color=colour, alpha=0.35, edgecolor=colour, label=game)
+        ax.hlines(at, p5, q25, color=colour, linewidth=1)
+        ax.hlines(at, q75, p95, color=colour, linewidth=1)
+        ax.vlines(q50, at - 0.15, at + 0.15, color=colour, linewidth=1.5)
+        ax.plot([v.mean() for v in values], at, "o", color=colour, markersize=3.5)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(names, fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_title("area of each image: quartiles, 5th-95th percentile, mean (dot)", fontsize=9)
+    ax.set_xlabel("area under the curve")
+    ax.set_ylabel("map")
+    ax.legend(fontsize=7, loc="lower right")
     fig.suptitle(title)
     return fig
