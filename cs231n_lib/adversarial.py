@@ -21,6 +21,22 @@ is a :class:`~cs231n_lib.nets.SequentialNet`; its last layer gives the class sco
   to read the grey channel once (the same scores).
 * :data:`PAPER`, :func:`comparison_table` -- the paper's numbers with their sections.
 
+Beyond the 2015 paper (issue 27; the CS231n notes' page on adversarial attacks):
+
+* :func:`pgd`, :func:`pgd_by_steps`, :func:`pgd_sweep`, :func:`attack_gradient` -- the basic
+  iterative method / projected gradient descent (Kurakin et al. 2017, Madry et al. 2018): steps
+  of ``alpha * sign(gradient)``, each projected onto the eps-ball around the digit and onto the
+  pixel range, from a random start; untargeted or targeted, on the cross-entropy or on the
+  logits' margin (Carlini and Wagner's loss).
+* :class:`PGDObjective` -- Madry et al.'s adversarial training on PGD examples, for the Solver.
+* :class:`TemperatureObjective` -- the softmax at a temperature T, with hard labels or a
+  teacher's soft labels: defensive distillation (Papernot et al. 2016).
+* :class:`median`, :class:`blur`, :func:`with_preprocessing` -- denoising before the net.
+* :func:`pixel_attack` -- a few pixels changed by a differential-evolution search (Su et al.).
+* :data:`PAPERS` -- the numbers of those papers, with their settings.
+* ``python -m cs231n_lib.adversarial --pgd / --pixels / --defences``: the heavy runs of
+  notebook 08, written to ``data/adversarial_*.json`` with their sha256 (:func:`load_results`).
+
 Images are NCHW in [0, 1] (the ``"unit"`` convention, the paper's MNIST scale).  A net in
 that convention refuses a batch outside [-0.1, 1.1] in ``loss``/``predict``; the functions
 here read scores through ``net.activations`` and gradients through ``net.backward_from``,
@@ -47,6 +63,10 @@ __all__ = [
     "rbf", "rbf_net", "kmeans_prototypes", "rbf_gamma",
     "transfer_matrix", "TransferMatrix", "gaussian_noise", "rubbish_check", "Rubbish",
     "grey_input",
+    "PAPERS", "attack_gradient", "margins", "pgd", "pgd_by_steps", "pgd_sweep", "PGDObjective",
+    "TemperatureObjective", "median", "blur", "with_preprocessing", "pixel_attack", "PixelAttack",
+    "RESULT_FILES", "load_results", "run_pgd", "run_pixels", "run_defences", "main", "zoo_nets",
+    "AttackCache", "AttackResult",
 ]
 
 
@@ -708,3 +728,962 @@ def grey_input(net):
     grey.frozen = set(net.frozen)
     grey.meta = dict(getattr(net, "meta", {}), grey_input=f"first layer {first!r} summed over {C} channels")
     return grey
+
+
+# ==================================================================== beyond the 2015 paper (issue 27)
+# The numbers of the later papers, each with the setting it was measured in.  Percentages.
+PAPERS = {
+    "madry_natural_accuracy": PaperNumber(98.8, "Madry et al. 2018, table 1",
+                                          "PGD-trained MNIST net: accuracy on clean test digits"),
+    "madry_fgsm_accuracy": PaperNumber(95.6, "Madry et al. 2018, table 1",
+                                       "... under FGSM, eps 0.3 (white box)"),
+    "madry_pgd40_accuracy": PaperNumber(93.2, "Madry et al. 2018, table 1",
+                                        "... under PGD, 40 steps of 0.01, eps 0.3, 1 random start"),
+    "papernot_success_before": PaperNumber(95.0, "Papernot et al. 2016, abstract",
+                                           "MNIST net: success rate of their (JSMA) attack, undistilled"),
+    "papernot_success_after": PaperNumber(0.5, "Papernot et al. 2016, abstract",
+                                          "... after defensive distillation (T = 100): 'less than 0.5%'"),
+    "carlini_success_distilled": PaperNumber(100.0, "Carlini and Wagner 2017, abstract",
+                                             "their attacks on distilled and undistilled nets: success"),
+    "su_cifar_one_pixel": PaperNumber(67.97, "Su et al. 2019, abstract",
+                                      "CIFAR-10 test images (Kaggle set) moved to some other class by 1 pixel"),
+    "su_imagenet_one_pixel": PaperNumber(16.04, "Su et al. 2019, abstract",
+                                         "ImageNet test images moved to some other class by 1 pixel"),
+}
+
+# The pixel range of each input convention, where it has one (a net in "cs231n" has none fixed).
+_PIXEL_RANGE = {"unit": (0.0, 1.0)}
+
+
+# ------------------------------------------------------------------ input checks of the functions below
+def _check_images(net, X, name="X"):
+    """``X`` as an array of the net's dtype, checked: real floats, NCHW of the net's input shape,
+    finite, and inside the pixel range of the net's input convention (``"unit"``: [0, 1])."""
+    net = _check_net(net)
+    try:
+        X = np.asarray(X)
+    except Exception as err:  # ragged lists and the like
+        raise ValueError(f"{name} must be an array of images (N, C, H, W): {err}") from None
+    if np.issubdtype(X.dtype, np.integer) or X.dtype == np.bool_:
+        raise ValueError(f"{name} holds {X.dtype} values; the attacks work on float pixels in [0, 1]. For 0..255 "
+                         f"pixels pass X.astype(np.float32) / 255.")
+    if not np.issubdtype(X.dtype, np.floating):
+        raise ValueError(f"{name} must hold real numbers (float32 or float64 pixels), got dtype {X.dtype}.")
+    dims = tuple(net.input_dim)
+    if X.ndim != len(dims) + 1 or tuple(X.shape[1:]) != dims:
+        hint = ""
+        if X.ndim == 4 and tuple(X.shape[1:]) == (dims[1], dims[2], dims[0]):
+            hint = " X looks channels-last (N, H, W, C): convert it with X.transpose(0, 3, 1, 2)."
+        elif X.shape == dims:
+            hint = f" For one image x of shape {dims} pass x[None]."
+        raise ValueError(f"the net reads NCHW images of shape {dims}: {name} must be (N, {', '.join(map(str, dims))}),"
+                         f" got {name}.shape={X.shape}.{hint}")
+    if X.size and not np.all(np.isfinite(X)):
+        bad = int(np.sum(~np.isfinite(X)))
+        raise ValueError(f"{name} holds {bad} NaN or infinite value(s); find them with np.argwhere(~np.isfinite({name})).")
+    rng = _PIXEL_RANGE.get(net.input_convention)
+    if rng is not None and X.size:
+        lo, hi = float(X.min()), float(X.max())
+        if lo < rng[0] or hi > rng[1]:
+            raise ValueError(f"the net reads images in the {net.input_convention!r} convention, pixels in "
+                             f"[{rng[0]:g}, {rng[1]:g}], but {name} holds values from {lo:.3g} to {hi:.3g}. An attack "
+                             f"starts from valid images: clip them with np.clip({name}, {rng[0]:g}, {rng[1]:g}) (an "
+                             f"unclipped FGSM image is not one) or rescale them.")
+    return X.astype(net.dtype, copy=False)
+
+
+def _check_count(value, name, low=0):
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or int(value) < low:
+        raise ValueError(f"{name} must be a whole number >= {low}, got {value!r}.")
+    return int(value)
+
+
+def _check_step(alpha, eps, steps):
+    if alpha is None:
+        return 2.5 * eps / max(steps, 1)
+    alpha = _check_eps(alpha, "alpha")
+    if steps and alpha == 0 and eps > 0:
+        raise ValueError("alpha = 0 takes no step: give the step size alpha > 0 (e.g. 2.5 * eps / steps).")
+    return alpha
+
+
+_LOSSES = ("xent", "margin")
+
+
+def _check_loss(loss):
+    if loss not in _LOSSES:
+        raise ValueError(f"loss must be 'xent' (the cross-entropy of the softmax) or 'margin' (Carlini and Wagner's "
+                         f"difference of logits), got {loss!r}.")
+    return loss
+
+
+def _labels_for(net, X, y, target):
+    """The labels the attack's loss uses and whether it is targeted: ``y`` or the target(s)."""
+    y = _check_labels(y, len(X), net.num_classes)
+    if target is None:
+        return y, y, False
+    t = np.asarray(target)
+    if t.ndim == 0:
+        t = np.full(len(X), t)
+    t = _check_labels(t, len(X), net.num_classes, "target")
+    if np.any(t == y):
+        raise ValueError(f"a target must differ from the digit's own class; target == y for images "
+                         f"{np.flatnonzero(t == y)[:10].tolist()}.")
+    return y, t, True
+
+
+# ------------------------------------------------------------------ iterative attacks
+def margins(scores_, labels, targeted=False):
+    """Carlini and Wagner's margin on the logits ``scores_`` (N, C), the quantity an attack raises.
+
+    Untargeted: ``max_{j != y} z_j - z_y`` (positive once the net is wrong); targeted at ``t``:
+    ``z_t - max_{j != t} z_j`` (positive once the net says t).  Returns (N,) float64.
+    """
+    z = np.asarray(scores_, dtype=np.float64)
+    if z.ndim != 2 or z.shape[1] < 2 or not np.all(np.isfinite(z)):
+        raise ValueError(f"scores_ must be finite class scores (N, C) with C >= 2, got shape {z.shape}.")
+    labels = _check_labels(labels, len(z), z.shape[1], "labels")
+    rows = np.arange(len(z))
+    others = z.copy()
+    others[rows, labels] = -np.inf
+    best_other = others.max(axis=1)
+    return (z[rows, labels] - best_other) if targeted else (best_other - z[rows, labels])
+
+
+def attack_gradient(net, X, labels, loss="xent", targeted=False, batch_size=500):
+    """The gradient with respect to ``X`` (N, C, H, W) of what an attack raises, X's shape.
+
+    ``loss="xent"``: the cross-entropy ``J(x, labels)`` (untargeted: raised; targeted: its
+    negative, so that ``labels`` -- the targets -- become more likely).  ``loss="margin"``:
+    :func:`margins` of the logits, which no softmax saturates.  The cross-entropy's gradient
+    is :func:`~cs231n_lib.layers.softmax_loss`'s, exact in float32 (notebook 08, section 3).
+    """
+    X = _check_images(net, X)
+    labels = _check_labels(labels, len(X), net.num_classes, "labels")
+    return _attack_gradient(net, X, labels, _check_loss(loss), bool(targeted), batch_size)
+
+
+def _attack_gradient(net, X, labels, loss, targeted, batch_size):
+    last = net.names[-1]
+    grads = []
+    for i in range(0, len(X), batch_size):
+        Xb, lb = X[i:i + batch_size], labels[i:i + batch_size]
+        z = net.activations(Xb, last)
+        if loss == "xent":
+            _, d = softmax_loss(z, lb)
+            d = -d if targeted else d
+        else:
+            rows = np.arange(len(z))
+            others = np.asarray(z, dtype=np.float64).copy()
+            others[rows, lb] = -np.inf
+            j = others.argmax(axis=1)  # the strongest other class
+            d = np.zeros(z.shape)
+            d[rows, j] = -1.0 if targeted else 1.0
+            d[rows, lb] = 1.0 if targeted else -1.0
+        grads.append(net.backward_from(Xb, last, np.asarray(d, dtype=net.dtype)))
+    return np.concatenate(grads) if grads else np.zeros_like(X)
+
+
+def _pgd_iterates(net, X, labels, targeted, eps, alpha, steps, random_start, clip, loss, tie_channels, seed,
+                  batch_size):
+    """Yield the images after 0, 1, ..., steps steps (0: the start)."""
+    lo, hi = X - eps, X + eps                      # the eps-ball of the max-norm ...
+    if clip is not None:                           # ... intersected with the pixel range: a box,
+        lo, hi = np.maximum(lo, clip[0]), np.minimum(hi, clip[1])   # so projecting is clipping to it
+    X_adv = X.copy()
+    if random_start:
+        shape = (len(X), 1) + X.shape[2:] if tie_channels else X.shape
+        noise = np.random.default_rng(seed).uniform(-eps, eps, size=shape)
+        X_adv = np.clip(X + noise.astype(X.dtype), lo, hi).astype(X.dtype)
+    yield X_adv
+    for _ in range(steps):
+        g = _attack_gradient(net, X_adv, labels, loss, targeted, batch_size)
+        if tie_channels:  # the gradient with respect to the grey image
+            g = np.broadcast_to(g.sum(axis=1, keepdims=True), g.shape)
+        X_adv = np.clip(X_adv + alpha * np.sign(g), lo, hi).astype(X.dtype)   # step, then project
+        yield X_adv
+
+
+def pgd(net, X, y, eps, alpha=None, steps=40, random_start=True, clip=(0, 1), target=None, loss="xent",
+        tie_channels=False, seed=0, batch_size=500):
+    """Projected gradient descent (Madry et al. 2018; without ``random_start``, Kurakin et al.'s basic
+    iterative method): ``steps`` signed steps of size ``alpha``, each followed by a projection onto
+    the eps-ball around ``X`` and onto the pixel range ``clip``.
+
+    Parameters
+    ----------
+    net : a SequentialNet; X : (N, C, H, W) float images in the pixel range of its input
+        convention; y : (N,) their labels.
+    eps : the max-norm budget (no pixel moves by more than eps); alpha : the step (default
+        ``2.5 * eps / steps``: enough to cross the ball and come back); steps : how many.
+    random_start : start from ``X`` plus uniform noise in [-eps, eps] (Madry et al.), drawn
+        from ``default_rng(seed)``; False starts at ``X`` (the basic iterative method).
+    clip : the pixel range (low, high) or None (project onto the eps-ball only).
+    target : None (untargeted: raise the loss of ``y``) or a class index (one, or (N,)):
+        lower the loss of the target, ``X - alpha * sign(grad J(X, target))`` each step.
+    loss : ``"xent"`` (the cross-entropy) or ``"margin"`` (the logits' margin, Carlini and Wagner).
+    tie_channels : every channel of a pixel moves alike (a grey digit stays grey).
+
+    One step of size eps from X without random start is :func:`fgsm` (or :func:`fgsm_targeted`).
+    Returns X_adv, X's shape and the net's dtype.
+    """
+    X = _check_images(net, X)
+    eps, clip, loss = _check_eps(eps), _check_clip(clip), _check_loss(loss)
+    steps = _check_count(steps, "steps")
+    alpha = _check_step(alpha, eps, steps)
+    _, labels, targeted = _labels_for(net, X, y, target)
+    for X_adv in _pgd_iterates(net, X, labels, targeted, eps, alpha, steps, bool(random_start), clip, loss,
+                               bool(tie_channels), seed, batch_size):
+        pass
+    return X_adv
+
+
+def pgd_by_steps(net, X, y, eps, alpha, at_steps, random_start=True, clip=(0, 1), target=None, loss="xent",
+                 seed=0, batch_size=500):
+    """One PGD run of ``max(at_steps)`` steps of size ``alpha``, evaluated after each count in
+    ``at_steps`` (0: the start alone): a dict ``{steps: Evaluation}`` (against the true labels ``y``)."""
+    X = _check_images(net, X)
+    eps, clip, loss = _check_eps(eps), _check_clip(clip), _check_loss(loss)
+    at = sorted({_check_count(k, "each of at_steps") for k in np.atleast_1d(at_steps).tolist()})
+    if not at:
+        raise ValueError("at_steps must name at least one step count.")
+    alpha = _check_step(alpha, eps, at[-1])
+    y, labels, targeted = _labels_for(net, X, y, target)
+    out = {}
+    for k, X_adv in enumerate(_pgd_iterates(net, X, labels, targeted, eps, alpha, at[-1], bool(random_start), clip,
+                                            loss, False, seed, batch_size)):
+        if k in at:
+            out[k] = evaluate(net, X_adv, y, batch_size)
+    return out
+
+
+def pgd_sweep(net, X, y, eps_values, steps=20, alpha_over_eps=None, random_start=True, clip=(0, 1), loss="xent",
+              seed=0, batch_size=500):
+    """:func:`pgd` at each size in ``eps_values`` (``alpha = alpha_over_eps * eps``, default
+    ``2.5 / steps``): a :class:`Sweep`, like :func:`fgsm_sweep`'s (``eps = 0`` gives the clean digits)."""
+    X = _check_images(net, X)
+    y = _check_labels(y, len(X), net.num_classes)
+    steps = _check_count(steps, "steps")
+    ratio = 2.5 / max(steps, 1) if alpha_over_eps is None else _check_eps(alpha_over_eps, "alpha_over_eps")
+    eps_values = [_check_eps(e) for e in np.atleast_1d(eps_values).tolist()]
+    evaluations = []
+    for e in eps_values:
+        X_adv = X if e == 0 else pgd(net, X, y, e, ratio * e, steps, random_start, clip, None, loss, False, seed,
+                                     batch_size)
+        evaluations.append(evaluate(net, X_adv, y, batch_size))
+    return Sweep(np.array(eps_values), np.array([ev.accuracy for ev in evaluations]),
+                 np.array([ev.confidence_on_mistakes for ev in evaluations]), evaluations)
+
+
+# ------------------------------------------------------------------ training objectives
+def _objective_grads(net, X, dscores_of):
+    """Forward ``X`` in train mode, let ``dscores_of(scores)`` give ``(loss, dscores)``, back-propagate:
+    ``(loss + weight penalty, grads)`` as :meth:`SequentialNet.loss` returns them."""
+    acts, caches = net._forward(X, mode="train")
+    loss, dscores = dscores_of(acts[net.names[-1]])
+    weights = net._weight_keys()
+    loss += 0.5 * net.reg * sum(float(np.sum(net.params[k] * net.params[k])) for k in weights)
+    _, grads = net._backward(np.asarray(dscores, dtype=net.dtype), caches, net.names[-1])
+    for k in grads:
+        if k in weights:
+            grads[k] = grads[k] + net.reg * net.params[k]
+        grads[k] = np.asarray(grads[k], dtype=net.dtype)
+    return loss, grads
+
+
+class PGDObjective:
+    """Madry et al.'s adversarial training as a model the Solver trains::
+
+        min over the weights of  J(x + delta*, y),  delta* = PGD's answer to  max_{|delta|_inf <= eps} J(x + delta, y)
+
+    Each minibatch's examples are made by :func:`pgd` (random start, ``steps`` steps of
+    ``alpha``, clipped to ``clip``) against the current weights and held fixed; the net is trained
+    on them alone (no clean term, as Madry et al.).  With ``ramp`` > 0 the budget grows linearly
+    from ``eps / ramp`` to ``eps`` over the first ``ramp`` minibatches (and ``alpha`` with it).
+    ``loss(X)`` gives the clean scores (the Solver's accuracies are clean ones).
+    """
+
+    def __init__(self, net, eps=0.25, alpha=None, steps=7, clip=(0, 1), tie_channels=False, seed=0, ramp=0):
+        self.net = _check_net(net)
+        self.eps, self.clip = _check_eps(eps), _check_clip(clip)
+        self.steps = _check_count(steps, "steps", 1)
+        self.alpha = _check_step(alpha, self.eps, self.steps)
+        self.tie_channels, self.ramp = bool(tie_channels), _check_count(ramp, "ramp")
+        self.rng = np.random.default_rng(seed)
+        self.calls = 0
+
+    @property
+    def params(self):
+        return self.net.params
+
+    @property
+    def num_classes(self):
+        return self.net.num_classes
+
+    @property
+    def input_convention(self):
+        return self.net.input_convention
+
+    def current_eps(self):
+        """The budget of the next minibatch (the ramp's value)."""
+        return self.eps if not self.ramp else self.eps * min(1.0, (self.calls + 1) / self.ramp)
+
+    def loss(self, X, y=None):
+        if y is None:
+            return self.net.loss(X)
+        eps = self.current_eps()
+        alpha = self.alpha * eps / self.eps if self.eps else 0.0
+        self.calls += 1
+        X_adv = pgd(self.net, X, y, eps, alpha, self.steps, True, self.clip, tie_channels=self.tie_channels,
+                    seed=int(self.rng.integers(2 ** 31)))
+        return self.net.loss(X_adv, y)
+
+
+class TemperatureObjective:
+    """The softmax at temperature ``T`` as a model the Solver trains (defensive distillation)::
+
+        J = - sum_k q_k log softmax(z / T)_k
+
+    with ``q`` the one-hot label (``teacher=None``: the first net of Papernot et al.) or the
+    teacher's ``softmax(z_teacher / T)`` on the same images (the distilled net).  At test time
+    the net is used as it is, at T = 1: its logits ``z`` are the ones trained at T.  The weight
+    penalty enters as in :meth:`SequentialNet.loss`.  ``loss(X)`` gives the scores at T = 1.
+    """
+
+    def __init__(self, net, temperature, teacher=None):
+        self.net = _check_net(net)
+        T = _check_eps(temperature, "temperature")
+        if T <= 0:
+            raise ValueError(f"the temperature must be > 0 (1 is the plain softmax), got {temperature!r}.")
+        self.T = T
+        self.teacher = None if teacher is None else _check_net(teacher)
+
+    @property
+    def params(self):
+        return self.net.params
+
+    @property
+    def num_classes(self):
+        return self.net.num_classes
+
+    @property
+    def input_convention(self):
+        return self.net.input_convention
+
+    def soft_labels(self, X):
+        """The teacher's probabilities at temperature T, (N, C) float64."""
+        return _softmax(scores(self.teacher, X) / self.T)
+
+    def loss(self, X, y=None):
+        if y is None:
+            return self.net.loss(X)
+        X = _check_images(self.net, X)
+        y = _check_labels(y, len(X), self.net.num_classes)
+        T = self.T
+        if self.teacher is None:
+            def dscores_of(z):
+                loss, d = softmax_loss(np.asarray(z, dtype=np.float64) / T, y)
+                return loss, d / T              # d J / d z = (d J / d (z / T)) / T
+        else:
+            q = self.soft_labels(X)
+
+            def dscores_of(z):
+                s = np.asarray(z, dtype=np.float64) / T
+                s = s - s.max(axis=1, keepdims=True)
+                log_p = s - np.log(np.exp(s).sum(axis=1, keepdims=True))
+                return float(-np.mean(np.sum(q * log_p, axis=1))), (np.exp(log_p) - q) / (T * len(z))
+        return _objective_grads(self.net, X, dscores_of)
+
+
+# ------------------------------------------------------------------ denoising before the net
+def _edge_windows(x, size):
+    p = size // 2
+    padded = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, (size, size), axis=(2, 3))
+
+
+class _Denoiser(Layer):
+    args = ("size",)
+
+    def __init__(self, size=3):
+        if isinstance(size, (bool, np.bool_)) or not isinstance(size, (int, np.integer)) or size < 1 or size % 2 == 0:
+            raise ValueError(f"{self.kind}: size must be an odd whole number >= 1 (a window centred on the pixel), "
+                             f"got {size!r}.")
+        self.size = int(size)
+
+    def describe(self):
+        return f"{self.kind} {self.size}x{self.size} (edge-padded)"
+
+    @property
+    def dims(self):
+        return LayerDims("pointwise", name=f"{self.kind.upper()}{self.size}")
+
+
+class median(_Denoiser):
+    """A median filter over ``size`` x ``size`` windows of each channel (edges repeated): a denoiser
+    before the net (``with_preprocessing``).  No parameters; the output has the input's shape.
+
+    The median is piecewise constant in almost every pixel, so its true gradient carries nothing an
+    attacker can use. Its **backward pass is the identity**: the gradient goes straight through, as
+    an attacker who knows the filter approximates it (BPDA, Athalye, Carlini and Wagner 2018).
+    """
+
+    kind = "median"
+
+    def forward(self, x, params):
+        return np.median(_edge_windows(x, self.size), axis=(-2, -1)).astype(x.dtype), x.shape
+
+    def backward(self, dout, cache):
+        return dout, {}
+
+
+class blur(_Denoiser):
+    """The mean of each ``size`` x ``size`` window of each channel (edges repeated): a linear
+    denoiser before the net, with its exact gradient (the adjoint of the averaging)."""
+
+    kind = "blur"
+
+    def forward(self, x, params):
+        return _edge_windows(x, self.size).mean(axis=(-2, -1)).astype(x.dtype), x.shape
+
+    def backward(self, dout, cache):
+        N, C, H, W = cache
+        k, p = self.size, self.size // 2
+        dpad = np.zeros((N, C, H + 2 * p, W + 2 * p), dtype=np.float64)
+        share = np.asarray(dout, dtype=np.float64) / (k * k)
+        for i in range(k):            # output (r, c) read padded (r + i, c + j)
+            for j in range(k):
+                dpad[:, :, i:i + H, j:j + W] += share
+        # fold the repeated edges back onto the pixels they copy
+        dpad[:, :, p, :] += dpad[:, :, :p, :].sum(axis=2)
+        dpad[:, :, p + H - 1, :] += dpad[:, :, p + H:, :].sum(axis=2)
+        dpad[:, :, :, p] += dpad[:, :, :, :p].sum(axis=3)
+        dpad[:, :, :, p + W - 1] += dpad[:, :, :, p + W:].sum(axis=3)
+        return dpad[:, :, p:p + H, p:p + W].astype(dout.dtype), {}
+
+
+def with_preprocessing(net, kind, size=3):
+    """The same net with a denoiser in front: ``kind`` ``"median"`` or ``"blur"`` over ``size`` x
+    ``size`` windows.  A new SequentialNet (this one is not changed); an attacker who knows the
+    defence attacks this net, one who does not attacks ``net``."""
+    net = _check_net(net)
+    if kind not in ("median", "blur"):
+        raise ValueError(f"kind must be 'median' or 'blur', got {kind!r}.")
+    layer = {"median": median, "blur": blur}[kind](size)   # checks size
+    if "denoise" in net.names:
+        raise ValueError("this net already has a denoiser ('denoise' layer).")
+    layers = [("denoise", layer.spec())] + [(name, net.layers[name].spec()) for name in net.names]
+    mean = None if net.input_mean is None else np.asarray(net.input_mean)
+    keys = {name: dict(k) for name, k in net.param_keys.items()}
+    keys["denoise"] = {}
+    out = SequentialNet(layers, input_dim=tuple(net.input_dim), reg=net.reg, dtype=net.dtype,
+                        input_mean=None if mean is None else (float(mean) if mean.size == 1 else mean),
+                        input_convention=net.input_convention, param_keys=keys)
+    for key, value in net.params.items():
+        out.params[key] = value.copy()
+    out.frozen = set(net.frozen)
+    out.meta = dict(getattr(net, "meta", {}), preprocessing=layer.describe())
+    return out
+
+
+# ------------------------------------------------------------------ a few pixels: differential evolution
+class PixelAttack(NamedTuple):
+    """What :func:`pixel_attack` found for one image: ``success`` (the net no longer says ``label``,
+    or says ``target``); ``pixels`` (k, 3) rows ``(row, column, value)``; the ``image``; the net's
+    ``prediction`` and ``probability`` of it; ``p_label`` the probability left to the true class;
+    ``evaluations`` (images shown to the net) and ``generations``."""
+
+    success: bool
+    pixels: np.ndarray
+    image: np.ndarray
+    prediction: int
+    probability: float
+    p_label: float
+    evaluations: int
+    generations: int
+
+
+def _set_pixels(x, params):
+    """Images (S, C, H, W): ``x`` with, for each candidate (a column of ``params``, (3k, S)), k pixels
+    set to their values (every channel alike)."""
+    params = np.asarray(params, dtype=np.float64)
+    params = (params[:, None] if params.ndim == 1 else params).T          # (S, 3k)
+    S = params.shape[0]
+    out = np.repeat(x[None], S, axis=0)
+    H, W = x.shape[-2:]
+    rows = np.arange(S)
+    for j in range(params.shape[1] // 3):
+        r = np.clip(params[:, 3 * j].astype(np.int64), 0, H - 1)
+        c = np.clip(params[:, 3 * j + 1].astype(np.int64), 0, W - 1)
+        out[rows, :, r, c] = params[:, 3 * j + 2][:, None].astype(x.dtype)
+    return out
+
+
+def pixel_attack(net, x, label, pixels=1, popsize=400, maxiter=100, mutation=0.5, recombination=1.0, target=None,
+                 seed=0):
+    """Change ``pixels`` pixels of ``x`` until ``net`` no longer says ``label`` (or says ``target``),
+    by differential evolution (Su, Vargas and Sakurai 2019), with scipy's ``differential_evolution``.
+
+    A candidate is ``(row, column, value)`` per pixel (the value in the pixel range, every channel
+    alike: our digits are grey).  The search minimises the probability of the true class (or
+    maximises the target's), from ``popsize`` random candidates, with ``mutation`` F and
+    ``recombination`` (1: each child is ``x_r1 + F (x_r2 - x_r3)``, the notes' formula), for at most
+    ``maxiter`` generations, and stops at the first generation whose best candidate succeeds.
+    Only the net's probabilities are read: a black-box attack.  x : (C, H, W).  Returns :class:`PixelAttack`.
+    """
+    from scipy.optimize import differential_evolution
+
+    net = _check_net(net)
+    X = _check_images(net, np.asarray(x)[None] if np.ndim(x) == len(net.input_dim) else x, "x")
+    if len(X) != 1:
+        raise ValueError(f"x is one image of shape {tuple(net.input_dim)}; got a batch of {len(X)}.")
+    x = X[0]
+    label = int(_check_labels(np.array([label]), 1, net.num_classes, "label")[0])
+    if target is not None:
+        target = int(_check_labels(np.array([target]), 1, net.num_classes, "target")[0])
+        if target == label:
+            raise ValueError("the target must differ from the digit's own class.")
+    k = _check_count(pixels, "pixels", 1)
+    popsize, maxiter = _check_count(popsize, "popsize", 5), _check_count(maxiter, "maxiter", 1)
+    lo, hi = _PIXEL_RANGE.get(net.input_convention, (float(x.min()), float(x.max())))
+    H, W = x.shape[-2:]
+    bounds = [(0, H - 1e-6), (0, W - 1e-6), (lo, hi)] * k
+    rng = np.random.default_rng(seed)
+    init = np.column_stack([rng.uniform(b0, b1, size=popsize) for b0, b1 in bounds])
+    seen = {"n": 0}
+
+    def probs_of(params):
+        images = _set_pixels(x, params)
+        seen["n"] += len(images)
+        return probabilities(net, images)
+
+    def objective(params):  # params (3k, S): scipy's vectorized call
+        p = probs_of(params)
+        return -p[:, target] if target is not None else p[:, label]
+
+    def done(p):
+        return int(np.argmax(p)) == target if target is not None else int(np.argmax(p)) != label
+
+    def callback(xk, convergence=None):
+        return done(probs_of(np.asarray(xk)[:, None])[0])
+
+    import inspect
+
+    accepts = inspect.signature(differential_evolution).parameters
+    # scipy >= 1.15 takes rng= (seed= is on its way out); >= 1.9 evaluates a whole generation in one call
+    options = {"rng": np.random.default_rng(seed + 1)} if "rng" in accepts else {"seed": int(seed) + 1}
+    if "vectorized" in accepts:
+        options["vectorized"] = True
+        func = objective
+    else:
+        def func(params):
+            return float(objective(np.asarray(params)[:, None])[0])
+    result = differential_evolution(func, bounds, maxiter=maxiter, popsize=1, init=init, mutation=mutation,
+                                    recombination=recombination, strategy="rand1bin", tol=0, atol=0, polish=False,
+                                    updating="deferred", callback=callback, **options)
+    best = np.asarray(result.x)
+    image = _set_pixels(x, best[:, None])[0]
+    p = probs_of(best[:, None])[0]
+    pred = int(np.argmax(p))
+    table = np.column_stack([np.clip(best[0::3].astype(np.int64), 0, H - 1),
+                             np.clip(best[1::3].astype(np.int64), 0, W - 1), best[2::3]])
+    return PixelAttack(done(p), table, image, pred, float(p[pred]), float(p[label]), int(seen["n"]), int(result.nit))
+
+
+# ------------------------------------------------------------------ the heavy runs of notebook 08
+RESULT_FILES = {"pgd": "adversarial_pgd.json", "pixels": "adversarial_pixels.json",
+                "defences": "adversarial_defences.json"}
+# The settings of each run (a run records the ones it used).
+PGD_RUN = {"num_test": 500, "eps": [0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3], "sweep_steps": 10,
+           "sweep_alpha_over_eps": 0.25, "curve_eps": 0.3, "curve_alpha": 0.01,   # the curve: Madry et al.'s setting
+           "curve_steps": [0, 1, 2, 3, 5, 10, 20, 40], "leak_eps": 0.25,
+           "loss_line": [0.0, 0.025, 0.05, 0.075, 0.1, 0.125, 0.15, 0.175, 0.2, 0.225, 0.25, 0.275, 0.3], "seed": 0}
+PIXELS_RUN = {"num_digits": 100, "pixels": [1, 5], "popsize": 60, "maxiter": 20, "mutation": 0.5,
+              "recombination": 1.0, "nets": ["softmax", "ConvNet"], "seed": 0}
+DEFENCES_RUN = {"num_test": 500, "eps": 0.25, "steps": 10, "alpha_over_eps": 0.25, "denoise_size": 3,
+                "denoise_eps": [0.1, 0.25], "substitute": "mnist_convnet_noreg", "seed": 0}
+QUICK_RUNS = {"pgd": {"num_test": 20, "eps": [0.0, 0.25], "curve_steps": [0, 1, 2], "loss_line": [0.0, 0.25]},
+              "pixels": {"num_digits": 2, "popsize": 10, "maxiter": 2},
+              "defences": {"num_test": 20, "steps": 2, "denoise_eps": [0.25]}}
+
+ZOO_NETS = {"softmax": "mnist_softmax", "ConvNet": "mnist_convnet", "FGSM-trained": "mnist_convnet_adv",
+            "RBF": "mnist_rbf", "PGD-trained": "mnist_convnet_pgd", "distilled": "mnist_convnet_distilled"}
+
+
+def zoo_nets(names=None):
+    """Notebook 08's nets from the model zoo, every one reading one grey channel (``grey_input``)."""
+    from .pretrained import load_pretrained
+
+    unknown = [n for n in (names or ()) if n not in ZOO_NETS]
+    if unknown:
+        raise ValueError(f"notebook 08's nets are {list(ZOO_NETS)}; got {unknown}.")
+    out = {}
+    for name in (names or ZOO_NETS):
+        net = load_pretrained(ZOO_NETS[name])
+        out[name] = grey_input(net) if net.input_dim[0] == 3 else net
+    return out
+
+
+def _digits(num_test):
+    from .data import load_mnist
+
+    d = load_mnist(channels=1)
+    return d["X_test"][:num_test], d["y_test"][:num_test]
+
+
+def _row(ev):
+    """An Evaluation as JSON: error and confidence on mistakes in percent, and the predictions as digits."""
+    conf = ev.confidence_on_mistakes
+    return {"error": round(100 * ev.error, 2), "confidence": None if math.isnan(conf) else round(100 * conf, 2),
+            "predictions": "".join(str(int(p)) for p in ev.predictions)}
+
+
+def _mean_loss(net, X, y):
+    return float(softmax_loss(scores(net, X), y)[0])
+
+
+def run_pgd(settings=PGD_RUN, progress=False, names=None, done=None, save=None):
+    """FGSM and PGD on every zoo net of notebook 08: error and confidence against eps (PGD of
+    ``sweep_steps`` steps of ``sweep_alpha_over_eps * eps``) and against the number of steps (one run of
+    steps of ``curve_alpha`` at ``curve_eps``: Madry et al.'s setting), label leaking and the mean loss
+    along the FGSM direction and at the PGD examples.  Returns a dict (JSON).
+
+    ``names``: only these nets (default: all); ``done``: rows of nets already measured (a dict name ->
+    row, from an interrupted run), kept; ``save(rows)`` is called after each net (to resume from)."""
+    import time
+
+    start = time.perf_counter()
+    X, y = _digits(settings["num_test"])
+    out = {"settings": dict(settings), "nets": dict(done or {})}
+    todo = [n for n in (names or ZOO_NETS) if n not in out["nets"]]
+    for name, net in (zoo_nets(todo) if todo else {}).items():
+        t0 = time.perf_counter()
+        direction = fgsm_direction(net, X, y)
+        row = {"fgsm": [_row(evaluate(net, _apply(X, e * direction, (0, 1)), y)) for e in settings["eps"]],
+               "pgd": []}
+        for e in settings["eps"]:
+            X_pgd = X if e == 0 else pgd(net, X, y, e, settings["sweep_alpha_over_eps"] * e, settings["sweep_steps"],
+                                         seed=settings["seed"])
+            row["pgd"].append(_row(evaluate(net, X_pgd, y)))
+            if e == settings["leak_eps"]:
+                row["loss_pgd"] = round(_mean_loss(net, X_pgd, y), 4)
+        curve = pgd_by_steps(net, X, y, settings["curve_eps"], settings["curve_alpha"], settings["curve_steps"],
+                             seed=settings["seed"])
+        row["steps"] = {str(k): _row(ev) for k, ev in curve.items()}
+        row["steps_fgsm"] = _row(evaluate(net, _apply(X, settings["curve_eps"] * direction, (0, 1)), y))
+        # label leaking (Kurakin et al. 2017): FGSM with the net's own answer instead of the true label
+        e = settings["leak_eps"]
+        own = fgsm_direction(net, X, evaluate(net, X, y).predictions)
+        row["fgsm_true_label"] = _row(evaluate(net, _apply(X, e * direction, (0, 1)), y))
+        row["fgsm_predicted_label"] = _row(evaluate(net, _apply(X, e * own, (0, 1)), y))
+        # the mean loss along the FGSM direction
+        row["loss_fgsm_line"] = [round(_mean_loss(net, _apply(X, s * direction, (0, 1)), y), 4)
+                                 for s in settings["loss_line"]]
+        row["seconds"] = round(time.perf_counter() - t0, 1)
+        out["nets"][name] = row
+        if save is not None:
+            save(out["nets"])
+    out["nets"] = {n: out["nets"][n] for n in ZOO_NETS if n in out["nets"]}      # the zoo's order
+    out["seconds"] = round(sum(row["seconds"] for row in out["nets"].values()), 1)
+    return out
+
+
+def run_pixels(settings=PIXELS_RUN, progress=False):
+    """The few-pixel attack (differential evolution) on the first ``num_digits`` test digits each net
+    classifies correctly: success rate per number of pixels.  Returns a dict (JSON)."""
+    import time
+
+    start = time.perf_counter()
+    X, y = _digits(500)
+    nets = zoo_nets(settings["nets"])
+    out = {"settings": dict(settings), "nets": {}}
+    for name, net in nets.items():
+        right = np.flatnonzero(net.predict(X) == y)[:settings["num_digits"]]
+        row = {"digits": [int(i) for i in right]}
+        for k in settings["pixels"]:
+            t0 = time.perf_counter()
+            found = [pixel_attack(net, X[i], int(y[i]), pixels=k, popsize=settings["popsize"],
+                                  maxiter=settings["maxiter"], mutation=settings["mutation"],
+                                  recombination=settings["recombination"], seed=settings["seed"] + int(i))
+                     for i in right]
+            row[str(k)] = {"success": [int(f.success) for f in found],
+                           "prediction": [f.prediction for f in found],
+                           "confidence": [round(100 * f.probability, 2) for f in found],
+                           "pixels": [[[int(r), int(c), round(float(v), 4)] for r, c, v in f.pixels] for f in found],
+                           "evaluations": [f.evaluations for f in found],
+                           "seconds": round(time.perf_counter() - t0, 1)}
+        out["nets"][name] = row
+    out["seconds"] = round(time.perf_counter() - start, 1)
+    return out
+
+
+def run_defences(settings=DEFENCES_RUN, progress=False):
+    """Targeted against untargeted, black-box transfer from a substitute, defensive distillation under
+    FGSM and under attacks on its logits, and denoising against attackers who do and do not know it.
+    Returns a dict (JSON)."""
+    import time
+
+    from .pretrained import load_pretrained
+
+    start = time.perf_counter()
+    X, y = _digits(settings["num_test"])
+    nets = zoo_nets()
+    e, steps, ratio, seed = settings["eps"], settings["steps"], settings["alpha_over_eps"], settings["seed"]
+    out = {"settings": dict(settings)}
+
+    # targeted and untargeted, one step and iterated, on the softmax classifier and the ConvNet
+    out["targeted"] = {}
+    for name in ("softmax", "ConvNet"):
+        net = nets[name]
+        p = probabilities(net, X)
+        targets = {"next": (y + 1) % 10, "least likely": np.where(np.argsort(p, axis=1)[:, 0] == y,
+                                                                  np.argsort(p, axis=1)[:, 1],
+                                                                  np.argsort(p, axis=1)[:, 0])}
+        row = {"untargeted": {"fgsm": _row(evaluate(net, fgsm(net, X, y, e), y)),
+                              "pgd": _row(evaluate(net, pgd(net, X, y, e, ratio * e, steps, seed=seed), y))}}
+        for label, t in targets.items():
+            made = {"fgsm": fgsm_targeted(net, X, t, e), "pgd": pgd(net, X, y, e, ratio * e, steps, target=t, seed=seed)}
+            row[label] = {k: dict(_row(evaluate(net, v, y)),
+                                  hit=round(100 * float(np.mean(probabilities(net, v).argmax(axis=1) == t)), 2))
+                          for k, v in made.items()}
+        out["targeted"][name] = row
+
+    # black box: examples made on a substitute the attacker trained himself, shown to each net
+    substitute = grey_input(load_pretrained(settings["substitute"]))
+    made = {"fgsm": fgsm(substitute, X, y, e), "pgd": pgd(substitute, X, y, e, ratio * e, steps, seed=seed)}
+    out["black_box"] = {"substitute": settings["substitute"],
+                        "substitute_clean_error": round(100 * evaluate(substitute, X, y).error, 2),
+                        "shown_to": {name: {k: _row(evaluate(net, v, y)) for k, v in made.items()}
+                                     for name, net in nets.items()}}
+
+    # defensive distillation: FGSM and PGD on the cross-entropy, PGD on the logits' margin
+    net = nets["distilled"]
+    _, g = loss_gradient(net, X, y)
+    flat = np.all(g.reshape(len(X), -1) == 0, axis=1)
+    z = scores(net, X)
+    top2 = np.sort(z, axis=1)[:, -2:]
+    out["distillation"] = {
+        "temperature": net.meta["recipe"]["temperature"],
+        "zero_gradient_digits": int(flat.sum()),
+        "median_logit_gap": round(float(np.median(top2[:, 1] - top2[:, 0])), 2),
+        "plain_median_logit_gap": round(float(np.median(np.diff(np.sort(scores(nets["ConvNet"], X), axis=1)[:, -2:],
+                                                                   axis=1))), 2),
+        "clean": _row(evaluate(net, X, y)),
+        "fgsm": _row(evaluate(net, fgsm(net, X, y, e), y)),
+        "pgd_xent": _row(evaluate(net, pgd(net, X, y, e, ratio * e, steps, seed=seed), y)),
+        "pgd_margin": _row(evaluate(net, pgd(net, X, y, e, ratio * e, steps, loss="margin", seed=seed), y)),
+        "fgsm_margin": _row(evaluate(net, pgd(net, X, y, e, e, 1, random_start=False, loss="margin"), y)),
+        "plain_pgd_margin": _row(evaluate(nets["ConvNet"], pgd(nets["ConvNet"], X, y, e, ratio * e, steps,
+                                                                loss="margin", seed=seed), y)),
+    }
+
+    # denoising before the ConvNet: attackers who do not and who do know the filter
+    out["denoising"] = {}
+    plain = nets["ConvNet"]
+    unaware = {eps: (fgsm(plain, X, y, eps), pgd(plain, X, y, eps, ratio * eps, steps, seed=seed))
+               for eps in settings["denoise_eps"]}
+    for kind in ("median", "blur"):
+        defended = with_preprocessing(plain, kind, settings["denoise_size"])
+        row = {"clean": _row(evaluate(defended, X, y))}
+        for eps in settings["denoise_eps"]:
+            unaware_f, unaware_p = unaware[eps]
+            aware = pgd(defended, X, y, eps, ratio * eps, steps, seed=seed)
+            row[str(eps)] = {"bare_fgsm": _row(evaluate(plain, unaware_f, y)),
+                             "bare_pgd": _row(evaluate(plain, unaware_p, y)),
+                             "unaware_fgsm": _row(evaluate(defended, unaware_f, y)),
+                             "unaware_pgd": _row(evaluate(defended, unaware_p, y)),
+                             "aware_pgd": _row(evaluate(defended, aware, y))}
+        out["denoising"][kind] = row
+    out["seconds"] = round(time.perf_counter() - start, 1)
+    return out
+
+
+def _write_results(results, path):
+    import json
+    import platform
+
+    from . import __version__
+    from .nets import sha256_of
+
+    path = __import__("pathlib").Path(path)
+    record = dict(results, library_version=__version__, numpy=np.__version__, machine=platform.machine())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    digest = sha256_of(path)
+    path.with_suffix(".sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+    return digest
+
+
+def _data_dir():
+    import pathlib
+
+    return pathlib.Path(__file__).resolve().parent.parent / "data"
+
+
+def load_results(name, directory=None):
+    """The stored results of run ``name`` ('pgd', 'pixels' or 'defences'), checked against their sha256."""
+    import json
+    import pathlib
+
+    from .nets import sha256_of
+
+    if name not in RESULT_FILES:
+        raise ValueError(f"name must be one of {sorted(RESULT_FILES)}, got {name!r}.")
+    path = (_data_dir() if directory is None else pathlib.Path(directory)) / RESULT_FILES[name]
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: restore it with `git checkout -- data/` or rebuild it with "
+                                f"`python -m cs231n_lib.adversarial --{name}`.")
+    pin = path.with_suffix(".sha256")
+    expected = pin.read_text(encoding="utf-8").split()[0] if pin.exists() else None
+    if expected != sha256_of(path):
+        raise ValueError(f"{path.name} does not match {pin.name}: the file was changed or damaged. Restore it with "
+                         f"`git checkout -- data/` or rebuild it with `python -m cs231n_lib.adversarial --{name}`.")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def main(argv=None):
+    import argparse
+    import json
+    import os
+    import pathlib
+    import time
+
+    from threadpoolctl import threadpool_limits
+
+    from .pretrained import ZOO_DIR
+
+    parser = argparse.ArgumentParser(
+        prog="python -m cs231n_lib.adversarial",
+        description="Notebook 08's heavy runs: write data/adversarial_*.json and their sha256 (one BLAS thread).")
+    parser.add_argument("--pgd", action="store_true", help="FGSM and PGD against eps and steps on every zoo net")
+    parser.add_argument("--pixels", action="store_true", help="the few-pixel attack by differential evolution")
+    parser.add_argument("--defences", action="store_true",
+                        help="targeted vs untargeted, black-box transfer, distillation, denoising")
+    parser.add_argument("--out", default=str(_data_dir()), help="folder to write to (default: the repository's data/)")
+    parser.add_argument("--quick", action="store_true", help="tiny settings, to try the pipeline (not to ship)")
+    parser.add_argument("--force", action="store_true", help="overwrite a file that is already there")
+    parser.add_argument("--nets", nargs="+", choices=sorted(ZOO_NETS), metavar="NET",
+                        help="--pgd only: measure these nets now and keep them for a later run (which resumes)")
+    args = parser.parse_args(argv)
+    chosen = [n for n, on in (("pgd", args.pgd), ("pixels", args.pixels), ("defences", args.defences)) if on]
+    if not chosen:
+        parser.error("say which run to make: --pgd, --pixels and/or --defences")
+    runners = {"pgd": (run_pgd, PGD_RUN), "pixels": (run_pixels, PIXELS_RUN), "defences": (run_defences, DEFENCES_RUN)}
+    for name in chosen:
+        path = pathlib.Path(args.out) / RESULT_FILES[name]
+        if path.exists() and not args.force:
+            print(f"{path} exists: not overwritten (give --force to replace it)")
+            continue
+        runner, base = runners[name]
+        settings = dict(base, **QUICK_RUNS[name]) if args.quick else base
+        zoo = {f: (ZOO_DIR / f"{f}.sha256").read_text(encoding="utf-8").split()[0]
+               for f in sorted(set(ZOO_NETS.values()) | {DEFENCES_RUN["substitute"]})}
+        load_before, cpu = os.getloadavg()[0], time.process_time()
+        with threadpool_limits(limits=1, user_api="blas"):
+            if name == "pgd":
+                # --pgd resumes: each net's row is saved as it is done (with the settings and the zoo it used)
+                partial = path.with_name("." + path.name + ".partial")
+                old = json.loads(partial.read_text(encoding="utf-8")) if partial.exists() else {}
+                done = {n: row for n, row in old.get("nets", {}).items()
+                        if old.get("settings") == settings and old.get("zoo", {}).get(n) == zoo[ZOO_NETS[n]]}
+                cpu_before = old.get("cpu_seconds", 0.0) if done else 0.0
+
+                def save(rows):
+                    if partial.exists():   # another run may have kept other nets meanwhile: keep them too
+                        other = json.loads(partial.read_text(encoding="utf-8"))
+                        if other.get("settings") == settings:
+                            rows = dict({n: r for n, r in other.get("nets", {}).items()
+                                         if other.get("zoo", {}).get(n) == zoo[ZOO_NETS[n]]}, **rows)
+                    partial.write_text(json.dumps({"settings": settings, "nets": rows,
+                                                   "zoo": {n: zoo[ZOO_NETS[n]] for n in rows},
+                                                   "cpu_seconds": cpu_before + time.process_time() - cpu}),
+                                       encoding="utf-8")
+
+                results = run_pgd(settings, names=args.nets, done=done, save=save)
+                if set(results["nets"]) != set(ZOO_NETS):
+                    print(f"pgd: {sorted(results['nets'])} measured and kept in {partial}; run again without --nets "
+                          "to finish")
+                    continue
+                cpu -= cpu_before
+            else:
+                results = runner(settings)
+        results.update(cpu_seconds=round(time.process_time() - cpu, 1),
+                       load_average=[round(load_before, 2), round(os.getloadavg()[0], 2)], zoo_sha256=zoo)
+        digest = _write_results(results, path)
+        if name == "pgd" and partial.exists():
+            partial.unlink()
+        print(f"{name}: {results['seconds']:.0f} s ({results['cpu_seconds']:.0f} s of CPU); wrote {path} "
+              f"(sha256 {digest})")
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    from cs231n_lib import adversarial as _module   # run in the imported module, whose layer kinds the zoo uses
+
+    sys.exit(_module.main())
+
+
+# ------------------------------------------------------------------ what an explorer shows, cached
+class AttackResult(NamedTuple):
+    """One digit attacked with one setting: the image before and after (C, H, W), the net's
+    probabilities before and after (C,), the true ``label``, the ``target`` (None: untargeted)."""
+
+    x: np.ndarray
+    x_adv: np.ndarray
+    probs_clean: np.ndarray
+    probs_adv: np.ndarray
+    label: int
+    target: object
+
+
+class AttackCache:
+    """The attack of one digit per setting, computed once: what an explorer over ``nets`` (a dict
+    name -> net), digits ``X`` (N, C, H, W) and labels ``y`` calls on every slider move.
+
+    ``get(model, digit, eps_percent, attack="fgsm", steps=10, target=None, loss="xent")`` returns an
+    :class:`AttackResult`: ``attack`` ``"fgsm"`` (one step of eps), ``"bim"`` (``steps`` steps of
+    ``eps / 4`` from the digit, Kurakin et al.) or ``"pgd"`` (the same from a random start, seed 0);
+    ``target`` None or a class; ``loss`` ``"xent"`` or ``"margin"`` (the logits', which a distilled
+    net's saturated softmax does not mask).  A setting seen before is answered from the cache (at most
+    ``maxsize`` settings are kept, the oldest dropped first).  Invalid settings raise ValueError.
+    """
+
+    ATTACKS = ("fgsm", "bim", "pgd")
+
+    def __init__(self, nets, X, y, maxsize=512):
+        if not nets:
+            raise ValueError("nets must name at least one net.")
+        self.nets = {name: _check_net(net) for name, net in nets.items()}
+        first = next(iter(self.nets.values()))
+        self.X = _check_images(first, X)
+        self.y = _check_labels(y, len(self.X), first.num_classes)
+        self.maxsize = _check_count(maxsize, "maxsize", 1)
+        self._cache = {}
+
+    def get(self, model, digit, eps_percent, attack="fgsm", steps=10, target=None, loss="xent"):
+        if model not in self.nets:
+            raise ValueError(f"model must be one of {', '.join(self.nets)}, got {model!r}.")
+        if attack not in self.ATTACKS:
+            raise ValueError(f"attack must be one of {self.ATTACKS}, got {attack!r}.")
+        n = _check_count(digit, "digit")
+        if n >= len(self.X):
+            raise ValueError(f"digit must be a whole number from 0 to {len(self.X) - 1}, got {digit!r}.")
+        k = _check_count(eps_percent, "eps_percent")
+        steps = 1 if attack == "fgsm" else _check_count(steps, "steps", 1)
+        loss = _check_loss(loss)
+        key = (model, n, k, attack, steps, None if target is None else int(target), loss)
+        if key in self._cache:
+            return self._cache[key]
+        net, x, label = self.nets[model], self.X[n:n + 1], int(self.y[n])
+        eps = k / 100
+        if attack == "fgsm":
+            x_adv = pgd(net, x, [label], eps, eps, 1, random_start=False, target=target, loss=loss)
+        else:
+            x_adv = pgd(net, x, [label], eps, eps / 4, steps, random_start=attack == "pgd", target=target, loss=loss)
+        result = AttackResult(x[0], x_adv[0], probabilities(net, x)[0], probabilities(net, x_adv)[0], label, target)
+        if len(self._cache) >= self.maxsize:
+            self._cache.pop(next(iter(self._cache)))
+        self._cache[key] = result
+        return result

@@ -13,8 +13,12 @@ Every net lives in ``data/zoo/<name>.npz`` next to ``<name>.sha256``;
 ``load_pretrained`` checks the checksum before it reads anything, and the
 file holds plain arrays and JSON text (read with ``allow_pickle=False``), so
 loading it runs no code.  The file also records how the net was made: the
-data set, the architecture, the recipe's settings, the test accuracy and the
-library version.
+data set, the architecture, the recipe's settings, the test accuracy, the
+library version and the training record (``net.meta["training"]``, see
+:func:`cs231n_lib.recipes.training_record`): the recipe runs ``num_epochs``
+epochs but keeps the weights of the best validation epoch, so the file says
+which epoch that was and after how many minibatch updates (``kept_epoch``,
+``kept_updates``).  "Trained for N updates" reads ``kept_updates``.
 
 A net's recipe is a module ``cs231n_lib/recipes/<name>.py`` (see
 :mod:`cs231n_lib.recipes` for what it defines).  ``--retrain NAME`` trains
@@ -42,7 +46,7 @@ from . import __version__
 from .nets import load_net, save_net, sha256_of
 
 __all__ = ["ZOO_DIR", "ZooEntry", "available", "load_pretrained", "recipe", "retrain", "sha256_of",
-           "architecture_text", "load_net", "save_net"]
+           "training_record", "rewrite_meta", "architecture_text", "load_net", "save_net"]
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
 ZOO_DIR = DATA_DIR / "zoo"
@@ -84,7 +88,12 @@ def architecture_text(net):
 
 
 class ZooEntry(NamedTuple):
-    """One shipped net, as :func:`available` lists it."""
+    """One shipped net, as :func:`available` lists it.
+
+    ``kept_epoch`` and ``kept_updates``: the epoch (of ``num_epochs``) and the number of minibatch
+    updates (of ``updates``) behind the weights the file keeps, those of the best validation
+    accuracy; None for a file without a training record.
+    """
 
     name: str
     dataset: str
@@ -92,10 +101,17 @@ class ZooEntry(NamedTuple):
     test_accuracy: float
     sha256: str
     description: str
+    kept_epoch: int | None = None
+    num_epochs: int | None = None
+    kept_updates: int | None = None
+    updates: int | None = None
 
     def __str__(self):
+        kept = ("" if self.kept_updates is None else
+                f"kept epoch {self.kept_epoch} of {self.num_epochs} ({self.kept_updates:,} of {self.updates:,} "
+                "updates); ")
         return (f"{self.name}: {self.dataset}; {self.architecture}; "
-                f"test accuracy {100 * self.test_accuracy:.1f}%; sha256 {self.sha256[:16]}...")
+                f"test accuracy {100 * self.test_accuracy:.1f}%; {kept}sha256 {self.sha256[:16]}...")
 
 
 class _Listing(list):
@@ -121,10 +137,35 @@ def available():
         if not path.exists() or not pin.exists():
             continue
         extra = _read_meta(path).get("extra", {})
+        record = extra.get("training") or {}
         entries.append(ZooEntry(name, extra.get("dataset", "?"), extra.get("architecture", "?"),
                                 float(extra.get("test_accuracy", float("nan"))),
-                                pin.read_text(encoding="utf-8").split()[0], extra.get("description", "")))
+                                pin.read_text(encoding="utf-8").split()[0], extra.get("description", ""),
+                                record.get("kept_epoch"), record.get("num_epochs"), record.get("kept_updates"),
+                                record.get("updates")))
     return entries
+
+
+def training_record(net):
+    """The training record of a zoo net (a net from :func:`load_pretrained`, or its name).
+
+    A dict (see :func:`cs231n_lib.recipes.training_record`): ``kept_epoch`` and ``kept_updates``
+    say after how many epochs and minibatch updates the kept weights were saved, ``num_epochs``
+    and ``updates`` what the recipe ran, ``val_accuracy`` the validation accuracy at each check
+    (``checks_after_updates``).  Raises ValueError for a file written without one.
+    """
+    if isinstance(net, str):
+        recipe(net)
+        meta = _read_meta(ZOO_DIR / f"{net}.npz").get("extra", {})
+        name = net
+    else:
+        meta = getattr(net, "meta", None) or {}
+        name = meta.get("name", type(net).__name__)
+    if "training" not in meta:
+        raise ValueError(f"{name} has no training record (kept epoch and updates) in its metadata: it was not "
+                         f"saved by a recipe of this version; `python -m cs231n_lib.pretrained --retrain {name}` "
+                         "writes one.")
+    return dict(meta["training"])
 
 
 def load_pretrained(name=DEFAULT, verify=True):
@@ -145,6 +186,45 @@ def load_pretrained(name=DEFAULT, verify=True):
         return load_net(path, verify=verify)
     except ValueError as err:
         raise ValueError(f"{err} To rebuild it: `python -m cs231n_lib.pretrained --retrain {name}`.") from None
+
+
+def _arrays_bytes(path):
+    """{member: raw bytes} of every array of a saved net but its metadata (the weights and state)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as zf:
+        return {info.filename: zf.read(info) for info in zf.infolist() if info.filename != "meta.npy"}
+
+
+def rewrite_meta(name, extra, out=ZOO_DIR):
+    """Replace the metadata (``net.meta``) of the zoo's file ``<out>/<name>.npz`` and keep its weights.
+
+    The file is rewritten with the same arrays, byte for byte (checked before the file is
+    replaced: a ValueError otherwise), and its ``.sha256`` is rewritten, since the metadata is
+    part of the file.  Used to add what a file did not record when it was saved (its training
+    record).  Returns the new sha256.
+    """
+    import os
+    import tempfile
+
+    recipe(name)
+    path = pathlib.Path(out) / f"{name}.npz"
+    net = load_net(path)
+    before = _arrays_bytes(path)
+    fd, tmp = tempfile.mkstemp(suffix=".npz", dir=path.parent)
+    os.close(fd)
+    tmp = pathlib.Path(tmp)
+    try:
+        save_net(net, tmp, extra=extra)
+        if _arrays_bytes(tmp) != before:
+            raise ValueError(f"rewriting {path.name}'s metadata would change its arrays; left it as it was.")
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+        tmp.with_suffix(".sha256").unlink(missing_ok=True)
+    digest = sha256_of(path)
+    path.with_suffix(".sha256").write_text(f"{digest}  {path.name}\n", encoding="utf-8")
+    return digest
 
 
 def retrain(name, out=ZOO_DIR, overrides=None, progress=True):
@@ -195,7 +275,10 @@ def main(argv=None):
         start = time.perf_counter()
         path, digest, meta = retrain(name, args.out, overrides=module.QUICK if args.quick else None,
                                      progress=not args.quiet)
-        print(f"{name}: test accuracy {meta['test_accuracy']:.4f}; {time.perf_counter() - start:.0f} s")
+        record = meta.get("training", {})
+        kept = (f"; kept epoch {record['kept_epoch']} of {record['num_epochs']} ({record['kept_updates']:,} of "
+                f"{record['updates']:,} updates)") if record else ""
+        print(f"{name}: test accuracy {meta['test_accuracy']:.4f}{kept}; {time.perf_counter() - start:.0f} s")
         print(f"wrote {path} (sha256 {digest})")
     return 0
 

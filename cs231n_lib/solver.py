@@ -17,9 +17,14 @@ on a data dict with ``X_train, y_train, X_val, y_val`` (the layout of
     solver.loss_history, solver.train_acc_history, solver.val_acc_history
 
 After ``train()``, ``model.params`` holds the parameters that had the best
-validation accuracy (``solver.best_params``, ``solver.best_val_acc``).  A model
-with a ``state`` dict (batch norm's running averages in a SequentialNet) gets
-the state of that same moment back (``solver.best_state``).
+validation accuracy (``solver.best_params``, ``solver.best_val_acc``; the first
+of equal accuracies), and ``solver.best_epoch`` and ``solver.best_updates`` say
+when they were seen: after how many epochs and minibatch updates.  The
+accuracy is checked after the first update, after every epoch and at the end;
+``solver.check_updates`` holds the number of updates done at each check, beside
+``train_acc_history`` and ``val_acc_history``.  A model with a ``state`` dict
+(batch norm's running averages in a SequentialNet) gets the state of that same
+moment back (``solver.best_state``).
 
 Differences from CS231n's Solver, all additions: ``seed`` makes the
 minibatches and accuracy subsamples reproducible; ``progress`` shows a tqdm
@@ -231,12 +236,16 @@ class Solver:
     def _reset(self):
         """Histories, best parameters, the random generator and one optimizer config per parameter."""
         self.epoch = 0
+        self.updates = 0              # minibatch updates done so far
         self.best_val_acc = 0.0
+        self.best_epoch = None        # epochs done when the best parameters were seen
+        self.best_updates = None      # updates done when the best parameters were seen
         self.best_params = {}
         self.best_state = {}
         self.loss_history = []
         self.train_acc_history = []
         self.val_acc_history = []
+        self.check_updates = []       # updates done at each accuracy check (beside the two histories)
         self.rng = np.random.default_rng(self.seed)
         self.optim_configs = {p: dict(self.optim_config) for p in self.model.params}
 
@@ -413,6 +422,7 @@ class Solver:
         try:
             for t in range(num_iterations):
                 self._step(t, num_iterations)
+                self.updates += 1
                 if self._bar is not None:
                     self._bar.update(1)
                     self._bar.set_postfix(loss=f"{self.loss_history[-1]:.3f}", refresh=False)
@@ -430,6 +440,7 @@ class Solver:
                     val_acc = self.check_accuracy(self.X_val, self.y_val, self.num_val_samples)
                     self.train_acc_history.append(train_acc)
                     self.val_acc_history.append(val_acc)
+                    self.check_updates.append(self.updates)
                     self._save_checkpoint()
                     self._say(
                         f"(Epoch {self.epoch} / {self.num_epochs}) train acc: {train_acc:f}; val_acc: {val_acc:f}"
@@ -439,6 +450,7 @@ class Solver:
                     finite = all(np.all(np.isfinite(v)) for v in self.model.params.values())
                     if finite and (val_acc > self.best_val_acc or not self.best_params):
                         self.best_val_acc = val_acc
+                        self.best_epoch, self.best_updates = self.epoch, self.updates
                         self.best_params = {k: v.copy() for k, v in self.model.params.items()}
                         self.best_state = {k: v.copy() for k, v in self._model_state().items()}
         except FloatingPointError as err:

@@ -2,13 +2,16 @@
 
 Plain functions on arrays and nets (:class:`cs231n_lib.nets.SequentialNet`; the
 occlusion functions take any model whose ``loss(X)`` gives class scores).  Each
-turns a claim of the CS231n notes' page "Understanding and visualizing ConvNets"
-into a number:
+turns a claim of the CS231n notes' page "Visualizing what ConvNets learn"
+(``understanding-cnn``) into a number:
 
 * activations -- :func:`sparsity` (the fraction of zeros per layer),
   :func:`dead_filters` (units that are zero on every image) and
   :func:`watch_training` (both, measured along a short training run);
-* filters -- :func:`filter_roughness` (0 for a smooth filter, 1 for white noise);
+* filters -- :func:`filter_roughness` (0 for a constant filter, about 1 for white noise),
+  and the shipped filter experiment (:func:`load_filters_training`, written by
+  ``python -m cs231n_lib.understanding --filters``): mnist_convnet's recipe with and
+  without regularization over seeds, its first-layer filters after every epoch;
 * images that maximally activate a unit -- :func:`max_activating` (the top-k
   images, their activations and the receptive-field box of the winning position),
   :func:`unit_responses` and :func:`top_k_purity` (for units and for random
@@ -39,7 +42,9 @@ __all__ = ["softmax", "occlusion_map", "occlusion_maps", "minimum_centres", "min
            "filter_roughness", "unit_responses", "MaxActivating", "max_activating", "receptive_field_boxes",
            "crop", "patches", "random_directions", "top_k_purity", "direction_purities", "codes", "knn_accuracy",
            "tsne_embedding", "thumbnail_grid", "class_spread", "centroid_distances",
-           "TSNE_FILE", "TSNE_SETTINGS", "compute_tsne", "save_tsne", "load_tsne"]
+           "TSNE_FILE", "TSNE_SETTINGS", "compute_tsne", "save_tsne", "load_tsne",
+           "FILTERS_FILE", "FILTERS_SETTINGS", "compute_filters_training", "save_filters_training",
+           "load_filters_training"]
 
 DATA_DIR = pathlib.Path(__file__).resolve().parent.parent / "data"
 
@@ -597,9 +602,12 @@ TSNE_SETTINGS = {"net": "shapes_convnet", "layer": "relu4", "num_test": 1000, "s
 
 def compute_tsne(settings=TSNE_SETTINGS):
     """The embeddings of ``TSNE_SETTINGS``: t-SNE of the CNN codes and of the raw pixels of the
-    shapes test images, at each perplexity.  Returns ``(arrays, meta)`` for :func:`save_tsne`.
-    Takes minutes (scikit-learn's t-SNE on 1,000 points, four times)."""
+    shapes test images, at each perplexity.  Returns ``(arrays, meta)`` for :func:`save_tsne`;
+    ``meta["seconds"]`` holds the CPU and wall-clock seconds of each embedding (scikit-learn's
+    t-SNE on 1,000 points, four times), ``meta["load_average"]`` the machine's load before."""
+    import os
     import platform
+    import time
 
     import sklearn
 
@@ -611,16 +619,20 @@ def compute_tsne(settings=TSNE_SETTINGS):
     d = load_shapes(num_train=0, num_val=0, num_test=settings["num_test"], seed=settings["seed"])
     X, y = d["X_test"], d["y_test"]
     inputs = {"codes": codes(net, X, settings["layer"]), "pixels": X.reshape(len(X), -1)}
-    arrays = {"labels": y}
+    arrays, seconds, load = {"labels": y}, {}, os.getloadavg()
     for space, Z in inputs.items():
         arrays[f"{space}_sum"] = np.array([float(np.sum(Z, dtype=np.float64)),
                                            float(np.sum(np.asarray(Z, np.float64) ** 2))])
         for p in settings["perplexities"]:
+            wall, cpu = time.perf_counter(), time.process_time()
             arrays[f"{space}_p{p}"] = tsne_embedding(Z, p, settings["tsne_seed"], settings["max_iter"])
+            seconds[f"{space}_p{p}"] = {"cpu": round(time.process_time() - cpu, 2),
+                                        "wall": round(time.perf_counter() - wall, 2)}
     meta = {"settings": settings, "net_sha256": sha256_of(ZOO_DIR / f"{settings['net']}.npz"),
             "library_version": __version__, "sklearn_version": sklearn.__version__,
-            "numpy_version": np.__version__, "machine": f"{platform.machine()} {platform.processor()}".strip(),
-            "python": platform.python_version()}
+            "numpy_version": np.__version__, "machine": f"{platform.machine()} {_cpu_model()}".strip(),
+            "python": platform.python_version(), "seconds": seconds,
+            "load_average": [round(x, 2) for x in load]}
     return arrays, meta
 
 
@@ -649,20 +661,134 @@ def load_tsne(path=TSNE_FILE):
     ``arrays`` holds ``labels`` (N,), ``codes_p5``, ``codes_p30``, ``pixels_p5``, ``pixels_p30``
     (N, 2 each) and the sums of the inputs they were made from; ``meta`` the settings and versions.
     """
-    from .nets import sha256_of
-
     path = pathlib.Path(path)
-    pin = path.with_suffix(".sha256")
-    if not path.exists() or not pin.exists():
+    if not path.exists() or not path.with_suffix(".sha256").exists():
         raise FileNotFoundError(f"{path} or its .sha256 is missing: restore it with `git checkout -- data/` or "
                                 "rebuild it with `python -m cs231n_lib.understanding --tsne`.")
-    if sha256_of(path) != pin.read_text(encoding="utf-8").split()[0]:
+    return _load_pinned(path, "--tsne")
+
+
+def _load_pinned(path, option):
+    """``(arrays, meta)`` of a result file written by :func:`save_tsne`, after checking its sha256."""
+    from .nets import sha256_of
+
+    if sha256_of(path) != path.with_suffix(".sha256").read_text(encoding="utf-8").split()[0]:
         raise ValueError(f"{path.name} does not match its checksum; rebuild it with "
-                         "`python -m cs231n_lib.understanding --tsne` or restore it with `git checkout -- data/`.")
+                         f"`python -m cs231n_lib.understanding {option}` or restore it with `git checkout -- data/`.")
     with np.load(path, allow_pickle=False) as archive:
         arrays = {key: archive[key] for key in archive.files if key != "meta"}
         meta = json.loads(str(archive["meta"]))
     return arrays, meta
+
+
+# Notebook 06's filter experiment: mnist_convnet's recipe with and without L2 regularization, over
+# seeds, with the first-layer filters and the size of every weight matrix after every epoch, so that
+# the two are compared after equal numbers of updates (the zoo keeps each net's best validation epoch,
+# which need not be the same epoch for both).
+FILTERS_FILE = DATA_DIR / "understanding" / "filters_training.npz"
+FILTERS_SETTINGS = {"recipes": ["mnist_convnet", "mnist_convnet_noreg"], "seeds": [0, 1, 2, 3, 4],
+                    "layer": "conv1", "overrides": {}}
+
+
+def _load_checkpoint(path):
+    with np.load(path, allow_pickle=False) as archive:
+        return {key[len("param_"):]: archive[key] for key in archive.files if key.startswith("param_")}
+
+
+def compute_filters_training(settings=FILTERS_SETTINGS, progress=False):
+    """Train every recipe of ``settings["recipes"]`` once per seed by the zoo's own ``train`` (with
+    ``settings["overrides"]`` on top of its RECIPE) and keep, at each of the Solver's accuracy checks
+    (after the first update and after every epoch), the filters of ``settings["layer"]`` and the
+    Frobenius norm of every weight matrix.  One BLAS thread.  Returns ``(arrays, meta)`` for
+    :func:`save_filters_training`:
+
+    * ``filters`` (R, S, K, F, C, HH, WW) float32: recipe r, seed s, check k;
+    * ``start`` (S, F, C, HH, WW): the untrained filters of each seed (the same for every recipe);
+    * ``norms`` (R, S, K, P) float64: the norm of each weight matrix (``meta["weights"]``, P names);
+    * ``val_accuracy`` (R, S, K); ``test_accuracy``, ``kept_epoch``, ``kept_updates``,
+      ``cpu_seconds`` (R, S); ``checks_after_updates`` (K,).
+    """
+    import os
+    import platform
+    import tempfile
+    import time
+
+    from threadpoolctl import threadpool_limits
+
+    from . import __version__, pretrained
+
+    names, seeds, layer = list(settings["recipes"]), [int(s) for s in settings["seeds"]], settings["layer"]
+    modules = [pretrained.recipe(name) for name in names]
+    filters, norms, val, test, kept_epoch, kept_updates, cpu = [], [], [], [], [], [], []
+    weights, checks, recipes_used = None, None, {}
+    load_before = os.getloadavg()
+    start = np.stack([modules[0].build(seed=seed).params[f"{layer}.W"] for seed in seeds])
+    for name, module in zip(names, modules):
+        rows = [[], [], [], [], [], [], []]
+        for i, seed in enumerate(seeds):
+            run = {**module.RECIPE, **settings["overrides"], "seed": seed}
+            recipes_used[name] = {k: v for k, v in run.items() if k != "seed"}
+            if not np.array_equal(module.build(seed=seed).params[f"{layer}.W"], start[i]):
+                raise ValueError(f"{name} starts from other {layer} weights than {names[0]} for seed {seed}")
+            with tempfile.TemporaryDirectory() as tmp, threadpool_limits(limits=1, user_api="blas"):
+                t0 = time.process_time()
+                net, info = module.train(run, progress=progress, checkpoint_name=os.path.join(tmp, "run"))
+                seconds = time.process_time() - t0
+                record = info["training"]
+                params = [_load_checkpoint(os.path.join(tmp, f"run_epoch_{e}.npz"))
+                          for e in range(record["num_epochs"] + 1)]
+            kept = params[record["kept_epoch"]]
+            if not all(np.array_equal(kept[k], net.params[k]) for k in net.params):
+                raise AssertionError(f"{name}, seed {seed}: the checkpoint of the kept epoch is not the kept net")
+            weights = weights or sorted(k for k in net.params if k.endswith(".W"))
+            checks = checks or record["checks_after_updates"]
+            rows[0].append(np.stack([p[f"{layer}.W"] for p in params]))
+            rows[1].append([[float(np.linalg.norm(p[k].astype(np.float64))) for k in weights] for p in params])
+            rows[2].append(record["val_accuracy"])
+            rows[3].append(info["test_accuracy"])
+            rows[4].append(record["kept_epoch"])
+            rows[5].append(record["kept_updates"])
+            rows[6].append(seconds)
+        for store, row in zip((filters, norms, val, test, kept_epoch, kept_updates, cpu), rows):
+            store.append(row)
+    arrays = {"filters": np.asarray(filters, dtype=np.float32), "start": np.asarray(start, dtype=np.float32),
+              "norms": np.asarray(norms, dtype=np.float64), "val_accuracy": np.asarray(val, dtype=np.float64),
+              "test_accuracy": np.asarray(test, dtype=np.float64), "kept_epoch": np.asarray(kept_epoch, np.int64),
+              "kept_updates": np.asarray(kept_updates, np.int64), "cpu_seconds": np.asarray(cpu, np.float64),
+              "checks_after_updates": np.asarray(checks, np.int64)}
+    meta = {"settings": settings, "recipes": recipes_used, "weights": weights, "library_version": __version__,
+            "numpy_version": np.__version__, "python": platform.python_version(),
+            "machine": f"{platform.machine()} {_cpu_model()}".strip(),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in os.getloadavg()]}
+    return arrays, meta
+
+
+def _cpu_model():
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor()
+
+
+def save_filters_training(arrays, meta, path=FILTERS_FILE):
+    """Write the filter experiment to ``path`` (.npz, no pickles) and its sha256 next to it."""
+    return save_tsne(arrays, meta, path)
+
+
+def load_filters_training(path=FILTERS_FILE):
+    """The shipped filter experiment (see :func:`compute_filters_training`), checked against its
+    sha256: ``(arrays, meta)``."""
+    path = pathlib.Path(path)
+    if not path.exists() or not path.with_suffix(".sha256").exists():
+        raise FileNotFoundError(f"{path} or its .sha256 is missing: restore it with `git checkout -- data/` or "
+                                "rebuild it with `python -m cs231n_lib.understanding --filters`.")
+    return _load_pinned(path, "--filters")
 
 
 def main(argv=None):
@@ -672,17 +798,27 @@ def main(argv=None):
     from threadpoolctl import threadpool_limits
 
     parser = argparse.ArgumentParser(prog="python -m cs231n_lib.understanding",
-                                     description="Rebuild notebook 06's shipped t-SNE embeddings.")
-    parser.add_argument("--tsne", action="store_true", help=f"recompute {TSNE_FILE.name} (minutes)")
+                                     description="Rebuild notebook 06's shipped result files.")
+    parser.add_argument("--tsne", action="store_true", help=f"recompute {TSNE_FILE.name} (about a minute)")
+    parser.add_argument("--filters", action="store_true",
+                        help=f"recompute {FILTERS_FILE.name}: mnist_convnet's recipe with and without "
+                             "regularization over 5 seeds (about 20 CPU minutes)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
-    if not args.tsne:
+    if not (args.tsne or args.filters):
         parser.print_help()
         return 0
-    start = time.perf_counter()
-    with threadpool_limits(limits=1):
-        arrays, meta = compute_tsne()
-    digest = save_tsne(arrays, meta)
-    print(f"wrote {TSNE_FILE} (sha256 {digest}) in {time.perf_counter() - start:.0f} s")
+    if args.tsne:
+        start = time.perf_counter()
+        with threadpool_limits(limits=1):
+            arrays, meta = compute_tsne()
+        digest = save_tsne(arrays, meta)
+        print(f"wrote {TSNE_FILE} (sha256 {digest}) in {time.perf_counter() - start:.0f} s")
+    if args.filters:
+        start = time.perf_counter()
+        arrays, meta = compute_filters_training(progress=not args.quiet)
+        digest = save_filters_training(arrays, meta)
+        print(f"wrote {FILTERS_FILE} (sha256 {digest}) in {time.perf_counter() - start:.0f} s")
     return 0
 
 

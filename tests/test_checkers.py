@@ -267,6 +267,17 @@ def fgsm_step_by_pixels(x, grad, eps):
     return out
 
 
+def project_by_pixels(x_adv, x, eps):
+    out = np.array(x_adv, dtype=np.float64, copy=True)
+    for idx in np.ndindex(out.shape):
+        out[idx] = min(max(out[idx], x[idx] - eps, 0.0), x[idx] + eps, 1.0)
+    return out
+
+
+def project_other_order(x_adv, x, eps):
+    return np.clip(np.clip(x_adv, 0, 1), x - eps, x + eps)     # the two boxes in the other order: the same
+
+
 def confidence_by_loop(probs, y):
     values = [max(row) for row, label in zip(probs.tolist(), y.tolist()) if row.index(max(row)) != label]
     return sum(values) / len(values)
@@ -517,6 +528,19 @@ EXERCISES = {
             (lambda x, g, e: e * np.sign(g), "You returned the perturbation eta = eps * sign(grad);"),
             (lambda x, g, e: np.clip(e * np.sign(g), 0, 1), "You returned the perturbation eta = eps * sign(grad),"),
             (lambda x, g, e: np.clip(x + e * np.sign(g), 0, 1).ravel(), "x's shape"),
+        ]),
+    "pgd_project": dict(
+        checker=E.check_pgd_project,
+        right=[lambda a, x, e: np.clip(a, np.maximum(x - e, 0), np.minimum(x + e, 1)),
+               lambda a, x, e: x + np.clip(np.clip(a, 0, 1) - x, -e, e), project_by_pixels, project_other_order,
+               lambda a, x, e: np.minimum(np.minimum(np.maximum(np.maximum(a, x - e), 0), x + e), 1).astype(np.float32)],
+        wrong=[
+            (lambda a, x, e: np.clip(a, 0, 1), "forgets the budget"),
+            (lambda a, x, e: np.clip(a, x - e, x + e), "forgets the pixel range"),
+            (lambda a, x, e: a, "unchanged"),
+            (lambda a, x, e: x, "You returned the digit x"),
+            (lambda a, x, e: np.clip(a, np.maximum(x - e, 0), np.minimum(x + e, 1)) - x, "You returned the perturbation"),
+            (lambda a, x, e: np.clip(a, np.maximum(x - e, 0), np.minimum(x + e, 1)).ravel(), "x's shape"),
         ]),
     "linear_bound": dict(
         checker=E.check_linear_bound,
@@ -980,6 +1004,7 @@ CONVENTIONS = [
     ("05_training_a_convnet.ipynb", "accuracy", ["between 0 and 1", "not a percentage"]),
     ("08_adversarial_examples.ipynb", "fgsm_step", ["clipped to the pixel range [0, 1]", "exactly 0"]),
     ("08_adversarial_examples.ipynb", "linear_bound", ["at most `eps`", "one number", "any shape"]),
+    ("08_adversarial_examples.ipynb", "pgd_project", ["`[max(x - eps, 0), min(x + eps, 1)]`", "x's shape"]),
     ("08_adversarial_examples.ipynb", "confidence_on_mistakes", ["gets wrong", "its own answer",
                                                                   "between 0 and 1", "at least one mistake"]),
     ("07_looking_through_the_gradient.ipynb", "guided_relu_backward",

@@ -168,6 +168,12 @@ def recipe_updates(nb):
     assert (epochs, num_train, num_train / batch, epochs * num_train / batch) == (8, 16000, 320, 2560)
 
 
+@REGISTER.claim("the zoo line above says that was epoch 7, so the shipped weights are those after 2,240 updates.")
+def kept_updates(nb):
+    epoch, epochs, kept, total = nb.numbers(ZOO_LINE, r"kept epoch (\d+) of (\d+) \(([\d,]+) of ([\d,]+) updates\)")
+    assert (epoch, epochs, kept, total) == (7, 8, 2240, 2560) and kept == epoch * total / epochs
+
+
 @REGISTER.claim("On this notebook's 300 test shapes it is right 0.980 of the time; the 97.3% of its zoo line "
                 "was measured on the recipe's 1,000 test shapes.")
 def two_test_accuracies(nb):

@@ -32,8 +32,6 @@ OTHER_SOURCES = {
         "less careful about initialization": "Ioffe and Szegedy (2015), abstract",
     },
     "06_visualizing_convnets.ipynb": {
-        "activations become sparse": "ours: a claim of the notes in a few words",
-        "well-trained filters are smooth": "ours: a claim of the notes in a few words",
         "where filter 3 of the first layer saw its edge, weigh it like this": "ours: what a second-layer filter says",
         "the evidence is here": "ours: what a low point of an occlusion map seems to say",
     },
@@ -47,6 +45,8 @@ OTHER_SOURCES = {
         "naturally immune to adversarial examples, in the sense that they have low confidence when they are fooled":
             "Goodfellow et al. (2015), section 7",
         "some digit, with probability above 0.5": "ours: the paper's criterion for rubbish examples, in words",
+        "optimizers that can train models whose behavior is more locally stable":
+            "Goodfellow et al. (2015), section 11 (the conclusion)",
     },
     "09_transfer_learning.ipynb": {},
     "10_zeiler_fergus.ipynb": {

@@ -141,6 +141,21 @@ def test_layer_overlaps_and_settling():
     assert zf.settled_at([0.6, 0.4], [0, 1, 2]) is None
 
 
+def test_a_step_that_keeps_exactly_half_is_half_and_counts_as_settled():
+    """14 units of top nine sharing 4, 2, 3, 7, 8, 6, 2, 5, 1, 4, 3, 4, 7, 7 images (63 of 126, the step of
+    relu4 from 160 to 320 updates in notebook 10): the mean of the 14 fractions is 0.49999999999999994 in
+    floating point, the share is one half, and a threshold of one half must count it."""
+    shared = [4, 2, 3, 7, 8, 6, 2, 5, 1, 4, 3, 4, 7, 7]
+    assert np.mean(np.array(shared) / 9) < 0.5          # the rounding the layer's mean must not make
+    before = np.array([np.arange(9) + 100 * u for u in range(14)])
+    after = np.array([np.concatenate([row[:s], 50 + row[s:]]) for row, s in zip(before, shared)])
+    assert [len(set(a) & set(b)) for a, b in zip(before, after)] == shared
+    alive = [np.ones(14, dtype=bool)] * 2
+    consecutive, with_last, counted = zf.layer_overlaps([before, after], alive)
+    assert consecutive.tolist() == [0.5] and counted.tolist() == [14] and with_last.tolist() == [0.5, 1.0]
+    assert zf.settled_at(consecutive, [160, 320], threshold=0.5) == 160
+
+
 def test_checkpointing_keeps_the_parameters_after_the_listed_updates(tmp_path):
     """Watched training is the same training: the same final bytes as the unwatched one, and each kept
     checkpoint is what an unwatched run holds after that many updates (rerun up to there)."""

@@ -12,7 +12,7 @@ from typing import Callable
 from ._base import (Feedback, _allclose, _as_float_array, _explain_wrong, _Findings, _number, _run, _shown,
                     attempt)
 
-__all__ = ["check_fgsm_step", "check_linear_bound", "check_confidence_on_mistakes"]
+__all__ = ["check_fgsm_step", "check_linear_bound", "check_confidence_on_mistakes", "check_pgd_project"]
 
 
 def _same(a, b):
@@ -248,3 +248,73 @@ def check_confidence_on_mistakes(confidence_on_mistakes: Callable) -> Feedback:
         return found
 
     return _run("confidence_on_mistakes(probs, y)", body)
+
+
+def check_pgd_project(pgd_project: Callable) -> Feedback:
+    """Check ``pgd_project(x_adv, x, eps)``: PGD's projection, every pixel of ``x_adv`` clipped to
+    ``[max(x - eps, 0), min(x + eps, 1)]`` (the eps-ball around the digit ``x`` intersected with the
+    pixel range).  Arrays of one shape; return an array of that shape, any float dtype.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(82)
+    cases = [
+        (np.array([[0.9, 0.2], [0.5, 0.5]]), np.array([[0.5, 0.5], [0.5, 0.45]]), 0.25),
+        (np.array([[1.3, -0.2, 0.6], [0.05, 0.95, 0.3]]), np.array([[0.95, 0.1, 0.4], [0.0, 1.0, 0.3]]), 0.2),
+        (rng.uniform(-0.5, 1.5, size=(2, 1, 4, 4)), rng.random((2, 1, 4, 4)), 0.1),
+        (rng.uniform(-0.5, 1.5, size=(3, 3)).astype(np.float32), rng.random((3, 3)).astype(np.float32), 0.3),
+        (rng.uniform(0, 1, size=(4,)), rng.uniform(0, 1, size=(4,)), 0.0),
+    ]
+
+    def truth(a, x, e):
+        return np.clip(a, np.maximum(x - e, 0), np.minimum(x + e, 1))
+
+    def mistakes(a, x, e):
+        return [
+            ("That keeps the pixel range but forgets the budget: a pixel may end more than eps from the digit. "
+             "Clip to [x - eps, x + eps] as well.", lambda: np.clip(a, 0, 1)),
+            ("That keeps the budget but forgets the pixel range: a pixel may leave [0, 1]. Clip to [0, 1] as "
+             "well (the intersection of the two boxes is [max(x - eps, 0), min(x + eps, 1)]).",
+             lambda: np.clip(a, x - e, x + e)),
+            ("You returned x_adv unchanged: the projection puts every pixel back into [x - eps, x + eps] and "
+             "[0, 1].", lambda: np.array(a, dtype=float)),
+            ("You returned the digit x: the projection moves x_adv only as far as it must, to the nearest point "
+             "of the allowed box.", lambda: np.array(x, dtype=float)),
+            ("You returned the perturbation; return the image x + delta, with delta clipped to [-eps, eps].",
+             lambda: truth(a, x, e) - x),
+        ]
+
+    def body():
+        found = _Findings()
+        answers, truths, wrong, models_of = [], [], [], []
+        for i, (a, x, e) in enumerate(cases):
+            want = truth(a.astype(float), x.astype(float), e)
+            truths.append(want)
+            models_of.append(mistakes(a.astype(float), x.astype(float), e))
+            label = f"x of shape {x.shape}, eps={e:g}"
+            answers.append(None)
+            got, err = attempt(pgd_project, a.copy(), x.copy(), e)
+            if err:
+                found.add("Your code raised an exception.", f"with {label} it raised {err}")
+                continue
+            got = _as_float_array(got)
+            if got is None:
+                found.add("Return an array of numbers (the projected image).", f"with {label} it returned "
+                          "something else")
+                continue
+            if got.shape != want.shape:
+                found.add("Return an array of x's shape: every pixel, put back into the allowed box.",
+                          f"with {label} it returned shape {got.shape}")
+                continue
+            answers[-1] = got
+            if not _allclose(got, want):
+                shown = (f": expected {np.round(want, 3).tolist()}, got {np.round(got, 3).tolist()}"
+                         if want.size <= 6 else "")
+                wrong.append((i, f"with {label}{shown}"))
+        models = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]()) for k in range(len(models_of[0]))]
+        _explain_wrong(found, wrong, answers, truths, models, _same,
+                       "Each pixel of x_adv is clipped to [max(x - eps, 0), min(x + eps, 1)]: within eps of the "
+                       "digit and inside the pixel range.")
+        return found
+
+    return _run("pgd_project(x_adv, x, eps)", body)

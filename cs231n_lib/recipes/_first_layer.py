@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nets import SequentialNet
-from . import adam_solver, test_accuracy
+from . import adam_solver, test_accuracy, training_record
 
 __all__ = ["FIRST_STAGES", "REST", "INPUT_MEAN", "RECIPE", "QUICK", "MIN_TEST_ACCURACY", "DATASET", "layers",
            "build_net", "test_split", "train_net"]
@@ -93,4 +93,4 @@ def train_net(stage, settings, progress=True, timer=None):
         timer["wall_seconds"] = time.perf_counter() - wall
         timer["cpu_seconds"] = time.process_time() - cpu
     return net, {"test_accuracy": test_accuracy(net, data["X_test"], data["y_test"]),
-                 "best_val_accuracy": float(solver.best_val_acc)}
+                 "best_val_accuracy": float(solver.best_val_acc), "training": training_record(solver)}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nets import SequentialNet
-from . import adam_solver, shapes_convnet, test_accuracy
+from . import adam_solver, shapes_convnet, test_accuracy, training_record
 
 __all__ = ["LAYERS", "INPUT_MEAN", "QUICK", "MIN_TEST_ACCURACY", "load_half", "build_half", "half_test_split",
            "train_half"]
@@ -68,4 +68,5 @@ def train_half(settings, progress=True):
     solver.train()
     test_acc = test_accuracy(net, data["X_test"], data["y_test"])
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
+                 "training": training_record(solver),
                  "class_names": data["class_names"], "classes": data["classes"]}

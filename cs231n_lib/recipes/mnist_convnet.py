@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nets import SequentialNet
-from . import adam_solver, test_accuracy
+from . import adam_solver, test_accuracy, training_record
 
 DESCRIPTION = ("LeNet-like ConvNet on real MNIST digits: 5x5 first-layer filters (notebook 06 draws them), "
                "used by notebooks 06-09")
@@ -61,15 +61,19 @@ def shifted_copies(X, y, copies, max_shift, seed):
     return np.concatenate(Xs), np.concatenate(ys)
 
 
-def train(settings, progress=True):
-    """Adam on the training digits and their shifted copies; the best validation epoch is kept."""
+def train(settings, progress=True, checkpoint_name=None):
+    """Adam on the training digits and their shifted copies; the best validation epoch is kept.
+
+    ``checkpoint_name``: also write the parameters at every accuracy check (see
+    :func:`cs231n_lib.recipes.adam_solver`; notebook 06's filter experiment reads them)."""
 
     data = _data(settings)
     data["X_train"], data["y_train"] = shifted_copies(data["X_train"], data["y_train"], settings["shifted_copies"],
                                                       settings["max_shift"], settings["seed"] + 1)
     net = build(seed=settings["seed"], reg=settings["reg"])
-    solver = adam_solver(net, data, settings, progress)
+    solver = adam_solver(net, data, settings, progress, checkpoint_name)
     solver.train()
     X_test, y_test = test_split(settings)
     test_acc = test_accuracy(net, X_test, y_test)
-    return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc)}
+    return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
+                 "training": training_record(solver)}

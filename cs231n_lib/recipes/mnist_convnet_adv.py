@@ -5,7 +5,7 @@ import numpy as np
 
 from .mnist_convnet import RECIPE as PLAIN_RECIPE
 from .mnist_convnet import build, shifted_copies
-from . import adam_solver, test_accuracy
+from . import adam_solver, test_accuracy, training_record
 
 DESCRIPTION = ("mnist_convnet's architecture, data and optimizer, trained on alpha * J(x) + (1 - alpha) * J(x + eps * "
                "sign(grad_x J)) (Goodfellow et al. 2015, sec. 6): notebook 08's adversarially trained net")
@@ -47,5 +47,6 @@ def train(settings, progress=True):
     test_acc = test_accuracy(net, X_test, y_test)
     X_adv = fgsm(net, X_test, y_test, settings["eps"], clip=(0, 1), tie_channels=True)
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
+                 "training": training_record(solver),
                  "fgsm_test_error": float(evaluate(net, X_adv, y_test).error),
                  "final_loss": float(np.mean(solver.loss_history[-20:]))}

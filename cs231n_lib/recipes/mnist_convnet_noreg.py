@@ -25,6 +25,6 @@ def test_split(settings):
     return mnist_convnet.test_split(settings)
 
 
-def train(settings, progress=True):
+def train(settings, progress=True, checkpoint_name=None):
     """mnist_convnet's training (Adam on the digits and shifted copies) with ``settings["reg"]`` = 0."""
-    return mnist_convnet.train(settings, progress=progress)
+    return mnist_convnet.train(settings, progress=progress, checkpoint_name=checkpoint_name)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import adversarial  # noqa: F401  (defines the "rbf" layer kind, which load_net needs to rebuild this net)
-from . import adam_solver, test_accuracy
+from . import adam_solver, test_accuracy, training_record
 
 DESCRIPTION = ("RBF network on real MNIST digits: 200 Gaussian units around k-means prototypes (20 per class, "
                "frozen) and a softmax classifier on top: notebook 08's RBF net")
@@ -54,4 +54,5 @@ def train(settings, progress=True):
     solver.train()
     X_test, y_test = test_split(settings)
     test_acc = test_accuracy(net, X_test, y_test)
-    return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc), "gamma": gamma}
+    return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
+                 "training": training_record(solver), "gamma": gamma}

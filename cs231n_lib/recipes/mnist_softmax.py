@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nets import SequentialNet
-from . import adam_solver, test_accuracy
+from . import adam_solver, test_accuracy, training_record
 
 DESCRIPTION = ("shallow softmax classifier (one affine layer, 1,024 grey pixels -> 10 scores) on real MNIST digits: "
                "the linear model of notebook 08")
@@ -45,4 +45,5 @@ def train(settings, progress=True):
     solver.train()
     X_test, y_test = test_split(settings)
     test_acc = test_accuracy(net, X_test, y_test)
-    return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc)}
+    return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
+                 "training": training_record(solver)}

@@ -16,7 +16,7 @@ import numpy as np
 
 from ..nets import SequentialNet
 from . import shapes_convnet as _twin
-from . import adam_solver, test_accuracy
+from . import adam_solver, test_accuracy, training_record
 
 DESCRIPTION = ("all-convolutional twin of shapes_convnet (each 2x2 max pool replaced by a 2x2 convolution "
                "of stride 2 and its ReLU), trained by the same recipe; notebook 07")
@@ -81,4 +81,5 @@ def train(settings, progress=True, build_fn=None, timer=None):
         timer["cpu_seconds"] = time.process_time() - cpu
     X_test, y_test = test_split(settings)
     test_acc = test_accuracy(net, X_test, y_test)
-    return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc)}
+    return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
+                 "training": training_record(solver)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nets import SequentialNet
-from . import adam_solver, test_accuracy
+from . import adam_solver, test_accuracy, training_record
 
 DESCRIPTION = "the reference ConvNet of notebook 05: three 3x3 conv-relu-pool stages, 10 shapes classes"
 DATASET = "shapes (cs231n_lib.data.load_shapes, 32x32 RGB, 10 classes)"
@@ -55,4 +55,5 @@ def train(settings, progress=True):
     solver.train()
     X_test, y_test = test_split(settings)
     test_acc = test_accuracy(net, X_test, y_test)
-    return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc)}
+    return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
+                 "training": training_record(solver)}

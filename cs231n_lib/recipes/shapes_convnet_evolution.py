@@ -13,7 +13,7 @@ from the same ``train`` (``keep=`` receives them).
 """
 from __future__ import annotations
 
-from . import adam_solver, shapes_convnet, test_accuracy
+from . import adam_solver, shapes_convnet, test_accuracy, training_record
 from ._checkpoints import Checkpointing, params_sha256
 
 DESCRIPTION = ("notebook 10's watched training run: shapes_convnet's architecture and recipe, its parameters "
@@ -49,6 +49,7 @@ def train(settings, progress=True, keep=None):
     X_test, y_test = test_split(settings)
     after = watched.after_updates
     info = {"test_accuracy": test_accuracy(net, X_test, y_test), "best_val_accuracy": float(solver.best_val_acc),
+            "training": training_record(solver),
             "checkpoints": {"after_updates": after,
                             "updates_per_epoch": max(settings["num_train"] // settings["batch_size"], 1),
                             "params_sha256": [params_sha256(watched.saved[u]) for u in after],

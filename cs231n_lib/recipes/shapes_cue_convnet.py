@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import shapes_convnet
-from . import adam_solver, test_accuracy
+from . import adam_solver, test_accuracy, training_record
 
 DESCRIPTION = ("shapes_convnet's architecture and recipe on shapes whose top-left corner mark has the colour "
                "of the class: a net that can learn the cue instead of the shape (notebook 06)")
@@ -88,4 +88,5 @@ def train(settings, progress=True):
     test_acc = test_accuracy(net, X_test, y_test)
     unmarked_acc = float(np.mean(net.predict(unmarked_test) == data["y_test"]))
     return net, {"test_accuracy": test_acc, "best_val_accuracy": float(solver.best_val_acc),
+                 "training": training_record(solver),
                  "test_accuracy_without_cue": unmarked_acc}

@@ -7,7 +7,8 @@ from ._base import OUTPUT_COLOURS, _new_figure
 
 __all__ = ["linear_growth_figure", "weight_templates_figure", "fgsm_curves_figure", "attack_grid_figure",
            "scores_along_figure", "fooling_figure", "fooling_row_figure", "transfer_figure",
-           "rubbish_figure", "attack_explorer_axes", "draw_attack_explorer"]
+           "rubbish_figure", "attack_explorer_axes", "draw_attack_explorer",
+           "iterative_curves_figure", "steps_figure", "loss_line_figure", "pixel_attack_figure"]
 
 
 def _grey(img):
@@ -281,3 +282,79 @@ def draw_attack_explorer(axes, x, x_adv, probs_clean, probs_adv, label, eps, tar
     ax_p.set_ylabel("probability (%)")
     ax_p.set_title("class probabilities")
     ax_p.legend(fontsize=8)
+
+
+def iterative_curves_figure(eps, curves, title="FGSM (dashed) and PGD (solid): error against eps"):
+    """Error (%) against eps for several nets, one colour per net: ``curves`` is
+    ``{net: (fgsm_errors, pgd_errors)}``, each a sequence of len(eps) percentages."""
+    fig = _new_figure(7.5, 4.6)
+    ax = fig.subplots()
+    for k, (name, (one, many)) in enumerate(curves.items()):
+        colour = OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)]
+        ax.plot(eps, many, "-o", color=colour, markersize=4, label=f"{name}: PGD")
+        ax.plot(eps, one, "--", color=colour, alpha=0.8, label=f"{name}: FGSM")
+    ax.set_xlabel("eps (largest change of a pixel, pixels in [0, 1])")
+    ax.set_ylabel("error on the attacked test digits (%)")
+    ax.set_ylim(-2, 102)
+    ax.set_title(title)
+    ax.legend(fontsize=7, ncol=2, loc="lower right")
+    ax.grid(True, alpha=0.3)
+    return fig
+
+
+def steps_figure(steps, curves, fgsm=None, title="PGD: error against the number of steps"):
+    """Error (%) against the number of PGD steps (0: the random start alone), one line per net:
+    ``curves`` ``{net: errors}``; ``fgsm`` ``{net: error}`` drawn as a horizontal dotted line."""
+    import numpy as np
+
+    fig = _new_figure(7.5, 4.4)
+    ax = fig.subplots()
+    x = np.asarray(steps, dtype=float)
+    shown = np.where(x == 0, 0.5, x)          # the start at 0.5 on the log axis
+    for k, (name, errors) in enumerate(curves.items()):
+        colour = OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)]
+        ax.semilogx(shown, errors, "-o", color=colour, markersize=4, label=f"{name}: PGD")
+        if fgsm and name in fgsm:
+            ax.axhline(fgsm[name], color=colour, linestyle=":", linewidth=1.2, label=f"{name}: FGSM")
+    ax.set_xticks(shown)
+    ax.set_xticklabels(["start"] + [str(int(v)) for v in x[1:]] if x[0] == 0 else [str(int(v)) for v in x])
+    ax.set_xlabel("number of PGD steps (log scale)")
+    ax.set_ylabel("error on the attacked test digits (%)")
+    ax.set_ylim(-2, 102)
+    ax.set_title(title)
+    ax.legend(fontsize=7, ncol=2, loc="center right")
+    ax.grid(True, alpha=0.3)
+    return fig
+
+
+def loss_line_figure(eps, losses, pgd_losses=None, title="The mean loss along the FGSM direction"):
+    """The mean cross-entropy of the test digits moved by ``eps * sign(gradient)`` (clipped), against
+    eps, one line per net: ``losses`` ``{net: values}``; ``pgd_losses`` ``{net: (eps, value)}`` marks
+    the loss at that net's PGD examples."""
+    fig = _new_figure(7.5, 4.4)
+    ax = fig.subplots()
+    for k, (name, values) in enumerate(losses.items()):
+        colour = OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)]
+        ax.plot(eps, values, "-", color=colour, label=f"{name}: along the FGSM direction")
+        if pgd_losses and name in pgd_losses:
+            e, v = pgd_losses[name]
+            ax.plot([e], [v], "*", markersize=12, color=colour, label=f"{name}: at its PGD examples")
+    ax.set_xlabel("eps")
+    ax.set_ylabel("mean cross-entropy loss")
+    ax.set_title(title)
+    ax.legend(fontsize=7)
+    ax.grid(True, alpha=0.3)
+    return fig
+
+
+def pixel_attack_figure(images, originals, captions, title="A few pixels changed"):
+    """Digits changed by the pixel attack (top) beside their originals (bottom): ``images`` and
+    ``originals`` (k, C, H, W), ``captions`` k strings."""
+    k = len(images)
+    fig = _new_figure(1.8 * k, 4.0)
+    axes = fig.subplots(2, k, squeeze=False)
+    for j in range(k):
+        _image(axes[0, j], images[j], captions[j])
+        _image(axes[1, j], originals[j], "original")
+    fig.suptitle(title)
+    return fig

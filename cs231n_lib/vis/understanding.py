@@ -4,7 +4,7 @@ from __future__ import annotations
 from ._base import OUTPUT_COLOURS, _as_hwc, _new_figure, clear_axes
 
 __all__ = ["mosaic", "activation_maps_figure", "sparsity_figure", "training_watch_figure", "filters_figure",
-           "filter_slices_figure", "max_activating_figure", "purity_figure", "tsne_figure",
+           "filter_slices_figure", "roughness_curves_figure", "max_activating_figure", "purity_figure", "tsne_figure",
            "tsne_thumbnails_figure", "occlusion_figure", "occlusion_explorer_axes", "draw_occlusion_explorer"]
 
 
@@ -199,6 +199,35 @@ def filters_figure(rows, title, ncols=8, notes=None):
         ax.set_ylabel(f"{W.shape[1]}x{W.shape[2]}", fontsize=8)
         fig.colorbar(shown, ax=ax, shrink=0.9, label="weight")
     fig.suptitle(title)
+    return fig
+
+
+def roughness_curves_figure(updates, curves, title, start=None):
+    """A number per run along training, one colour per setting: the mean over the seeds as a line,
+    the range of the seeds (lowest to highest) shaded.
+
+    updates : (K,) the number of updates at each check (the x axis, on a log scale).
+    curves : dict ``{setting label: (S, K) array}`` -- S seeds, K checks (e.g. filter roughness).
+    start : optional (S,) values before training, drawn as a dotted line at their mean.
+    """
+    import numpy as np
+
+    fig = _new_figure(6, 3.2)
+    ax = fig.subplots()
+    updates = np.asarray(updates)
+    for k, (label, values) in enumerate(curves.items()):
+        values = np.asarray(values)
+        colour = OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)]
+        ax.fill_between(updates, values.min(axis=0), values.max(axis=0), color=colour, alpha=0.2, linewidth=0)
+        ax.plot(updates, values.mean(axis=0), "o-", color=colour, linewidth=2, markersize=4,
+                label=f"{label} (mean of {len(values)} seeds; shaded: their range)")
+    if start is not None:
+        ax.axhline(float(np.mean(start)), color="grey", linestyle=":", label="before training (mean)")
+    ax.set_xscale("log")
+    ax.set_xlabel("minibatch updates (log scale)")
+    ax.set_ylabel("mean roughness of the filters")
+    ax.set_title(title)
+    ax.legend(fontsize=8)
     return fig
 
 
