@@ -324,7 +324,7 @@ def deletion_insertion_figure(deleted, inserted, fractions, curves, shown, label
     names = list(curves)
     shown = list(shown)
     rows, cols = 2 * len(names), len(shown)
-    fig = _new_figure(1.05 * cols + 4.6, 1.0 * rows + 0.8)
+    fig = _new_figure(1.0 * cols + 4.2, 0.95 * rows + 0.7)
     grid = fig.add_gridspec(rows, cols + 2, width_ratios=[1] * cols + [0.15, 4.2])
     for r, name in enumerate(names):
         for g, (game, stack) in enumerate((("deletion", deleted[name]), ("insertion", inserted[name]))):
@@ -370,7 +370,7 @@ def faithfulness_figure(fractions, rows, title="Deletion and insertion over the 
 
     fractions = np.asarray(fractions)
     names = list(rows)
-    fig = _new_figure(11.5, 0.22 * len(names) + 3.0)
+    fig = _new_figure(10.2, 0.2 * len(names) + 2.8)
     axes = fig.subplots(1, 3, width_ratios=[1, 1, 1.25])
     methods = [name for name in names if "," not in name and "no net" not in name and "random map" not in name]
 
