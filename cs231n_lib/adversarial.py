@@ -1123,9 +1123,11 @@ class median(_Denoiser):
     """A median filter over ``size`` x ``size`` windows of each channel (edges repeated): a denoiser
     before the net (``with_preprocessing``).  No parameters; the output has the input's shape.
 
-    The median is piecewise constant in almost every pixel, so its true gradient carries nothing an
-    attacker can use. Its **backward pass is the identity**: the gradient goes straight through, as
-    an attacker who knows the filter approximates it (BPDA, Athalye, Carlini and Wagner 2018).
+    The median of a window is, almost everywhere, one of its pixels, so its true gradient sends each
+    output's gradient to that one pixel (as max pooling sends it to the maximum).  This layer's
+    **backward pass is the identity** instead: the gradient goes straight through, the approximation
+    ``median(x) ~ x`` of BPDA (Athalye, Carlini and Wagner 2018), which is what notebook 08's aware
+    attacker uses.
     """
 
     kind = "median"

@@ -45,8 +45,8 @@ OTHER_SOURCES = {
         "naturally immune to adversarial examples, in the sense that they have low confidence when they are fooled":
             "Goodfellow et al. (2015), section 7",
         "some digit, with probability above 0.5": "ours: the paper's criterion for rubbish examples, in words",
-        "optimizers that can train models whose behavior is more locally stable":
-            "Goodfellow et al. (2015), section 11 (the conclusion)",
+        "optimization procedures that are able to train models whose behavior is more locally stable":
+            "Goodfellow et al. (2015), section 11 (the conclusion), its last sentence",
     },
     "09_transfer_learning.ipynb": {},
     "10_zeiler_fergus.ipynb": {

@@ -34,6 +34,9 @@ WEIGHTS_BEFORE_THE_RECORD = {
     "shapes_cue_convnet": "a0f6c05cb520eac24bc26eb6df26cd1505792fc0a8fde9254207eba4dea65e56",
     "shapes_half_a": "61c4c6201ce2c5420570c08d5b087ea89310ff2fb212823ca542754910fce033",
     "shapes_half_b": "19af271d5fd0d9fa1b480b08a48f78f9864f3e13eecda7816da29fcb0fd6bf5d",
+    # notebook 08's two nets of issue 27, as merged at 1d82f91 (retrained with i27's f6b559d: same weights)
+    "mnist_convnet_pgd": "f881e1f7418a4a055313c44d1be8137d40e0919bd28f7c16076497583a8638a4",
+    "mnist_convnet_distilled": "ffeb040bad353d01aca9722ec76fc89265762de861b6bd8d83ccf4840d7fad79",
 }
 SHIPPED = [n for n in pretrained._recipe_names() if (pretrained.ZOO_DIR / f"{n}.npz").exists()]
 
@@ -210,3 +213,14 @@ def test_rewrite_meta_refuses_to_change_the_arrays(tmp_path, monkeypatch):
         pretrained.rewrite_meta("mnist_softmax", {"note": "x"}, out=tmp_path)
     assert (tmp_path / "mnist_softmax.npz").read_bytes() == raw
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mnist_softmax.npz", "mnist_softmax.sha256"]
+
+
+@pytest.mark.parametrize("run", ["pgd", "pixels", "defences"])
+def test_notebook_08s_heavy_runs_name_the_zoo_files_as_shipped(run):
+    """data/adversarial_*.json record the sha256 of the zoo files they attacked; when a file's metadata
+    changes (its weights pinned above), the record follows, so a changed net cannot pass unnoticed."""
+    import json
+
+    record = json.loads((pretrained.DATA_DIR / f"adversarial_{run}.json").read_text(encoding="utf-8"))
+    for name, digest in record["zoo_sha256"].items():
+        assert digest == pretrained.sha256_of(pretrained.ZOO_DIR / f"{name}.npz"), name
