@@ -46,11 +46,14 @@ RESULTS = DATA_DIR / "faithfulness_shapes.json"
 
 # ------------------------------------------------------------------ the curves
 def neutral_fill(net):
-    """The value a removed pixel takes, (C, H, W) float64: the net's ``input_mean`` (what the net
-    subtracts first, so that the pixel enters the net as 0), or 0 for a net without one."""
-    mean = getattr(net, "input_mean", None)
-    mean = 0.0 if mean is None else np.asarray(mean, dtype=np.float64)
-    return np.broadcast_to(mean, tuple(net.input_dim)).astype(np.float64)
+    """The value a removed pixel takes, (C, H, W) float64: the grey of the net's input convention
+    (:func:`cs231n_lib.contract.grey`: 0.5 for images in [0, 1], 0 -- the training mean image -- in a
+    centred convention), the occluding patch's fill. For the shapes nets it is also their
+    ``input_mean``, so a removed pixel enters the net as 0."""
+    from .contract import grey
+
+    value = grey(net, who="faithfulness", param="fill=<the value of a removed pixel>")
+    return np.broadcast_to(np.asarray(value, dtype=np.float64), tuple(net.input_dim)).astype(np.float64)
 
 
 def pixel_order(maps, seed=0):

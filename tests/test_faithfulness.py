@@ -66,7 +66,7 @@ def direct_curves(net, x, label, m, step, fill, seed=0):
 def tiny_net():
     net = SequentialNet([("conv", {"kind": "conv", "num_filters": 4, "filter_size": 3}), ("relu", {"kind": "relu"}),
                          ("pool", {"kind": "pool", "size": 2}), ("fc", {"kind": "affine", "out_dim": 3})],
-                        input_dim=(2, 6, 6), dtype=np.float64, seed=3, input_mean=0.5)
+                        input_dim=(2, 6, 6), dtype=np.float64, seed=3, input_mean=0.5, input_convention="unit")
     return net
 
 
@@ -111,12 +111,18 @@ def test_curves_and_aucs_equal_a_direct_loop(tiny_net, step):
     assert c.fractions[0] == 0 and c.fractions[-1] == 1
 
 
-def test_the_fill_is_the_nets_input_mean_or_zero(tiny_net):
+def test_the_fill_is_the_grey_of_the_nets_convention(tiny_net):
+    """0.5 for images in [0, 1]; 0 (the mean image) for CS231n's scale; a net that names no convention
+    is refused with the fix, and an explicit fill is used as given."""
     assert np.all(F.neutral_fill(tiny_net) == 0.5) and F.neutral_fill(tiny_net).shape == (2, 6, 6)
+    cs231n = SequentialNet([("fc", {"kind": "affine", "out_dim": 2})], input_dim=(1, 3, 3), dtype=np.float64,
+                           input_convention="cs231n")
+    assert np.all(F.neutral_fill(cs231n) == 0)
     plain = SequentialNet([("fc", {"kind": "affine", "out_dim": 2})], input_dim=(1, 3, 3), dtype=np.float64)
-    assert np.all(F.neutral_fill(plain) == 0)
+    with pytest.raises(ValueError, match=r"input_convention is None.*net\.input_convention = 'unit'.*fill="):
+        F.neutral_fill(plain)
     x = np.full((1, 1, 3, 3), 0.7)
-    c = F.deletion_insertion(plain, x, [1], np.ones((1, 3, 3)), step=9)
+    c = F.deletion_insertion(plain, x, [1], np.ones((1, 3, 3)), step=9, fill=0.0)
     assert c.deletion[0, -1] == pytest.approx(softmax_probability(plain, np.zeros((1, 3, 3)), 1), rel=1e-12)
 
 
@@ -127,8 +133,8 @@ def test_a_map_that_puts_the_evidence_first_deletes_faster_than_its_reverse():
     net.params["fc.W"] = np.stack([np.zeros(16), np.ones(16)], axis=1)
     net.params["fc.b"] = np.zeros(2)
     x = np.linspace(0, 1, 16).reshape(1, 1, 4, 4)
-    good = F.deletion_insertion(net, x, [1], x[:, 0], step=1)
-    bad = F.deletion_insertion(net, x, [1], -x[:, 0], step=1)
+    good = F.deletion_insertion(net, x, [1], x[:, 0], step=1, fill=0.0)
+    bad = F.deletion_insertion(net, x, [1], -x[:, 0], step=1, fill=0.0)
     assert good.deletion_auc[0] < bad.deletion_auc[0] and good.insertion_auc[0] > bad.insertion_auc[0]
 
 
