@@ -8,7 +8,8 @@ is a :class:`~cs231n_lib.nets.SequentialNet`; its last layer gives the class sco
   ``eps * ||w||_1``, about ``eps * m * n``; random signs of the same size only by about
   ``eps * m * sqrt(n)``.
 * :func:`loss_gradient`, :func:`fgsm`, :func:`fgsm_targeted`, :func:`fgsm_sweep` -- the
-  fast gradient sign method, ``x + eps * sign(grad_x J(x, y))``, clipped to the pixel range.
+  fast gradient sign method, ``x + eps * sign(grad_x J(x, y))``, clipped to the pixel range
+  of the net's input convention.
 * :func:`scores_along` -- the class scores along one direction (the paper's figure 4).
 * :func:`fooling_image` -- CS231n's targeted gradient ascent with a normalized step.
 * :class:`AdversarialObjective` -- the paper's ``alpha * J(x) + (1 - alpha) * J(x_adv)``
@@ -37,10 +38,13 @@ Beyond the 2015 paper (issue 27; the CS231n notes' page on adversarial attacks):
 * ``python -m cs231n_lib.adversarial --pgd / --pixels / --defences``: the heavy runs of
   notebook 08, written to ``data/adversarial_*.json`` with their sha256 (:func:`load_results`).
 
-Images are NCHW in [0, 1] (the ``"unit"`` convention, the paper's MNIST scale).  A net in
-that convention refuses a batch outside [-0.1, 1.1] in ``loss``/``predict``; the functions
-here read scores through ``net.activations`` and gradients through ``net.backward_from``,
-which do not check, so unclipped perturbations and Gaussian noise can be scored too.
+Images are NCHW in [0, 1] (the ``"unit"`` convention, the paper's MNIST scale).  Every
+function checks its images through :mod:`cs231n_lib.contract`: an attack starts from images
+of the net's input convention (values in [-0.1, 1.1] for ``"unit"``), eps and step sizes are
+checked against the convention's scale, and the default clip is its pixel range.  The scoring
+functions (:func:`scores`, :func:`probabilities`, :func:`evaluate`, :func:`rubbish_check`)
+refuse images outside the pixel range too, unless told ``values="scale"``: then only the scale
+is checked, so unclipped perturbations and Gaussian noise can be scored.
 """
 from __future__ import annotations
 
@@ -49,6 +53,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from . import contract
 from .layers import softmax_loss
 from .arithmetic import LayerDims
 from .nets import Layer, SequentialNet
@@ -135,25 +140,14 @@ def comparison_table(rows):
 
 
 # ------------------------------------------------------------------ checks
-def _check_eps(eps, name="eps"):
-    if isinstance(eps, (bool, np.bool_)) or not isinstance(eps, (int, float, np.integer, np.floating)):
-        raise ValueError(f"{name} is the size of the perturbation, one number >= 0; got {eps!r}.")
-    eps = float(eps)
-    if not math.isfinite(eps) or eps < 0:
-        raise ValueError(f"{name} must be a finite number >= 0 (the largest change of one pixel), got {eps}.")
-    return eps
+def _check_eps(eps, name="eps", net=None, who=None):
+    """``eps`` as a float >= 0, against the scale of ``net``'s input convention (contract.check_amount)."""
+    return contract.check_amount(eps, net, name, who=who)
 
 
-def _check_clip(clip):
-    if clip is None:
-        return None
-    try:
-        lo, hi = (float(v) for v in clip)
-    except (TypeError, ValueError):
-        raise ValueError(f"clip is None (no clipping) or the pixel range (low, high), e.g. (0, 1); got {clip!r}.") from None
-    if not lo < hi:
-        raise ValueError(f"clip=(low, high) needs low < high, got {clip!r}.")
-    return lo, hi
+def _check_clip(clip, net=None, who=None):
+    """None, or the clip's ``(low, high)``: ``"pixels"`` is the pixel range of ``net``'s convention."""
+    return contract.clip_range(clip, net, who)
 
 
 def _check_net(net):
@@ -165,25 +159,14 @@ def _check_net(net):
     return net
 
 
-def _check_labels(y, n, num_classes, name="y"):
-    y = np.asarray(y)
-    if y.ndim != 1 or len(y) != n:
-        raise ValueError(f"{name} must hold one class index per image: shape ({n},), got {y.shape}.")
-    if y.size and (y.dtype.kind not in "iu" or int(y.min()) < 0 or int(y.max()) >= num_classes):
-        raise ValueError(f"{name} must hold class indices 0..{num_classes - 1}, got values {np.unique(y)[:10]}.")
-    return y.astype(np.int64)
+def _check_labels(y, n, num_classes, name="y", who=None):
+    return contract.check_labels(y, n, num_classes, name=name, who=who)
 
 
-def _batch(X, net):
-    X = np.asarray(X)
-    if X.ndim != len(net.input_dim) + 1 or tuple(X.shape[1:]) != tuple(net.input_dim):
-        raise ValueError(
-            f"the net reads images of shape {tuple(net.input_dim)}: X must be (N, {', '.join(map(str, net.input_dim))}),"
-            f" got X.shape={X.shape}. (For one image x of shape {tuple(net.input_dim)} pass x[None].)"
-        )
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(net.dtype)
-    return X
+def _batch(X, net, values="pixels", who=None):
+    """``X`` checked by the input contract: float images (N, *net.input_dim) of the net's convention
+    (``values="scale"``: perturbed images and noise too)."""
+    return contract.check_images(net, X, values=values, who=who)
 
 
 # ------------------------------------------------------------------ section 3: the linear view
@@ -238,22 +221,24 @@ def _softmax(s):
     return e / e.sum(axis=1, keepdims=True)
 
 
-def scores(net, X, batch_size=500):
+def scores(net, X, batch_size=500, values="pixels"):
     """Class scores (N, C) of the batch ``X`` (float64), ``batch_size`` images at a time.
 
-    Read through ``net.activations``, so images outside the net's input range (an
-    unclipped perturbation, Gaussian noise) are scored as they are.
+    ``X`` holds images of the net's input convention (:func:`cs231n_lib.contract.check_images`);
+    with ``values="scale"`` it may leave the pixel range (an unclipped perturbation, Gaussian
+    noise): only a batch of another scale (0..255 pixels for a net of [0, 1] images) is refused
+    then.  Read through ``net.activations``.
     """
-    X = _batch(X, _check_net(net))
+    X = _batch(X, _check_net(net), values, "scores")
     last = net.names[-1]
     out = [np.asarray(net.activations(X[i:i + batch_size], last), dtype=np.float64)
            for i in range(0, len(X), batch_size)]
     return np.concatenate(out) if out else np.zeros((0, net.num_classes))
 
 
-def probabilities(net, X, batch_size=500):
-    """Softmax probabilities (N, C) of the batch ``X`` (float64)."""
-    return _softmax(scores(net, X, batch_size)) if len(X) else np.zeros((0, net.num_classes))
+def probabilities(net, X, batch_size=500, values="pixels"):
+    """Softmax probabilities (N, C) of the batch ``X`` (float64); ``values`` as in :func:`scores`."""
+    return _softmax(scores(net, X, batch_size, values))
 
 
 class Evaluation(NamedTuple):
@@ -282,6 +267,7 @@ class Evaluation(NamedTuple):
 def evaluate_probabilities(probs, y):
     """:class:`Evaluation` of class probabilities ``probs`` (N, C) against labels ``y`` (N,)."""
     probs, y = np.asarray(probs), np.asarray(y)
+    y = contract.check_labels(y, len(probs), np.shape(probs)[-1], who="evaluate_probabilities")
     n = len(y)
     if n == 0:
         nan = float("nan")
@@ -293,11 +279,12 @@ def evaluate_probabilities(probs, y):
     return Evaluation(n, float(np.mean(pred == y)), float(np.mean(wrong)), on_mistakes, float(conf.mean()), pred, conf)
 
 
-def evaluate(net, X, y, batch_size=500):
-    """:class:`Evaluation` of ``net`` on images ``X`` (N, ...) with labels ``y`` (N,)."""
-    X = _batch(X, _check_net(net))
-    y = _check_labels(y, len(X), net.num_classes)
-    return evaluate_probabilities(probabilities(net, X, batch_size), y)
+def evaluate(net, X, y, batch_size=500, values="pixels"):
+    """:class:`Evaluation` of ``net`` on images ``X`` (N, ...) with labels ``y`` (N,); ``values`` as
+    in :func:`scores` (``"scale"`` for unclipped perturbations)."""
+    X = _batch(X, _check_net(net), values, "evaluate")
+    y = _check_labels(y, len(X), net.num_classes, who="evaluate")
+    return evaluate_probabilities(probabilities(net, X, batch_size, values), y)
 
 
 # ------------------------------------------------------------------ section 4: FGSM
@@ -308,8 +295,8 @@ def loss_gradient(net, X, y, batch_size=500):
     penalty, which does not depend on the images).  Returns ``(J, dX)``, ``dX`` of X's shape.
     Computed ``batch_size`` images at a time.
     """
-    X = _batch(X, _check_net(net))
-    y = _check_labels(y, len(X), net.num_classes)
+    X = _batch(X, _check_net(net), who="loss_gradient")
+    y = _check_labels(y, len(X), net.num_classes, who="loss_gradient")
     last = net.names[-1]
     total, grads = 0.0, []
     for i in range(0, len(X), batch_size):
@@ -325,7 +312,7 @@ def loss_gradient(net, X, y, batch_size=500):
 def fgsm_direction(net, X, y, tie_channels=False, batch_size=500):
     """``sign(grad_X J(X, y))``, the direction in which FGSM moves every pixel: -1, 0 or +1, X's shape
     (with ``tie_channels``, the sign of the gradient summed over the channels, for every channel)."""
-    X = _batch(X, _check_net(net))
+    X = contract.check_images(_check_net(net), X, who="fgsm_direction")
     _, g = loss_gradient(net, X, y, batch_size)
     if tie_channels:  # the gradient with respect to the grey image: the sum over its channels
         g = np.broadcast_to(g.sum(axis=1, keepdims=True), g.shape)
@@ -339,16 +326,18 @@ def _apply(X, eta, clip):
     return out.astype(X.dtype, copy=False)
 
 
-def fgsm(net, X, y, eps, clip=(0, 1), tie_channels=False):
+def fgsm(net, X, y, eps, clip="pixels", tie_channels=False):
     """The fast gradient sign method: ``X + eps * sign(grad_X J(X, y))``, clipped to ``clip``.
 
     Parameters
     ----------
     net : a SequentialNet (its last layer gives class scores).
-    X : (N, C, H, W) images; y : (N,) their labels.
-    eps : the largest change of one pixel (the max-norm of the perturbation).
-    clip : the valid pixel range ``(low, high)`` the result is clipped to, or None (the
-        paper does not clip: its perturbed digits may leave [0, 1]).
+    X : (N, C, H, W) images of the net's input convention; y : (N,) their labels.
+    eps : the largest change of one pixel (the max-norm of the perturbation), in the
+        convention's scale (0.25 is a quarter of the range of images in [0, 1]).
+    clip : the valid pixel range ``(low, high)`` the result is clipped to; ``"pixels"``,
+        the pixel range of the net's input convention ((0, 1) for images in [0, 1]); or None
+        (the paper does not clip: its perturbed digits may leave [0, 1]).
     tie_channels : give every channel of a pixel the same change, the sign of the gradient
         summed over the channels (the gradient with respect to a grey image repeated in C
         channels): the digit stays grey.
@@ -356,23 +345,24 @@ def fgsm(net, X, y, eps, clip=(0, 1), tie_channels=False):
     Returns X_adv, X's shape and dtype.  ``J`` is the mean cross-entropy
     (:func:`loss_gradient`); where its gradient is exactly 0 a pixel does not move.
     """
-    eps, clip = _check_eps(eps), _check_clip(clip)
-    X = _batch(X, _check_net(net))
+    X = contract.check_images(_check_net(net), X, who="fgsm")
+    eps = contract.check_amount(eps, net, "eps", who="fgsm")
+    clip = contract.clip_range(clip, net, "fgsm")  # "pixels": the range of the net's convention, (0, 1) for ours
     X_adv = X + eps * fgsm_direction(net, X, y, tie_channels)  # every pixel moves by eps, up or down
     if clip is not None:
         X_adv = np.clip(X_adv, clip[0], clip[1])  # ... and the image stays a valid image
     return X_adv.astype(X.dtype, copy=False)
 
 
-def fgsm_targeted(net, X, target, eps, clip=(0, 1)):
+def fgsm_targeted(net, X, target, eps, clip="pixels"):
     """One signed step towards class ``target``: ``X - eps * sign(grad_X J(X, target))``.
 
     ``target`` is one class index for every image or an array (N,).  It lowers the loss of
     the target class (the untargeted :func:`fgsm` raises the loss of the true class).
     """
-    eps, clip = _check_eps(eps), _check_clip(clip)
-    X = _batch(X, _check_net(net))
-    t = np.broadcast_to(np.asarray(target), (len(X),))
+    X = _batch(X, _check_net(net), who="fgsm_targeted")
+    eps, clip = _check_eps(eps, net=net, who="fgsm_targeted"), _check_clip(clip, net, "fgsm_targeted")
+    t = contract.check_labels(target, len(X), net.num_classes, name="target", who="fgsm_targeted", broadcast=True)
     return _apply(X, -eps * fgsm_direction(net, X, t), clip)
 
 
@@ -390,7 +380,7 @@ class Sweep(NamedTuple):
         return self.evaluations[int(np.argmin(np.abs(self.eps - float(eps))))]
 
 
-def fgsm_sweep(net, X, y, eps_values, clip=(0, 1), direction=None, batch_size=500):
+def fgsm_sweep(net, X, y, eps_values, clip="pixels", direction=None, batch_size=500):
     """Accuracy and confidence of ``net`` on FGSM examples of each size in ``eps_values``.
 
     The gradient is computed once, at the clean images (FGSM takes one step), and the
@@ -398,15 +388,16 @@ def fgsm_sweep(net, X, y, eps_values, clip=(0, 1), direction=None, batch_size=50
     clean images.  ``direction`` is :func:`fgsm_direction`'s result if already computed
     (e.g. for a second sweep without clipping).  Returns :class:`Sweep`.
     """
-    clip = _check_clip(clip)
-    eps_values = [_check_eps(e) for e in np.atleast_1d(eps_values).tolist()]
-    X = _batch(X, _check_net(net))
-    y = _check_labels(y, len(X), net.num_classes)
+    X = _batch(X, _check_net(net), who="fgsm_sweep")
+    clip = _check_clip(clip, net, "fgsm_sweep")
+    eps_values = [_check_eps(e, net=net, who="fgsm_sweep") for e in
+                  (eps_values if isinstance(eps_values, (list, tuple)) else np.atleast_1d(eps_values).tolist())]
+    y = _check_labels(y, len(X), net.num_classes, who="fgsm_sweep")
     if direction is None:
         direction = fgsm_direction(net, X, y, batch_size=batch_size)
     elif np.shape(direction) != X.shape:
         raise ValueError(f"direction must have X's shape {X.shape}, got {np.shape(direction)}.")
-    evaluations = [evaluate_probabilities(probabilities(net, _apply(X, e * direction, clip), batch_size), y)
+    evaluations = [evaluate_probabilities(probabilities(net, _apply(X, e * direction, clip), batch_size, "scale"), y)
                    for e in eps_values]
     return Sweep(np.array(eps_values), np.array([ev.accuracy for ev in evaluations]),
                  np.array([ev.confidence_on_mistakes for ev in evaluations]), evaluations)
@@ -418,13 +409,15 @@ def scores_along(net, x, direction, eps_values):
     The paper's figure 4 draws these along the FGSM direction: for a net that is close to
     linear, every score is close to a straight line in eps.
     """
-    x = np.asarray(x)
+    x = contract.check_images(_check_net(net), x, name="x", who="scores_along", one=True)
+    direction = contract.check_images(net, direction, name="direction", who="scores_along", one=True, values="any")
     direction = np.asarray(direction, dtype=np.float64)
-    if direction.shape != x.shape:
-        raise ValueError(f"direction must have the image's shape {x.shape}, got {direction.shape}.")
     eps = np.asarray(eps_values, dtype=np.float64)
+    if eps.ndim != 1 or eps.size == 0 or not np.all(np.isfinite(eps)):
+        raise ValueError(f"scores_along: eps_values must be finite numbers (k,), got {eps_values!r}.")
+    _check_eps(float(np.abs(eps).max()), "the largest |eps|", net, "scores_along")
     batch = (x[None].astype(np.float64) + eps[:, None, None, None] * direction[None]).astype(net.dtype)
-    return scores(net, batch)
+    return scores(net, batch, values="scale")
 
 
 # ------------------------------------------------------------------ fooling images
@@ -444,36 +437,36 @@ class FoolingResult(NamedTuple):
     probability_after: float
 
 
-def fooling_image(net, x, target, step=0.1, max_steps=200, clip=(0, 1)):
+def fooling_image(net, x, target, step=None, max_steps=200, clip="pixels"):
     """Change ``x`` until ``net`` classifies it as ``target`` (CS231n's fooling image).
 
     Each step moves the image up the gradient of the target's *score*, normalized to
-    length ``step`` (in the L2 norm over all pixels): ``x += step * g / ||g||_2``, then
-    clips it to ``clip`` (None: no clipping).  It stops as soon as the target has the
-    highest score, or after ``max_steps`` steps.
+    length ``step`` (in the L2 norm over all pixels; default 0.1 times the scale of the
+    net's input convention): ``x += step * g / ||g||_2``, then clips it to ``clip``
+    (``"pixels"``: the pixel range of the net's convention, (0, 1) for ours; None: no
+    clipping).  It stops as soon as the target has the highest score, or after
+    ``max_steps`` steps.
 
     x : (C, H, W), one image.  Returns :class:`FoolingResult`.
     """
     net = _check_net(net)
-    x = np.asarray(x)
-    if x.shape != tuple(net.input_dim):
-        raise ValueError(f"x is one image of shape {tuple(net.input_dim)}; got x.shape={x.shape}. "
-                         "For image n of a batch pass X[n].")
+    x = contract.check_images(net, x, name="x", who="fooling_image", one=True)
     if isinstance(target, (bool, np.bool_)) or not isinstance(target, (int, np.integer)) \
             or not 0 <= int(target) < net.num_classes:
-        raise ValueError(f"target must be a class index 0..{net.num_classes - 1}, got {target!r}.")
+        raise ValueError(f"fooling_image: target must be one of the classes of this net, indices "
+                         f"0..{net.num_classes - 1}; got {target!r}.")
     target = int(target)
-    if not (isinstance(step, (int, float, np.floating)) and math.isfinite(step) and step > 0):
-        raise ValueError(f"step must be a number > 0 (the L2 length of one step), got {step!r}.")
-    if isinstance(max_steps, bool) or not isinstance(max_steps, (int, np.integer)) or max_steps < 0:
-        raise ValueError(f"max_steps must be a whole number >= 0, got {max_steps!r}.")
-    clip = _check_clip(clip)
+    step = 0.1 * contract.scale(net, "fooling_image", "step=...") if step is None else step
+    step = contract.check_amount(step, net, "step", who="fooling_image", positive=True,
+                                 what="the L2 length of one step", limit=math.sqrt(x.size))
+    contract.check_count(max_steps, "max_steps", who="fooling_image")
+    clip = _check_clip(clip, net, "fooling_image")
     last = net.names[-1]
     X = x[None].astype(net.dtype)
     before = float(_softmax(scores(net, X))[0, target])
     steps = 0
     while True:
-        s = scores(net, X)[0]
+        s = scores(net, X, values="scale")[0]
         if int(np.argmax(s)) == target or steps == max_steps:
             break
         _, g = net.input_gradient(X, last, unit=(target,))
@@ -503,12 +496,14 @@ class AdversarialObjective:
     ``(J~, grads)``.  The weight penalty enters once: ``alpha + (1 - alpha) = 1``.
     """
 
-    def __init__(self, net, alpha=0.5, eps=0.25, clip=(0, 1), tie_channels=False):
+    def __init__(self, net, alpha=0.5, eps=0.25, clip="pixels", tie_channels=False):
         self.net = _check_net(net)
         self.alpha = float(alpha)
         if not 0 <= self.alpha <= 1:
             raise ValueError(f"alpha weighs the clean loss against the adversarial one and lies in [0, 1], got {alpha}.")
-        self.eps, self.clip, self.tie_channels = _check_eps(eps), _check_clip(clip), bool(tie_channels)
+        who = "AdversarialObjective"
+        self.eps, self.clip = _check_eps(eps, net=net, who=who), _check_clip(clip, net, who)
+        self.tie_channels = bool(tie_channels)
 
     @property
     def params(self):
@@ -593,8 +588,12 @@ def kmeans_prototypes(X, y, per_class, seed=0):
     from sklearn.cluster import KMeans
     from threadpoolctl import threadpool_limits
 
-    X = np.asarray(X, dtype=np.float64).reshape(len(X), -1)
-    y = np.asarray(y)
+    X = np.asarray(X)
+    if X.dtype.kind != "f" or len(X) == 0 or not np.all(np.isfinite(X)):
+        raise ValueError(f"kmeans_prototypes: X must be finite float images (N, ...), N >= 1; got dtype {X.dtype}, "
+                         f"shape {X.shape} (0..255 pixels: X.astype(np.float32) / 255).")
+    X = X.astype(np.float64).reshape(len(X), -1)
+    y = contract.check_labels(y, len(X), None, who="kmeans_prototypes")
     centres, labels = [], []
     for c in np.unique(y):
         members = X[y == c]
@@ -628,6 +627,8 @@ def rbf_net(centres, gamma, input_dim=(1, 32, 32), num_classes=10, reg=0.0, seed
     net = SequentialNet([("rbf", {"kind": "rbf", "num_centres": len(centres), "gamma": float(gamma)}),
                          ("fc", {"kind": "affine", "out_dim": int(num_classes)})],
                         input_dim=input_dim, reg=reg, seed=seed, dtype=dtype, input_convention="unit")
+    # the prototypes are images the net reads: in its convention (k-means of 0..255 pixels are not)
+    contract.check_images(net, centres.reshape((len(centres),) + tuple(net.input_dim)), name="centres", who="rbf_net")
     net.params["rbf.centres"] = centres.astype(dtype)
     return net.freeze("rbf")
 
@@ -643,17 +644,24 @@ class TransferMatrix(NamedTuple):
     eps: float
 
 
-def transfer_matrix(nets, X, y, eps, clip=(0, 1), directions=None):
+def transfer_matrix(nets, X, y, eps, clip="pixels", directions=None):
     """Make FGSM examples of size ``eps`` on each net of ``nets`` (a dict name -> net) and
     measure every net's error on them.  ``directions`` (a dict name -> :func:`fgsm_direction`
-    of that net on ``X``, ``y``) saves recomputing the gradients.  Returns :class:`TransferMatrix`."""
-    eps, clip = _check_eps(eps), _check_clip(clip)
+    of that net on ``X``, ``y``) saves recomputing the gradients.  The nets read the same
+    input convention (``clip="pixels"`` is its pixel range).  Returns :class:`TransferMatrix`."""
     names = tuple(nets)
     if not names:
         raise ValueError("nets must name at least one net.")
-    X = np.asarray(X)
+    who = "transfer_matrix"
+    conventions = {name: getattr(nets[name], "input_convention", None) for name in names}
+    if len(set(conventions.values())) > 1:
+        raise ValueError(f"{who}: the nets read different input conventions {conventions}; an image of one is "
+                         "not an image of another. Compare nets of one convention.")
+    first = _check_net(nets[names[0]])
+    X = _batch(X, first, who=who)
+    eps, clip = _check_eps(eps, net=first, who=who), _check_clip(clip, first, who)
     error = np.zeros((len(names), len(names)))
-    clean = np.array([evaluate(nets[n], X, y).error for n in names])
+    clean = np.array([evaluate(nets[n], X, y, values="scale").error for n in names])
     for i, source in enumerate(names):
         if directions is not None and source in directions:
             if np.shape(directions[source]) != X.shape:
@@ -662,7 +670,7 @@ def transfer_matrix(nets, X, y, eps, clip=(0, 1), directions=None):
         else:
             X_adv = fgsm(nets[source], X, y, eps, clip)
         for j, target in enumerate(names):
-            error[i, j] = evaluate(nets[target], X_adv, y).error
+            error[i, j] = evaluate(nets[target], X_adv, y, values="scale").error
     return TransferMatrix(names, error, clean, eps)
 
 
@@ -684,9 +692,13 @@ class Rubbish(NamedTuple):
     n: int
 
 
-def rubbish_check(net, X, threshold=0.5):
-    """The paper's rubbish-class check (appendix A) on the images ``X`` (no labels)."""
-    probs = probabilities(net, X)
+def rubbish_check(net, X, threshold=0.5, values="pixels"):
+    """The paper's rubbish-class check (appendix A) on the images ``X`` (no labels); ``values`` as in
+    :func:`scores`: Gaussian noise leaves the pixel range, so it needs ``values="scale"``."""
+    X = _batch(X, _check_net(net), values, "rubbish_check")
+    if not 0 <= threshold < 1:
+        raise ValueError(f"rubbish_check: threshold is a probability in [0, 1), got {threshold!r}.")
+    probs = probabilities(net, X, values=values)
     conf = probs.max(axis=1)
     hit = conf > threshold
     per_class = np.bincount(np.argmax(probs, axis=1)[hit], minlength=net.num_classes)
@@ -752,44 +764,16 @@ PAPERS = {
 }
 
 # The pixel range of each input convention, where it has one (a net in "cs231n" has none fixed).
-_PIXEL_RANGE = {"unit": (0.0, 1.0)}
+_PIXEL_RANGE = {"unit": contract.pixel_range("unit")}
 
 
 # ------------------------------------------------------------------ input checks of the functions below
-def _check_images(net, X, name="X"):
-    """``X`` as an array of the net's dtype, checked: real floats, NCHW of the net's input shape,
-    finite, and inside the pixel range of the net's input convention (``"unit"``: [0, 1])."""
+def _check_images(net, X, name="X", who=None):
+    """``X`` as an array of the net's dtype, checked by the input contract
+    (:func:`cs231n_lib.contract.check_images`): float NCHW images of the net's input shape, finite,
+    of the net's input convention (``"unit"``: [0, 1] up to 0.1)."""
     net = _check_net(net)
-    try:
-        X = np.asarray(X)
-    except Exception as err:  # ragged lists and the like
-        raise ValueError(f"{name} must be an array of images (N, C, H, W): {err}") from None
-    if np.issubdtype(X.dtype, np.integer) or X.dtype == np.bool_:
-        raise ValueError(f"{name} holds {X.dtype} values; the attacks work on float pixels in [0, 1]. For 0..255 "
-                         f"pixels pass X.astype(np.float32) / 255.")
-    if not np.issubdtype(X.dtype, np.floating):
-        raise ValueError(f"{name} must hold real numbers (float32 or float64 pixels), got dtype {X.dtype}.")
-    dims = tuple(net.input_dim)
-    if X.ndim != len(dims) + 1 or tuple(X.shape[1:]) != dims:
-        hint = ""
-        if X.ndim == 4 and tuple(X.shape[1:]) == (dims[1], dims[2], dims[0]):
-            hint = " X looks channels-last (N, H, W, C): convert it with X.transpose(0, 3, 1, 2)."
-        elif X.shape == dims:
-            hint = f" For one image x of shape {dims} pass x[None]."
-        raise ValueError(f"the net reads NCHW images of shape {dims}: {name} must be (N, {', '.join(map(str, dims))}),"
-                         f" got {name}.shape={X.shape}.{hint}")
-    if X.size and not np.all(np.isfinite(X)):
-        bad = int(np.sum(~np.isfinite(X)))
-        raise ValueError(f"{name} holds {bad} NaN or infinite value(s); find them with np.argwhere(~np.isfinite({name})).")
-    rng = _PIXEL_RANGE.get(net.input_convention)
-    if rng is not None and X.size:
-        lo, hi = float(X.min()), float(X.max())
-        if lo < rng[0] or hi > rng[1]:
-            raise ValueError(f"the net reads images in the {net.input_convention!r} convention, pixels in "
-                             f"[{rng[0]:g}, {rng[1]:g}], but {name} holds values from {lo:.3g} to {hi:.3g}. An attack "
-                             f"starts from valid images: clip them with np.clip({name}, {rng[0]:g}, {rng[1]:g}) (an "
-                             f"unclipped FGSM image is not one) or rescale them.")
-    return X.astype(net.dtype, copy=False)
+    return contract.check_images(net, X, name=name, who=who).astype(net.dtype, copy=False)
 
 
 def _check_count(value, name, low=0):
@@ -798,10 +782,10 @@ def _check_count(value, name, low=0):
     return int(value)
 
 
-def _check_step(alpha, eps, steps):
+def _check_step(alpha, eps, steps, net=None, who=None):
     if alpha is None:
         return 2.5 * eps / max(steps, 1)
-    alpha = _check_eps(alpha, "alpha")
+    alpha = _check_eps(alpha, "alpha", net, who)
     if steps and alpha == 0 and eps > 0:
         raise ValueError("alpha = 0 takes no step: give the step size alpha > 0 (e.g. 2.5 * eps / steps).")
     return alpha
@@ -858,8 +842,8 @@ def attack_gradient(net, X, labels, loss="xent", targeted=False, batch_size=500)
     :func:`margins` of the logits, which no softmax saturates.  The cross-entropy's gradient
     is :func:`~cs231n_lib.layers.softmax_loss`'s, exact in float32 (notebook 08, section 3).
     """
-    X = _check_images(net, X)
-    labels = _check_labels(labels, len(X), net.num_classes, "labels")
+    X = _check_images(net, X, who="attack_gradient")
+    labels = _check_labels(labels, len(X), net.num_classes, "labels", "attack_gradient")
     return _attack_gradient(net, X, labels, _check_loss(loss), bool(targeted), batch_size)
 
 
@@ -904,7 +888,7 @@ def _pgd_iterates(net, X, labels, targeted, eps, alpha, steps, random_start, cli
         yield X_adv
 
 
-def pgd(net, X, y, eps, alpha=None, steps=40, random_start=True, clip=(0, 1), target=None, loss="xent",
+def pgd(net, X, y, eps, alpha=None, steps=40, random_start=True, clip="pixels", target=None, loss="xent",
         tie_channels=False, seed=0, batch_size=500):
     """Projected gradient descent (Madry et al. 2018; without ``random_start``, Kurakin et al.'s basic
     iterative method): ``steps`` signed steps of size ``alpha``, each followed by a projection onto
@@ -918,7 +902,8 @@ def pgd(net, X, y, eps, alpha=None, steps=40, random_start=True, clip=(0, 1), ta
         ``2.5 * eps / steps``: enough to cross the ball and come back); steps : how many.
     random_start : start from ``X`` plus uniform noise in [-eps, eps] (Madry et al.), drawn
         from ``default_rng(seed)``; False starts at ``X`` (the basic iterative method).
-    clip : the pixel range (low, high) or None (project onto the eps-ball only).
+    clip : the pixel range (low, high); ``"pixels"``, that of the net's input convention ((0, 1) for
+        ours); or None (project onto the eps-ball only).
     target : None (untargeted: raise the loss of ``y``) or a class index (one, or (N,)):
         lower the loss of the target, ``X - alpha * sign(grad J(X, target))`` each step.
     loss : ``"xent"`` (the cross-entropy) or ``"margin"`` (the logits' margin, Carlini and Wagner).
@@ -927,10 +912,10 @@ def pgd(net, X, y, eps, alpha=None, steps=40, random_start=True, clip=(0, 1), ta
     One step of size eps from X without random start is :func:`fgsm` (or :func:`fgsm_targeted`).
     Returns X_adv, X's shape and the net's dtype.
     """
-    X = _check_images(net, X)
-    eps, clip, loss = _check_eps(eps), _check_clip(clip), _check_loss(loss)
+    X = _check_images(net, X, who="pgd")
+    eps, clip, loss = _check_eps(eps, net=net, who="pgd"), _check_clip(clip, net, "pgd"), _check_loss(loss)
     steps = _check_count(steps, "steps")
-    alpha = _check_step(alpha, eps, steps)
+    alpha = _check_step(alpha, eps, steps, net, "pgd")
     _, labels, targeted = _labels_for(net, X, y, target)
     for X_adv in _pgd_iterates(net, X, labels, targeted, eps, alpha, steps, bool(random_start), clip, loss,
                                bool(tie_channels), seed, batch_size):
@@ -938,39 +923,41 @@ def pgd(net, X, y, eps, alpha=None, steps=40, random_start=True, clip=(0, 1), ta
     return X_adv
 
 
-def pgd_by_steps(net, X, y, eps, alpha, at_steps, random_start=True, clip=(0, 1), target=None, loss="xent",
+def pgd_by_steps(net, X, y, eps, alpha, at_steps, random_start=True, clip="pixels", target=None, loss="xent",
                  seed=0, batch_size=500):
     """One PGD run of ``max(at_steps)`` steps of size ``alpha``, evaluated after each count in
     ``at_steps`` (0: the start alone): a dict ``{steps: Evaluation}`` (against the true labels ``y``)."""
-    X = _check_images(net, X)
-    eps, clip, loss = _check_eps(eps), _check_clip(clip), _check_loss(loss)
+    X = _check_images(net, X, who="pgd_by_steps")
+    eps, clip = _check_eps(eps, net=net, who="pgd_by_steps"), _check_clip(clip, net, "pgd_by_steps")
+    loss = _check_loss(loss)
     at = sorted({_check_count(k, "each of at_steps") for k in np.atleast_1d(at_steps).tolist()})
     if not at:
         raise ValueError("at_steps must name at least one step count.")
-    alpha = _check_step(alpha, eps, at[-1])
+    alpha = _check_step(alpha, eps, at[-1], net, "pgd_by_steps")
     y, labels, targeted = _labels_for(net, X, y, target)
     out = {}
     for k, X_adv in enumerate(_pgd_iterates(net, X, labels, targeted, eps, alpha, at[-1], bool(random_start), clip,
                                             loss, False, seed, batch_size)):
         if k in at:
-            out[k] = evaluate(net, X_adv, y, batch_size)
+            out[k] = evaluate(net, X_adv, y, batch_size, values="scale")   # unclipped, if clip is None
     return out
 
 
-def pgd_sweep(net, X, y, eps_values, steps=20, alpha_over_eps=None, random_start=True, clip=(0, 1), loss="xent",
+def pgd_sweep(net, X, y, eps_values, steps=20, alpha_over_eps=None, random_start=True, clip="pixels", loss="xent",
               seed=0, batch_size=500):
     """:func:`pgd` at each size in ``eps_values`` (``alpha = alpha_over_eps * eps``, default
     ``2.5 / steps``): a :class:`Sweep`, like :func:`fgsm_sweep`'s (``eps = 0`` gives the clean digits)."""
-    X = _check_images(net, X)
-    y = _check_labels(y, len(X), net.num_classes)
+    X = _check_images(net, X, who="pgd_sweep")
+    y = _check_labels(y, len(X), net.num_classes, who="pgd_sweep")
     steps = _check_count(steps, "steps")
     ratio = 2.5 / max(steps, 1) if alpha_over_eps is None else _check_eps(alpha_over_eps, "alpha_over_eps")
-    eps_values = [_check_eps(e) for e in np.atleast_1d(eps_values).tolist()]
+    eps_values = [_check_eps(e, net=net, who="pgd_sweep") for e in
+                  (eps_values if isinstance(eps_values, (list, tuple)) else np.atleast_1d(eps_values).tolist())]
     evaluations = []
     for e in eps_values:
         X_adv = X if e == 0 else pgd(net, X, y, e, ratio * e, steps, random_start, clip, None, loss, False, seed,
                                      batch_size)
-        evaluations.append(evaluate(net, X_adv, y, batch_size))
+        evaluations.append(evaluate(net, X_adv, y, batch_size, values="scale"))
     return Sweep(np.array(eps_values), np.array([ev.accuracy for ev in evaluations]),
                  np.array([ev.confidence_on_mistakes for ev in evaluations]), evaluations)
 
@@ -1003,11 +990,12 @@ class PGDObjective:
     ``loss(X)`` gives the clean scores (the Solver's accuracies are clean ones).
     """
 
-    def __init__(self, net, eps=0.25, alpha=None, steps=7, clip=(0, 1), tie_channels=False, seed=0, ramp=0):
+    def __init__(self, net, eps=0.25, alpha=None, steps=7, clip="pixels", tie_channels=False, seed=0, ramp=0):
         self.net = _check_net(net)
-        self.eps, self.clip = _check_eps(eps), _check_clip(clip)
+        who = "PGDObjective"
+        self.eps, self.clip = _check_eps(eps, net=net, who=who), _check_clip(clip, net, who)
         self.steps = _check_count(steps, "steps", 1)
-        self.alpha = _check_step(alpha, self.eps, self.steps)
+        self.alpha = _check_step(alpha, self.eps, self.steps, net, who)
         self.tie_channels, self.ramp = bool(tie_channels), _check_count(ramp, "ramp")
         self.rng = np.random.default_rng(seed)
         self.calls = 0
@@ -1077,8 +1065,8 @@ class TemperatureObjective:
     def loss(self, X, y=None):
         if y is None:
             return self.net.loss(X)
-        X = _check_images(self.net, X)
-        y = _check_labels(y, len(X), self.net.num_classes)
+        X = _check_images(self.net, X, who="TemperatureObjective")
+        y = _check_labels(y, len(X), self.net.num_classes, who="TemperatureObjective")
         T = self.T
         if self.teacher is None:
             def dscores_of(z):
@@ -1236,10 +1224,7 @@ def pixel_attack(net, x, label, pixels=1, popsize=400, maxiter=100, mutation=0.5
     from scipy.optimize import differential_evolution
 
     net = _check_net(net)
-    X = _check_images(net, np.asarray(x)[None] if np.ndim(x) == len(net.input_dim) else x, "x")
-    if len(X) != 1:
-        raise ValueError(f"x is one image of shape {tuple(net.input_dim)}; got a batch of {len(X)}.")
-    x = X[0]
+    x = contract.check_images(net, x, name="x", who="pixel_attack", one=True).astype(net.dtype, copy=False)
     label = int(_check_labels(np.array([label]), 1, net.num_classes, "label")[0])
     if target is not None:
         target = int(_check_labels(np.array([target]), 1, net.num_classes, "target")[0])
@@ -1552,6 +1537,7 @@ def main(argv=None):
 
     from threadpoolctl import threadpool_limits
 
+    from .outputs import add_force_option, kept_note, output_path
     from .pretrained import ZOO_DIR
 
     parser = argparse.ArgumentParser(
@@ -1563,7 +1549,7 @@ def main(argv=None):
                         help="targeted vs untargeted, black-box transfer, distillation, denoising")
     parser.add_argument("--out", default=str(_data_dir()), help="folder to write to (default: the repository's data/)")
     parser.add_argument("--quick", action="store_true", help="tiny settings, to try the pipeline (not to ship)")
-    parser.add_argument("--force", action="store_true", help="overwrite a file that is already there")
+    add_force_option(parser)
     parser.add_argument("--nets", nargs="+", choices=sorted(ZOO_NETS), metavar="NET",
                         help="--pgd only: measure these nets now and keep them for a later run (which resumes)")
     args = parser.parse_args(argv)
@@ -1572,10 +1558,8 @@ def main(argv=None):
         parser.error("say which run to make: --pgd, --pixels and/or --defences")
     runners = {"pgd": (run_pgd, PGD_RUN), "pixels": (run_pixels, PIXELS_RUN), "defences": (run_defences, DEFENCES_RUN)}
     for name in chosen:
-        path = pathlib.Path(args.out) / RESULT_FILES[name]
-        if path.exists() and not args.force:
-            print(f"{path} exists: not overwritten (give --force to replace it)")
-            continue
+        target = pathlib.Path(args.out) / RESULT_FILES[name]
+        path = output_path(target, args.force)    # a file that exists is replaced only with --force
         runner, base = runners[name]
         settings = dict(base, **QUICK_RUNS[name]) if args.quick else base
         zoo = {f: (ZOO_DIR / f"{f}.sha256").read_text(encoding="utf-8").split()[0]
@@ -1616,6 +1600,8 @@ def main(argv=None):
             partial.unlink()
         print(f"{name}: {results['seconds']:.0f} s ({results['cpu_seconds']:.0f} s of CPU); wrote {path} "
               f"(sha256 {digest})")
+        if path != target:
+            print(kept_note(target, path))
     return 0
 
 

@@ -45,6 +45,8 @@ import pickle
 
 import numpy as np
 
+from .contract import INPUT_CONVENTIONS  # what data["input_convention"] can say (the input contract)
+
 __all__ = [
     "SHAPE_CLASSES",
     "make_shapes",
@@ -298,13 +300,6 @@ def make_shapes(n, seed=0, size=32, split=0, classes=None, shift=(0, 0), scale=1
 
 # -------------------------------------------------------- input conventions
 SCALES = ("unit", "cs231n")
-# What data["input_convention"] can say, and what it means.
-INPUT_CONVENTIONS = {
-    "unit": "values in [0, 1], nothing subtracted",
-    "unit-centred": "values in [0, 1] minus the training mean image (data['mean_image'])",
-    "cs231n": "values 0..255 minus the training mean image (data['mean_image']), "
-              "as the assignment's get_CIFAR10_data",
-}
 SPLITS = ("train", "val", "test")
 
 

@@ -32,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import __version__
+from . import __version__, contract
 
 __all__ = [
     # maps
@@ -56,27 +56,14 @@ ALLCONV_JSON = DATA_DIR / "allconv_comparison.json"
 
 
 # ------------------------------------------------------------------ input checks
-def _batch(net, X, y=None, name="X"):
-    """X as a float array (N, *net.input_dim), and y as int labels (N,) of the net's classes."""
-    X = np.asarray(X)
-    dims = tuple(net.input_dim)
-    if X.ndim == len(dims) and tuple(X.shape) == dims:
-        raise ValueError(f"{name} is one image of shape {X.shape}; pass a batch of shape (N, {', '.join(map(str, dims))}), "
-                         f"e.g. {name}[None] for one image.")
-    if X.ndim != len(dims) + 1 or tuple(X.shape[1:]) != dims:
-        raise ValueError(f"{name} must have shape (N, {', '.join(map(str, dims))}) for this net, got {X.shape}.")
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(np.float64)
+def _batch(net, X, y=None, name="X", who=None, values="pixels"):
+    """X as a float array (N, *net.input_dim), and y as int labels (N,) of the net's classes (one
+    label for every image when y is one number): :func:`cs231n_lib.contract.check_images` and
+    :func:`~cs231n_lib.contract.check_labels`."""
+    X = contract.check_images(net, X, name=name, who=who, values=values)
     if y is None:
         return X, None
-    y = np.asarray(y)
-    if y.ndim == 0:
-        y = np.full(len(X), int(y))
-    if y.shape != (len(X),) or y.dtype.kind not in "iu":
-        raise ValueError(f"y must be {len(X)} integer class labels (one per image), got {y.dtype} array of shape {y.shape}.")
-    if len(y) and (y.min() < 0 or y.max() >= net.num_classes):
-        raise ValueError(f"labels must be classes of this net, 0..{net.num_classes - 1}; got {int(y.min())}..{int(y.max())}.")
-    return X, y.astype(np.int64)
+    return X, contract.check_labels(y, len(X), net.num_classes, who=who, broadcast=True)
 
 
 def _check_layer(net, name):
@@ -108,7 +95,8 @@ def class_score_gradient(net, X, y, relu_rule="backprop"):
     Returns (N, C, H, W), signed, in the net's dtype.  The images do not
     interact: row n of the one-hot ``dout`` selects image n's own score.
     """
-    X, y = _batch(net, X, y)
+    X = contract.check_images(net, X, who="class_score_gradient")
+    y = contract.check_labels(y, len(X), net.num_classes, who="class_score_gradient", broadcast=True)
     dout = np.zeros((len(X), net.num_classes), dtype=net.dtype)
     dout[np.arange(len(X)), y] = 1
     return net.backward_from(X, _score_layer(net), dout, relu_rule=relu_rule)
@@ -123,15 +111,18 @@ def saliency_map(net, X, y, relu_rule="backprop"):
     assignment.  ``relu_rule="guided"`` or ``"deconvnet"`` gives the same
     reduction of the guided or deconvnet signal.
     """
+    X = contract.check_images(net, X, who="saliency_map")
+    y = contract.check_labels(y, len(X), net.num_classes, who="saliency_map", broadcast=True)
     grad = class_score_gradient(net, X, y, relu_rule)
     return np.abs(grad).max(axis=1).astype(np.float64)
 
 
-def occlusion_attribution(net, x, label, size=8, stride=4, fill=0.5):
+def occlusion_attribution(net, x, label, size=8, stride=4, fill=None):
     """Zeiler and Fergus's occlusion experiment as a per-pixel map (H, W).
 
-    For every position of a ``size`` x ``size`` patch of ``fill``
-    (:func:`cs231n_lib.understanding.occlusion_map`), the drop of the
+    For every position of a ``size`` x ``size`` patch of ``fill`` (default the grey
+    of the net's input convention, :func:`cs231n_lib.contract.grey`: 0.5 on [0, 1]
+    images; :func:`cs231n_lib.understanding.occlusion_map`), the drop of the
     probability of ``label`` below its value on the intact image, kept when
     positive (a patch that raises the probability is no evidence *for* the
     class); each pixel gets the mean drop of the patches that cover it (0 if
@@ -139,9 +130,10 @@ def occlusion_attribution(net, x, label, size=8, stride=4, fill=0.5):
     """
     from .understanding import occlusion_map, softmax
 
-    x = np.asarray(x)
-    if x.ndim != 3:
-        raise ValueError(f"x is one image of shape (C, H, W); got shape {x.shape}. For image n of a batch pass X[n].")
+    x = contract.check_images(net, x, name="x", who="occlusion_attribution", one=True)
+    label = int(contract.check_labels(label, 1, net.num_classes, name="label", who="occlusion_attribution",
+                                      broadcast=True)[0])
+    fill = contract.grey(net, "occlusion_attribution") if fill is None else fill
     probs = occlusion_map(net, x, label, size=size, stride=stride, fill=fill)
     base = float(softmax(net.loss(x[None]))[0, int(label)])
     drop = np.maximum(base - probs, 0.0)
@@ -163,10 +155,8 @@ def attribution_maps(net, X, y, method, **occlusion):
     """
     if method not in METHODS:
         raise ValueError(f"method must be one of {sorted(METHODS)}, got {method!r}.")
-    X, y = _batch(net, X, y)
+    X, y = _batch(net, X, y, who="attribution_maps")
     if method == "occlusion":
-        if len(X) == 0:
-            return np.zeros((0,) + X.shape[2:])
         return np.stack([occlusion_attribution(net, X[n], y[n], **occlusion) for n in range(len(X))])
     if occlusion:
         raise ValueError(f"{sorted(occlusion)} only apply to method='occlusion'.")
@@ -293,9 +283,12 @@ def kinks_crossed(net, x0, x1):
     changes sign (on in one image, off in the other); a max pool counts the
     windows whose largest entry (the switch) moves.  Between two images with
     no kink crossed, the net is one linear function: its class scores change
-    by exactly the gradient times the step.
+    by exactly the gradient times the step.  ``x0`` is an image of the net's
+    convention; ``x1`` may leave its pixel range (a step from ``x0``).
     """
-    X, _ = _batch(net, np.stack([np.asarray(x0), np.asarray(x1)]))
+    x0 = contract.check_images(net, x0, name="x0", who="kinks_crossed", one=True)
+    x1 = contract.check_images(net, x1, name="x1", who="kinks_crossed", one=True, values="scale")
+    X = np.stack([x0, x1])
     acts = net.activations(X)
     counts = {}
     for k, name in enumerate(net.names):
@@ -431,7 +424,7 @@ def cascading_randomization(net, X, y, methods=("gradient", "guided", "occlusion
     stay correlated with the trained ones while the net becomes random is
     showing the image, not what the net learned.  Returns a :class:`Cascade`.
     """
-    X, y = _batch(net, X, y)
+    X, y = _batch(net, X, y, who="cascading_randomization")
     weighted = [name for name in net.names if net.param_keys[name]]
     stages = ["trained"] + weighted[::-1]
     edges = edge_map(X)
@@ -512,21 +505,23 @@ def _net_mean(net):
     return 0.0 if mean is None else np.asarray(mean, dtype=np.float64)
 
 
-def class_model(net, classes=None, steps=100, reg=1e-3, step_size=0.02, jitter=2, blur_every=10, blur_sigma=0.5,
+def class_model(net, classes=None, steps=100, reg=None, step_size=None, jitter=2, blur_every=10, blur_sigma=0.5,
                 init="blank", grey=False, seed=0, keep_every=0):
     """Simonyan et al.'s class model: an image that maximises ``S_c(I) - reg * ||I - m||^2``.
 
     Gradient ascent from a blank image (every pixel the net's input mean m, a
-    grey 0.5 for our nets: the "zero image" of a net that subtracts its mean)
-    or from ``init="noise"`` (m plus Gaussian noise of 0.1), one image per
-    class, all in one batch.  Each step
+    grey 0.5 for our nets: the "zero image" of a net that subtracts its mean,
+    0 for a net without one) or from ``init="noise"`` (m plus Gaussian noise of
+    0.1 times the scale of the net's input convention), one image per class, all
+    in one batch.  Each step
 
     1. shifts the image by a random whole number of pixels in
        [-jitter, jitter] along each axis (``np.roll``: what leaves one edge
        comes back at the other) and back after the step;
     2. moves it along the gradient of ``S_c(I) - reg * ||I - m||^2``, scaled
        so that the step's root mean square per pixel is ``step_size``;
-    3. clips it to [0, 1], the range of real images;
+    3. clips it to the pixel range of the net's input convention
+       (:func:`cs231n_lib.contract.pixel_range`; [0, 1] for our nets), the range of real images;
     4. every ``blur_every`` steps (0: never), blurs it with a Gaussian of
        ``blur_sigma`` pixels;
     5. with ``grey=True``, sets every channel to the mean of the channels (for a
@@ -534,17 +529,30 @@ def class_model(net, classes=None, steps=100, reg=1e-3, step_size=0.02, jitter=2
        ``mnist_convnet``: the image stays one it could have seen).
 
     Jitter and blur are the regularizers of Yosinski et al. 2015 that
-    CS231n's assignment uses; ``reg`` is Simonyan's L2 penalty.
+    CS231n's assignment uses; ``reg`` is Simonyan's L2 penalty.  Their defaults
+    come from the scale s of the net's input convention (1 for images in
+    [0, 1], 255 for CS231n's 0..255 scale): ``step_size = 0.02 * s`` and
+    ``reg = 1e-3 / s**2`` (the penalty's pull against the score's gradient is
+    then the same at every scale).  A net without a convention needs both
+    given, or its ``input_convention`` set.
+
+    A class whose image cannot move -- its score has a gradient of exactly 0
+    at the blank image, as in an untrained net with zero biases, whose ReLUs
+    are all off there -- raises a ValueError that says so, instead of
+    returning the blank image.
 
     Returns a :class:`ClassModel`.  ``keep_every`` > 0 also keeps the images
     every that many steps (for the explorer).
     """
-    classes = _class_model_checks(net, classes, steps, reg, step_size, jitter, blur_every, keep_every, init)
+    # None: from the net's input convention, reg 1e-3 and step_size 0.02 for images in [0, 1]
+    classes, reg, step_size = _class_model_checks(net, classes, steps, reg, step_size, jitter, blur_every,
+                                                  keep_every, init)
+    low, high = contract.pixel_range(net, "class_model")           # [0, 1] for images in [0, 1]
     rng = np.random.default_rng(seed)
     mean = _net_mean(net)
     X = np.broadcast_to(mean, (len(classes),) + tuple(net.input_dim)).astype(net.dtype)
     if init == "noise":
-        X = np.clip(X + 0.1 * rng.standard_normal(X.shape), 0, 1).astype(net.dtype)
+        X = np.clip(X + 0.1 * contract.scale(net) * rng.standard_normal(X.shape), low, high).astype(net.dtype)
     kept = [X.copy()] if keep_every else []
     for t in range(1, steps + 1):
         dy, dx = (int(v) for v in rng.integers(-jitter, jitter + 1, size=2))
@@ -553,7 +561,7 @@ def class_model(net, classes=None, steps=100, reg=1e-3, step_size=0.02, jitter=2
         grad -= 2 * reg * (Xj - mean)                                  # the L2 penalty's gradient
         rms = np.sqrt(np.mean(grad * grad, axis=(1, 2, 3), keepdims=True))
         Xj = Xj + step_size * grad / np.maximum(rms, 1e-12)            # a step of RMS step_size
-        X = np.clip(np.roll(Xj, (-dy, -dx), axis=(2, 3)), 0, 1)        # undo the jitter, stay in [0, 1]
+        X = np.clip(np.roll(Xj, (-dy, -dx), axis=(2, 3)), low, high)  # undo the jitter, stay a real image
         if blur_every and t % blur_every == 0:
             X = gaussian_blur(X, blur_sigma)
         if grey:
@@ -567,26 +575,50 @@ def class_model(net, classes=None, steps=100, reg=1e-3, step_size=0.02, jitter=2
 
 
 def _class_model_checks(net, classes, steps, reg, step_size, jitter, blur_every, keep_every, init):
-    """The classes of :func:`class_model` as an int array, or a ValueError for any argument it cannot use."""
+    """``(classes, reg, step_size)`` for :func:`class_model`: the classes as an int array, ``reg`` and
+    ``step_size`` from the net's input convention where None, or a ValueError for any argument it
+    cannot use."""
+    who = "class_model"
     classes = np.arange(net.num_classes) if classes is None else np.atleast_1d(np.asarray(classes))
     if classes.dtype.kind not in "iu" or classes.ndim != 1 or len(classes) == 0:
         raise ValueError(f"classes must be a list of class indices, got {classes!r}.")
-    if classes.min() < 0 or classes.max() >= net.num_classes:
-        raise ValueError(f"classes must lie in 0..{net.num_classes - 1}, got {classes.tolist()}.")
+    classes = contract.check_labels(classes, len(classes), net.num_classes, name="classes", who=who)
     for name, value in (("steps", steps), ("jitter", jitter), ("blur_every", blur_every), ("keep_every", keep_every)):
-        if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < 0:
-            raise ValueError(f"{name} must be a whole number >= 0, got {value!r}.")
-    if not (np.isfinite(reg) and reg >= 0 and np.isfinite(step_size) and step_size > 0):
-        raise ValueError(f"reg must be >= 0 and step_size > 0, got reg={reg!r}, step_size={step_size!r}.")
+        contract.check_count(value, name, who=who)
     if init not in ("blank", "noise"):
         raise ValueError(f"init must be 'blank' or 'noise', got {init!r}.")
-    return classes
+    if step_size is None:
+        step_size = 0.02 * contract.scale(net, who, "step_size=...")
+    step_size = contract.check_amount(step_size, net, "step_size", who=who, positive=True,
+                                      what="the root mean square of one step per pixel")
+    if reg is None:
+        reg = 1e-3 / contract.scale(net, who, "reg=...") ** 2
+    reg = contract.check_amount(reg, None, "reg", who=who, what="the weight of the L2 penalty")
+    return classes, reg, step_size
 
 
 def _class_model_result(net, classes, X, kept, keep_every, settings):
     from .understanding import softmax
 
+    blank = np.broadcast_to(_net_mean(net), X.shape).astype(X.dtype)
+    stuck = [k for k in range(len(classes)) if settings["steps"] and np.array_equal(X[k], blank[k])]
+    if stuck:
+        grad = class_score_gradient(net, blank[stuck], classes[stuck])
+        probs = softmax(net.loss(blank[:1]))[0]
+        raise ValueError(
+            f"class_model: the image of class(es) {classes[stuck].tolist()} never moved from the blank start: the "
+            f"gradient of the score there is {'exactly 0' if not np.any(grad) else 'too small to move it'}, and the "
+            f"net gives the blank image the probabilities {np.round(probs, 3).tolist()}"
+            f"{' (uniform)' if np.ptp(probs) < 1e-6 else ''}. In an untrained net with zero biases every ReLU is off "
+            "on the blank image (all zeros once centred), so gradient ascent cannot start. Train the net first, or "
+            "start from noise: init='noise'.")
     scores = net.loss(X)
+    flat = np.ptp(softmax(scores), axis=1) < 1e-4
+    if np.any(flat):
+        raise ValueError(
+            f"class_model: the net gives every class the same probability (1/{net.num_classes}, to 4 decimals) at the "
+            f"image made for class(es) {classes[flat].tolist()}: its scores do not tell the classes apart there, so "
+            "the image shows nothing of the class. An untrained net (tiny weights) does this: train it first.")
     shape = (len(classes),) + tuple(net.input_dim)
     snapshots = np.array(kept) if kept else np.zeros((0,) + shape, dtype=net.dtype)
     steps = np.arange(len(kept), dtype=np.int64) * max(keep_every, 1)
@@ -671,30 +703,39 @@ def _regularizers(images, mean, alpha, beta, lambda_alpha, lambda_tv, bound):
     for k, image in enumerate(images):
         a_value, a_grad = alpha_norm(image, alpha, mean)
         t_value, t_grad = total_variation(image, beta)
-        values[k] = lambda_alpha * a_value / (n * bound ** alpha) + lambda_tv * t_value / n
-        grads[k] = lambda_alpha * a_grad / (n * bound ** alpha) + lambda_tv * t_grad / n
+        tv_norm = n * (2 * bound) ** beta        # n for images in [0, 1] (B = 0.5)
+        values[k] = lambda_alpha * a_value / (n * bound ** alpha) + lambda_tv * t_value / tv_norm
+        grads[k] = lambda_alpha * a_grad / (n * bound ** alpha) + lambda_tv * t_grad / tv_norm
     return values, grads
 
 
-def invert_layers(net, x, layers=None, steps=150, learning_rate=0.05, alpha=6, beta=2, lambda_alpha=1.0,
-                  lambda_tv=2.0, seed=0, init_std=0.05):
+def invert_layers(net, x, layers=None, steps=150, learning_rate=None, alpha=6, beta=2, lambda_alpha=1.0,
+                  lambda_tv=2.0, seed=0, init_std=None, bound=None):
     """Reconstruct an image from its code at each of ``layers`` (Mahendran and Vedaldi 2015).
 
     For each layer, minimises over images x (C, H, W)
 
         ||phi(x) - phi_0||^2 / ||phi_0||^2
           + lambda_alpha * sum |(x - m) / B|^alpha / N
-          + lambda_tv * TV^beta(x) / N
+          + lambda_tv * TV^beta(x) / (N * (2 B)^beta)
 
     where phi is the layer's code, phi_0 the code of the given image, m the
-    net's input mean (the blank image), B = 0.5 (a pixel at the edge of [0, 1]
-    costs 1 / N), N = C * H * W the number of pixel values (so the weights do
+    net's input mean (the blank image), B = ``bound``, half the pixel range of the
+    net's input convention (0.5 for images in [0, 1]: a pixel at the edge of
+    [0, 1] costs 1 / N), N = C * H * W the number of pixel values (so the weights do
     not depend on the image size), :func:`alpha_norm` with ``alpha`` = 6 and
     :func:`total_variation` with ``beta`` = 2 as in their code.  The data term
-    is theirs; the scaling of the regularizers is ours.  Each reconstruction
-    starts from m plus Gaussian noise of ``init_std`` (the same noise for every
-    layer) and takes ``steps`` steps of Adam (``learning_rate``, its defaults
-    otherwise), in float64 on a copy of the net.  The layers are solved side by
+    is theirs; the scaling of the regularizers is ours (for images in [0, 1]
+    the TV term's divisor is N).  Each reconstruction starts from m plus
+    Gaussian noise of ``init_std`` (the same noise for every layer) and takes
+    ``steps`` steps of Adam (``learning_rate``, its defaults otherwise), in
+    float64 on a copy of the net.  ``learning_rate``, ``init_std`` and ``bound``
+    default to 0.05, 0.05 and 0.5 times the scale of the net's input convention
+    (1 for [0, 1], 255 for CS231n's 0..255), and Adam's epsilon is
+    ``1e-8 / (2 B)`` (its default 1e-8 on [0, 1]; the gradient is 255 times
+    smaller on the 0..255 scale), so a net of either scale is inverted alike.
+    (For a mean-subtracted convention the image is the centred one, so TV
+    measures the edges of x - m: the net does not know its mean image m.)  The layers are solved side by
     side as one batch (:meth:`~cs231n_lib.nets.SequentialNet.backward_from_layers`);
     they do not interact.
 
@@ -703,9 +744,17 @@ def invert_layers(net, x, layers=None, steps=150, learning_rate=0.05, alpha=6, b
     """
     from .optim import adam
 
-    x = np.asarray(x, dtype=np.float64)
-    if x.shape != tuple(net.input_dim):
-        raise ValueError(f"x must be one image of shape {tuple(net.input_dim)}, got {x.shape}.")
+    who = "invert_layers"
+    x = np.asarray(contract.check_images(net, x, name="x", who=who, one=True), dtype=np.float64)
+    if learning_rate is None or init_std is None or bound is None:
+        s = contract.scale(net, who, "learning_rate=..., init_std=... and bound=...")
+        learning_rate = 0.05 * s if learning_rate is None else learning_rate
+        init_std = 0.05 * s if init_std is None else init_std
+        bound = 0.5 * s if bound is None else bound
+    learning_rate = contract.check_amount(learning_rate, net, "learning_rate", who=who, positive=True,
+                                          what="Adam's step per pixel")
+    init_std = contract.check_amount(init_std, None, "init_std", who=who, what="the noise of the start")
+    bound = contract.check_amount(bound, net, "bound", who=who, positive=True, what="half the pixel range")
     layers = list(net.names if layers is None else ([layers] if isinstance(layers, str) else layers))
     for layer in layers:
         _check_layer(net, layer)
@@ -722,7 +771,7 @@ def invert_layers(net, x, layers=None, steps=150, learning_rate=0.05, alpha=6, b
     if empty:
         raise ValueError(f"the code of this image at {empty} is all zeros: there is nothing to invert there.")
     norms = {layer: float(np.sum(targets[layer] ** 2)) for layer in layers}
-    bound, L = 0.5, len(layers)
+    L = len(layers)
     mean = _net_mean(work)
     noise = np.random.default_rng(seed).standard_normal(x.shape)
     current = np.repeat((np.broadcast_to(mean, x.shape) + init_std * noise)[None], L, axis=0)
@@ -738,7 +787,7 @@ def invert_layers(net, x, layers=None, steps=150, learning_rate=0.05, alpha=6, b
             out[layer] = d
         return out
 
-    config = {"learning_rate": learning_rate}
+    config = {"learning_rate": learning_rate, "epsilon": 1e-8 / (2 * bound)}   # Adam's 1e-8 on [0, 1] images
     history = []
     for _ in range(steps + 1):
         _, grad = work.backward_from_layers(current, layers, douts)
@@ -749,7 +798,8 @@ def invert_layers(net, x, layers=None, steps=150, learning_rate=0.05, alpha=6, b
         current, config = adam(current, grad + reg_grads, config)
     history = np.array(history)
     settings = {"steps": steps, "learning_rate": learning_rate, "alpha": alpha, "beta": beta,
-                "lambda_alpha": lambda_alpha, "lambda_tv": lambda_tv, "seed": seed, "init_std": init_std}
+                "lambda_alpha": lambda_alpha, "lambda_tv": lambda_tv, "seed": seed, "init_std": init_std,
+                "bound": bound}
     base = float(np.linalg.norm(x - mean))
     return [Inversion(layer, current[k], history[:, k], float(np.sqrt(losses[k])),
                       float(np.linalg.norm(current[k] - x) / base), dict(settings))
@@ -905,6 +955,8 @@ def load_allconv_comparison(path=ALLCONV_JSON):
 def main(argv=None):
     import argparse
 
+    from .outputs import add_force_option, kept_note, output_path
+
     parser = argparse.ArgumentParser(prog="python -m cs231n_lib.gradients",
                                      description="Measurements of notebook 07 that take too long for a notebook.")
     parser.add_argument("--compare-allconv", action="store_true",
@@ -912,6 +964,7 @@ def main(argv=None):
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--quick", action="store_true", help="the recipe's tiny QUICK settings (to try it)")
     parser.add_argument("--out", default=str(ALLCONV_JSON), help="JSON file to write")
+    add_force_option(parser)
     args = parser.parse_args(argv)
     if not args.compare_allconv:
         parser.print_help()
@@ -920,13 +973,16 @@ def main(argv=None):
 
     record = compare_allconv(args.seeds, overrides=shapes_allconv.QUICK if args.quick else None,
                              progress=False)
-    out = pathlib.Path(args.out)
+    target = pathlib.Path(args.out)
+    out = output_path(target, args.force)          # a file that exists is replaced only with --force
     write_allconv_comparison(record, out)
     for name, row in record["summary"].items():
         print(f"{name}: test accuracy {row['test_accuracy_mean']:.4f} +- {row['test_accuracy_std']:.4f} "
               f"over seeds {row['seeds']}; {row['parameters']} parameters; "
               f"{row['cpu_seconds_per_epoch']:.1f} CPU s per epoch")
     print(f"wrote {out}")
+    if out != target:
+        print(kept_note(target, out))
     return 0
 
 

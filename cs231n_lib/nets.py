@@ -31,6 +31,10 @@ import zipfile
 import numpy as np
 
 from ._checks import real_number
+from .contract import INPUT_CONVENTIONS, check_count, convention_mismatch
+from .contract import check_batch as _check_batch
+from .contract import check_convention as _check_convention
+from .contract import check_unit_range as _check_unit_range
 from .arithmetic import LayerDims, conv_output_size, pool_output_size
 from .layer_utils import (
     affine_bn_relu_backward,
@@ -55,92 +59,12 @@ from .layers import (
 __all__ = ["TwoLayerNet", "ThreeLayerConvNet", "SequentialNet", "conv", "relu", "pool", "affine",
            "INPUT_CONVENTIONS", "RELU_RULES", "save_net", "load_net", "sha256_of", "NET_CLASSES"]
 
-# The scales an image batch can come in.  A data dict names its own in data["input_convention"];
+# The input conventions (the scales an image batch can come in) and their checks live in
+# cs231n_lib.contract, the one place every function that takes images checks them; re-exported
+# here, where they were first defined.  A data dict names its own in data["input_convention"];
 # a net that knows its own refuses data in another (the Solver checks, and a "unit" net's
 # predict/loss check the range of every batch).
-INPUT_CONVENTIONS = {
-    "unit": "values in [0, 1], nothing subtracted",
-    "unit-centred": "values in [0, 1] minus the training set's mean image (data['mean_image'])",
-    "cs231n": "pixel values 0..255 minus the training set's mean image (data['mean_image']), as in CS231n",
-}
-# How to turn data of one convention into another, given data["mean_image"] (in the data's own
-# scale) or the mean m of the training images: used in the error messages.
-_TRAIN_MEAN = " with m = data['X_train'].mean(axis=0) computed once, before any split is converted"
-_CONVERSIONS = {
-    ("unit-centred", "unit"): "X + data['mean_image']",
-    ("cs231n", "unit"): "(X + data['mean_image']) / 255",
-    ("unit", "unit-centred"): "X - m" + _TRAIN_MEAN,
-    ("cs231n", "unit-centred"): "X / 255",
-    ("unit", "cs231n"): "255 * (X - m)" + _TRAIN_MEAN,
-    ("unit-centred", "cs231n"): "255 * X",
-}
-# The options of cs231n_lib.data's loaders that give each convention.
-_LOADER_OPTIONS = {
-    "unit": "scale='unit' and subtract_mean=False, their defaults",
-    "unit-centred": "subtract_mean=True",
-    "cs231n": "scale='cs231n'",
-}
-# A "unit" net refuses a batch outside [0, 1] by more than this (slightly out-of-range
-# images, e.g. an unclipped adversarial perturbation, still pass).
-_UNIT_MARGIN = 0.1
-
-
-def _check_convention(convention):
-    if convention is not None and convention not in INPUT_CONVENTIONS:
-        raise ValueError(
-            f"input_convention must be None (no check) or one of {sorted(INPUT_CONVENTIONS)}, got {convention!r}."
-        )
-    return convention
-
-
-def convention_mismatch(model_convention, data_convention, who="The model"):
-    """The message for data in ``data_convention`` given to a model in ``model_convention``."""
-    convert = _CONVERSIONS.get((data_convention, model_convention))
-    how = f" or convert each split: X -> {convert}" if convert else ""
-    return (
-        f"{who} reads images in the {model_convention!r} convention ({INPUT_CONVENTIONS[model_convention]}), "
-        f"but data['input_convention'] is {data_convention!r} ({INPUT_CONVENTIONS[data_convention]}). "
-        f"Load the data again in the {model_convention!r} convention (the loaders of cs231n_lib.data with "
-        f"{_LOADER_OPTIONS[model_convention]}){how}."
-    )
-
-
 __all__ += ["convention_mismatch"]
-
-
-def _check_unit_range(X, name, input_mean):
-    """Refuse a batch that is clearly not in [0, 1], for a net in the "unit" convention."""
-    if X.size == 0:
-        return
-    lo, hi = float(np.min(X)), float(np.max(X))
-    if not (np.isfinite(lo) and np.isfinite(hi)):
-        bad = int(np.sum(~np.isfinite(X)))
-        raise ValueError(
-            f"{name}: this batch holds {bad} NaN or infinite value(s); a class score of such an image means "
-            "nothing. Find them with np.argwhere(~np.isfinite(X)) and repair or drop those images."
-        )
-    if lo >= -_UNIT_MARGIN and hi <= 1 + _UNIT_MARGIN:
-        return
-    own = ""
-    if input_mean is not None:
-        m = np.asarray(input_mean)
-        own = (f"; the net subtracts its own input_mean {float(m):g}" if m.size == 1
-               else "; the net subtracts its own input_mean image")
-    if hi > 2:
-        looks = ("0..255 pixels minus a mean image (the 'cs231n' convention)" if lo < -_UNIT_MARGIN
-                 else "0..255 pixels")
-        fix = "Divide 0..255 pixels by 255; for data in the 'cs231n' convention use (X + data['mean_image']) / 255"
-    elif lo < -_UNIT_MARGIN:
-        looks = "images with the mean image subtracted (the 'unit-centred' convention)"
-        fix = "Add the mean image back: X + data['mean_image']"
-    else:
-        looks = "images pushed above 1 (by a perturbation, or scaled otherwise)"
-        fix = "Clip them into [0, 1] with np.clip(X, 0, 1) or rescale them"
-    raise ValueError(
-        f"{name} reads images in the 'unit' convention (values in [0, 1], nothing subtracted{own}), but this "
-        f"batch holds values from {lo:.3g} to {hi:.3g}: it looks like {looks}. {fix}, or load the data again "
-        f"in the 'unit' convention (the loaders of cs231n_lib.data with {_LOADER_OPTIONS['unit']})."
-    )
 
 
 def _check_input_dim(input_dim, name, ndim=None):
@@ -161,21 +85,6 @@ def _check_input_dim(input_dim, name, ndim=None):
     if any(d < 1 for d in dims):
         raise ValueError(f"{name}: every size in input_dim must be >= 1, got {dims}.")
     return dims
-
-
-def _check_batch(X, input_dim, name, flatten=False):
-    """X as an array of shape (N, *input_dim); with ``flatten``, any (N, ...) of the same size per example."""
-    X = np.asarray(X)
-    if flatten and X.ndim >= 2 and int(np.prod(X.shape[1:])) == int(np.prod(input_dim)):
-        return X
-    if X.ndim != len(input_dim) + 1 or tuple(X.shape[1:]) != tuple(input_dim):
-        hint = ""
-        if X.ndim == 4 and len(input_dim) == 3 and tuple(X.shape[1:]) == (input_dim[1], input_dim[2], input_dim[0]):
-            hint = " X looks channels-last (N, H, W, C): convert it with X.transpose(0, 3, 1, 2)."
-        raise ValueError(
-            f"{name} expects X of shape (N, {', '.join(map(str, input_dim))}), got X.shape={X.shape}.{hint}"
-        )
-    return X
 
 
 class TwoLayerNet:
@@ -214,7 +123,7 @@ class TwoLayerNet:
 
     def loss(self, X, y=None):
         """Scores (N, C) for ``y=None``; otherwise ``(loss, grads)``.  X : (N, ...) with D numbers per example."""
-        X = _check_batch(X, self.input_dim, "TwoLayerNet", flatten=True).astype(self.dtype, copy=False)
+        X = _check_batch(X, self.input_dim, "TwoLayerNet", flatten=True, convention=self.input_convention).astype(self.dtype, copy=False)
         if self.input_convention == "unit":
             _check_unit_range(X, "TwoLayerNet", None)
         p = self.params
@@ -875,12 +784,7 @@ class SequentialNet:
         else:
             self._check_name(from_layer)
             keep = self.names[: self.names.index(from_layer) + 1]
-        try:
-            num_classes = int(num_classes)
-        except (TypeError, ValueError):
-            num_classes = 0
-        if num_classes < 1:
-            raise ValueError("num_classes must be a whole number >= 1.")
+        num_classes = check_count(num_classes, "num_classes", 1, "with_new_head")
         if head_name in keep or "." in str(head_name):
             raise ValueError(f"head_name {head_name!r} must be new (the kept layers are {keep}) and contain no '.'.")
         layers = [(name, make_layer(self.layers[name].spec())) for name in keep]
@@ -903,7 +807,8 @@ class SequentialNet:
 
     def _forward(self, X, upto=None, mode="test"):
         """Run the layers up to ``upto`` in ``mode`` ('train' only inside ``loss(X, y)``)."""
-        X = _check_batch(X, self.input_dim, type(self).__name__).astype(self.dtype, copy=False)
+        X = _check_batch(X, self.input_dim, type(self).__name__, convention=self.input_convention)
+        X = X.astype(self.dtype, copy=False)
         if self.input_mean is not None:
             X = X - self.input_mean
         if upto is not None:
@@ -1050,7 +955,8 @@ class SequentialNet:
         A net in the ``"unit"`` input convention refuses a batch clearly outside [0, 1].
         """
         if self.input_convention == "unit":
-            _check_unit_range(_check_batch(X, self.input_dim, type(self).__name__), type(self).__name__,
+            _check_unit_range(_check_batch(X, self.input_dim, type(self).__name__, convention="unit"),
+                              type(self).__name__,
                               self.input_mean)
         acts, caches = self._forward(X, mode="test" if y is None else "train")
         scores = acts[self.names[-1]]

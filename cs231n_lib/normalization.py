@@ -21,7 +21,10 @@ trains every run of :func:`plan` -- the three variants with the zoo's recipe ove
 :data:`SEEDS`, and a sweep of the learning rate and the weight scale (no normalization
 against batch norm, on a shorter recipe) -- and writes ``data/normalization_results.json``
 (recipe, seeds, library version, machine, every run's numbers) and its ``.sha256``.  Runs
-already in the file are kept, so an interrupted experiment resumes.  The notebook reads the
+already in the file are kept, so an interrupted experiment resumes; a file that exists (the
+shipped one) is never replaced without ``--force``: the runs it holds are copied and the results
+go to ``normalization_results.new.json`` beside it (``--force`` also resumes an interrupted
+run in its own file).  The notebook reads the
 file with :func:`load_results`; :func:`comparison` and :func:`sweep` summarise it.
 
 The controls (about ten minutes on one idle core)::
@@ -55,7 +58,8 @@ import time
 
 import numpy as np
 
-from . import __version__
+from . import __version__, contract
+from .outputs import add_force_option, kept_note, output_path
 from .nets import SequentialNet, batchnorm, lrn, spatial_batchnorm
 from .recipes import shapes_convnet
 
@@ -232,6 +236,7 @@ def lrn_terms(net, X, batch_size=250):
     """
     from .layers import lrn_forward
 
+    X = contract.check_images(net, X, who="lrn_terms")
     out = {}
     names = [n for n in net.names if net.layers[n].kind == "lrn"]
     for name in names:
@@ -369,16 +374,18 @@ def _one(run):
         return train_run(run)
 
 
-def run_experiment(path=RESULTS_PATH, progress=True, runs=None):
-    """Train every run of :func:`plan` (or ``runs``) not yet in ``path``; write the file after each run.
+def run_experiment(path=RESULTS_PATH, progress=True, runs=None, resume=None):
+    """Train every run of :func:`plan` (or ``runs``) not yet in ``resume`` (default ``path``); write
+    ``path`` after each run.
 
     One BLAS thread (deterministic on one machine).  Returns the results dict.
     """
     path = pathlib.Path(path)
+    source = path if resume is None else pathlib.Path(resume)
     results = _header()
     done = {}
-    if path.exists():
-        old = json.loads(path.read_text(encoding="utf-8"))
+    if source.exists():
+        old = json.loads(source.read_text(encoding="utf-8"))
         if old.get("machine", {}).get("cpu") == results["machine"]["cpu"]:
             done = {r["key"]: r for r in old.get("runs", [])}
         results["elapsed_seconds"] = old.get("elapsed_seconds", 0.0)
@@ -409,10 +416,11 @@ def run_experiment(path=RESULTS_PATH, progress=True, runs=None):
     return results
 
 
-def merge_results(path, other):
+def merge_results(path, other, to=None):
     """Fold the runs of the results file ``other`` (e.g. a part of the plan run in a second
     process, ``run_experiment(other, runs=...)``) into ``path``; both must come from the same
-    machine.  Rewrites ``path`` and its sha256; returns the merged results."""
+    machine.  Writes the merged file to ``to`` (default: rewrites ``path``) and its sha256;
+    returns the merged results."""
     path, other = pathlib.Path(path), pathlib.Path(other)
     mine, theirs = json.loads(path.read_text(encoding="utf-8")), json.loads(other.read_text(encoding="utf-8"))
     if not same_machine(theirs) or not same_machine(mine):
@@ -425,7 +433,7 @@ def merge_results(path, other):
     mine["runs"] = [done[k] for k in keys if k in done] + [r for k, r in done.items() if k not in keys]
     mine["complete"] = all(k in done for k in keys)
     mine["elapsed_seconds"] = round(mine.get("elapsed_seconds", 0.0) + theirs.get("elapsed_seconds", 0.0), 1)
-    _write(mine, path)
+    _write(mine, path if to is None else to)
     return mine
 
 
@@ -523,13 +531,14 @@ def _controls_header():
             "library_version": __version__, "machine": machine(), "blas_threads": 1}
 
 
-def run_controls(path=CONTROLS_PATH, progress=True, runs=None):
-    """Train every run of :func:`control_plan` (or ``runs``) not yet in ``path`` (one BLAS thread),
-    writing the file and its sha256 after each run; returns the results dict."""
+def run_controls(path=CONTROLS_PATH, progress=True, runs=None, resume=None):
+    """Train every run of :func:`control_plan` (or ``runs``) not yet in ``resume`` (default ``path``;
+    one BLAS thread), writing ``path`` and its sha256 after each run; returns the results dict."""
     path = pathlib.Path(path)
+    source = path if resume is None else pathlib.Path(resume)
     results, done = _controls_header(), {}
-    if path.exists():
-        old = json.loads(path.read_text(encoding="utf-8"))
+    if source.exists():
+        old = json.loads(source.read_text(encoding="utf-8"))
         if same_machine(old):
             done = {r["key"]: r for r in old.get("runs", [])}
             results["elapsed_seconds"] = old.get("elapsed_seconds", 0.0)
@@ -589,6 +598,12 @@ def controls(results):
     return out
 
 
+def _note(target, out):
+    """Say where the results went when ``target`` existed (nothing if ``out`` is ``target`` or was not written)."""
+    if out != target and out.exists():
+        print(kept_note(target, out))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m cs231n_lib.normalization", description=__doc__.split("\n\n")[0])
     parser.add_argument("--experiment", action="store_true",
@@ -603,11 +618,14 @@ def main(argv=None):
                         help="with --controls: only every N-th run from the I-th (0-based), for a second process "
                              "writing to its own --out; fold the files with --merge-controls")
     parser.add_argument("--merge-controls", metavar="FILE", help="fold another controls file into --out and stop")
+    add_force_option(parser, "the results file --out (or the controls file) when it exists; also to resume an "
+                             "interrupted run in the same file")
     args = parser.parse_args(argv)
     if args.controls or args.merge_controls:
-        out = CONTROLS_PATH if args.out == str(RESULTS_PATH) else pathlib.Path(args.out)
+        target = CONTROLS_PATH if args.out == str(RESULTS_PATH) else pathlib.Path(args.out)
+        out = output_path(target, args.force)   # a file that exists is replaced only with --force
         if args.merge_controls:
-            mine = json.loads(pathlib.Path(out).read_text(encoding="utf-8"))
+            mine = json.loads(pathlib.Path(target).read_text(encoding="utf-8"))
             theirs = json.loads(pathlib.Path(args.merge_controls).read_text(encoding="utf-8"))
             if not (same_machine(mine) and same_machine(theirs)):
                 raise SystemExit("both controls files must come from this machine (CPU, numpy, BLAS)")
@@ -618,21 +636,26 @@ def main(argv=None):
             mine["elapsed_seconds"] = round(mine.get("elapsed_seconds", 0) + theirs.get("elapsed_seconds", 0), 1)
             _write(mine, out)
             print(f"{len(mine['runs'])} runs in {out}; complete: {mine['complete']}")
+            _note(target, out)
             return 0
         runs = control_plan()
         if args.only:
             i, n = (int(v) for v in args.only.split("/"))
             runs = runs[i::n]
         start = time.perf_counter()
-        results = run_controls(out, progress=not args.quiet, runs=runs)
-        print(f"{len(results['runs'])} runs in {out}; {time.perf_counter() - start:.0f} s this time; "
-              f"complete: {results['complete']}")
+        results = run_controls(out, progress=not args.quiet, runs=runs, resume=target)
+        print(f"{len(results['runs'])} runs in {out if out.exists() else target}; "
+              f"{time.perf_counter() - start:.0f} s this time; complete: {results['complete']}")
+        _note(target, out)
         for row in controls(results):
             print(f"{row['mean']:.3f}  {row['label']}")
         return 0
+    target = pathlib.Path(args.out)
+    out = output_path(target, args.force)   # a file that exists is replaced only with --force
     if args.merge:
-        merged = merge_results(args.out, args.merge)
-        print(f"{len(merged['runs'])} runs in {args.out}; complete: {merged['complete']}")
+        merged = merge_results(target, args.merge, to=out)
+        print(f"{len(merged['runs'])} runs in {out}; complete: {merged['complete']}")
+        _note(target, out)
         return 0
     if args.plan:
         for run in plan():
@@ -642,9 +665,11 @@ def main(argv=None):
         parser.print_help()
         return 0
     start = time.perf_counter()
-    results = run_experiment(args.out, progress=not args.quiet)
-    print(f"{len(results['runs'])} runs in {args.out}; {time.perf_counter() - start:.0f} s this time, "
+    results = run_experiment(out, progress=not args.quiet, resume=target)
+    print(f"{len(results['runs'])} runs in {out if out.exists() else target}; "
+          f"{time.perf_counter() - start:.0f} s this time, "
           f"{results.get('elapsed_seconds', 0):.0f} s in all; complete: {results.get('complete')}")
+    _note(target, out)
     for variant, s in comparison(results).items():
         print(f"{variant:>10}: test accuracy {s['mean']:.4f} +- {s['std']:.4f} over {s['n']} seeds")
     return 0

@@ -7,7 +7,7 @@
     net = pretrained.load_pretrained("mnist_convnet")
 
     python -m cs231n_lib.pretrained               # the same list, in a terminal
-    python -m cs231n_lib.pretrained --retrain mnist_convnet
+    python -m cs231n_lib.pretrained --retrain mnist_convnet    # to mnist_convnet.new.npz; --force replaces it
 
 Every net lives in ``data/zoo/<name>.npz`` next to ``<name>.sha256``;
 ``load_pretrained`` checks the checksum before it reads anything, and the
@@ -44,6 +44,7 @@ import numpy as np
 from . import __version__
 # save_net, load_net and sha256_of live in nets (they save any net); re-exported here.
 from .nets import load_net, save_net, sha256_of
+from .outputs import add_force_option, kept_note, output_path
 
 __all__ = ["ZOO_DIR", "ZooEntry", "available", "load_pretrained", "recipe", "retrain", "sha256_of",
            "training_record", "rewrite_meta", "architecture_text", "load_net", "save_net"]
@@ -227,12 +228,14 @@ def rewrite_meta(name, extra, out=ZOO_DIR):
     return digest
 
 
-def retrain(name, out=ZOO_DIR, overrides=None, progress=True):
+def retrain(name, out=ZOO_DIR, overrides=None, progress=True, force=False):
     """Train the zoo's net ``name`` from scratch by its recipe and write ``<out>/<name>.npz`` and ``.sha256``.
 
     ``overrides`` replaces some of the recipe's settings (the tests use the
     recipe's ``QUICK`` settings).  Runs with one BLAS thread (deterministic on
-    one machine).  Returns ``(path, sha256, meta)``.
+    one machine).  A file that exists (a shipped net) is replaced only with
+    ``force``: otherwise the net goes to ``<name>.new.npz`` beside it
+    (:func:`cs231n_lib.outputs.output_path`).  Returns ``(path, sha256, meta)``.
     """
     from threadpoolctl import threadpool_limits
 
@@ -248,7 +251,7 @@ def retrain(name, out=ZOO_DIR, overrides=None, progress=True):
             "library_version": __version__, **info}
     out = pathlib.Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{name}.npz"
+    path = output_path(out / f"{name}.npz", force)
     digest = save_net(net, path, extra=meta)
     return path, digest, meta
 
@@ -264,6 +267,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="use each recipe's tiny QUICK settings (to try the pipeline, not to ship)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_force_option(parser, "a net's file")
     args = parser.parse_args(argv)
     if not args.retrain:
         print(repr(available()))
@@ -274,12 +278,14 @@ def main(argv=None):
         module = recipe(name)
         start = time.perf_counter()
         path, digest, meta = retrain(name, args.out, overrides=module.QUICK if args.quick else None,
-                                     progress=not args.quiet)
+                                     progress=not args.quiet, force=args.force)
         record = meta.get("training", {})
         kept = (f"; kept epoch {record['kept_epoch']} of {record['num_epochs']} ({record['kept_updates']:,} of "
                 f"{record['updates']:,} updates)") if record else ""
         print(f"{name}: test accuracy {meta['test_accuracy']:.4f}{kept}; {time.perf_counter() - start:.0f} s")
         print(f"wrote {path} (sha256 {digest})")
+        if path.name != f"{name}.npz":
+            print(kept_note(pathlib.Path(args.out) / f"{name}.npz", path))
     return 0
 
 

@@ -6,7 +6,8 @@ the same from machine to machine where the last digits do not.
 
 ``show.source(func)`` returns the ``def`` line and body of ``func`` without its
 docstring and without its input checks (top-level ``if ...: raise ...``
-blocks), so a notebook can show the twelve lines of a layer instead of copying
+blocks, and statements that only run the input contract,
+``contract.check_...(...)``, alone or assigned), so a notebook can show the twelve lines of a layer instead of copying
 them or dumping fifty.  The result displays as highlighted Python in Jupyter
 and as plain text everywhere else::
 
@@ -38,6 +39,17 @@ def _only_raises(node) -> bool:
             and isinstance(node.body[-1], ast.Raise))
 
 
+def _only_contract(node) -> bool:
+    """True for a statement that only calls the input contract: ``contract.check_...(...)``, alone or
+    assigned (``X = contract.check_images(net, X)``): an input check that returns its checked input."""
+    if isinstance(node, (ast.Expr, ast.Assign)):
+        value = node.value
+        return (isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute)
+                and isinstance(value.func.value, ast.Name) and value.func.value.id == "contract"
+                and value.func.attr.startswith("check_"))
+    return False
+
+
 def source(func, docstring: bool = False, checks: bool = False) -> Source:
     """The source of ``func`` as it teaches.
 
@@ -46,7 +58,8 @@ def source(func, docstring: bool = False, checks: bool = False) -> Source:
     func : a function or class defined in a file.
     docstring : keep the docstring (default: drop it).
     checks : keep the input checks, i.e. top-level statements of the form
-        ``if <condition>: raise ...`` (default: drop them).
+        ``if <condition>: raise ...`` and calls of the input contract
+        ``contract.check_...(...)`` (default: drop them).
 
     Returns a :class:`Source` (a str): the dedented lines, comments kept.
     """
@@ -62,7 +75,7 @@ def source(func, docstring: bool = False, checks: bool = False) -> Source:
     for i, stmt in enumerate(body):
         is_doc = (i == 0 and isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)
                   and isinstance(stmt.value.value, str))
-        if (is_doc and not docstring) or (_only_raises(stmt) and not checks):
+        if (is_doc and not docstring) or ((_only_raises(stmt) or _only_contract(stmt)) and not checks):
             drop.update(range(stmt.lineno - 1, stmt.end_lineno))
             # a blank line left behind by the dropped block goes too
             if stmt.end_lineno < len(lines) and not lines[stmt.end_lineno].strip():

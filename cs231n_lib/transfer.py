@@ -44,8 +44,9 @@ import time
 
 import numpy as np
 
-from . import __version__
+from . import __version__, contract
 from .nets import SequentialNet, affine, sha256_of
+from .outputs import add_force_option, kept_note, output_path
 from .recipes._halves import load_half
 
 __all__ = [
@@ -133,6 +134,7 @@ def cnn_codes(net, X, layer=None, batch_size=250):
         the ReLU after the hidden FC layer: the notes' "CNN codes").
     Returns a float array (N, D), D = the number of values in the layer's output.
     """
+    X = contract.check_images(net, X, who="cnn_codes")
     layer = net.names[-2] if layer is None else layer
     if layer not in net.layers:
         raise ValueError(f"no layer named {layer!r}; the net's layers are {net.names}.")
@@ -171,9 +173,9 @@ def linear_classifier(kind="logistic", C=1.0, seed=0):
 
 def accuracy(net, X, y, batch_size=250):
     """Fraction of the images ``X`` that ``net`` classifies as ``y`` (a float)."""
-    if len(X) == 0:
-        return 0.0
-    return float(np.mean(net.predict(X, batch_size=batch_size) == np.asarray(y)))
+    X = contract.check_images(net, X, who="accuracy")
+    y = contract.check_labels(y, len(X), net.num_classes, who="accuracy")
+    return float(np.mean(net.predict(X, batch_size=batch_size) == y))
 
 
 # --------------------------------------------------------------------------- nets
@@ -265,11 +267,10 @@ def fit(net, X, y, *, epochs, batch_size, learning_rate, lr_decay=1.0, seed=0, l
     Returns the list of minibatch losses.  Raises FloatingPointError on a loss that
     is not finite (the learning rate is too high).
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X = contract.check_images(net, X, who="fit")
+    y = contract.check_labels(y, len(X), net.num_classes, who="fit")
     N = len(X)
-    if N == 0 or len(y) != N:
-        raise ValueError(f"fit needs as many labels as images (at least one), got {N} images and {len(y)} labels.")
-    batch_size = min(int(batch_size), N)
+    batch_size = min(contract.check_count(batch_size, "batch_size", 1, "fit"), N)
     rates = dict(layer_rates or {})
     for name in rates:
         _check_layer(net, name)
@@ -904,10 +905,7 @@ def score_map(net, X):
     from .convert import fc_stack_to_conv
     from .fast_layers import conv_forward_fast
 
-    X = np.asarray(X, dtype=net.dtype)
-    if X.ndim != 4 or X.shape[1] != net.input_dim[0] or min(X.shape[2:]) < min(net.input_dim[1:]):
-        raise ValueError(f"X must be images (N, {net.input_dim[0]}, H, W) with H, W >= {net.input_dim[1]}, "
-                         f"got X.shape={X.shape}.")
+    X = contract.check_images(net, X, who="score_map", at_least=True).astype(net.dtype, copy=False)
     first_fc = next(name for name in net.names if isinstance(net.layers[name], affine))
     below = net.names[:net.names.index(first_fc)]
     x = X - net.input_mean if net.input_mean is not None else X
@@ -986,21 +984,6 @@ RESULT_FILES = {"grid": "transfer_grid.json", "layers": "transfer_layers.json", 
                 "split_lr": "transfer_split_lr.json"}
 
 
-def output_path(path, force=False):
-    """Where a command writes ``path``: ``path`` itself if it does not exist yet or ``force`` is
-    set, else the first free ``NAME.new.json``, ``NAME.new2.json``, ... next to it, so that a
-    shipped result file and its sha256 are never replaced by accident."""
-    path = pathlib.Path(path)
-    if force or not path.exists():
-        return path
-    stem, k = path.name[: -len(path.suffix)], 1
-    while True:
-        candidate = path.with_name(f"{stem}.new{k if k > 1 else ''}{path.suffix}")
-        if not candidate.exists():
-            return candidate
-        k += 1
-
-
 def load_results(name, directory=None):
     """The stored results of experiment ``name`` ('grid', 'layers', 'lr_sweep' or 'split_lr'), checked
     against their sha256."""
@@ -1031,8 +1014,7 @@ def main(argv=None):
     parser.add_argument("--split-lr", action="store_true",
                         help="the control of the split learning rates: strategy (d) with one rate for every layer")
     parser.add_argument("--out", default=str(DATA_DIR), help="folder to write to (default: the repository's data/)")
-    parser.add_argument("--force", action="store_true",
-                        help="replace a results file that exists (e.g. a shipped one) and its sha256")
+    add_force_option(parser)
     parser.add_argument("--quick", action="store_true", help="tiny settings, to try the pipeline (not to ship)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     args = parser.parse_args(argv)
@@ -1052,8 +1034,7 @@ def main(argv=None):
         print(f"{name}: {results['seconds']:.0f} s ({results['cpu_seconds']:.0f} s of CPU); wrote {path} "
               f"(sha256 {digest})")
         if path != target:
-            print(f"    {target.name} exists and was left as it is; compare the two, then rerun with --force "
-                  f"(or move {path.name} onto it, with its .sha256) to replace it")
+            print(kept_note(target, path))
     return 0
 
 

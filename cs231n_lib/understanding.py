@@ -34,6 +34,7 @@ from typing import NamedTuple, Optional
 
 import numpy as np
 
+from . import contract
 from .arithmetic import pool_output_size, receptive_field
 
 __all__ = ["softmax", "occlusion_map", "occlusion_maps", "minimum_centres", "minimum_inside_object",
@@ -71,22 +72,17 @@ def _check_fill(fill, x):
     return fill
 
 
-def _check_label(net, label):
-    label = int(label)
-    num_classes = getattr(net, "num_classes", None)
-    if num_classes is not None and not 0 <= label < num_classes:
-        raise ValueError(f"label {label} is not a class of this net (0..{num_classes - 1}).")
-    return label
+def _check_label(net, label, who="occlusion_map"):
+    return int(contract.check_labels(label, 1, net.num_classes, name="label", who=who, broadcast=True)[0])
 
 
 def _occlusion_inputs(net, x, label, fill):
-    x = np.asarray(x)
-    if x.ndim != 3:
-        raise ValueError(f"x is one image of shape (C, H, W); got x.shape={x.shape}. For image n of a batch pass X[n].")
+    x = contract.check_images(net, x, name="x", who="occlusion_map", one=True)
+    fill = contract.grey(net, "occlusion_map") if fill is None else fill
     return x, _check_label(net, label), _check_fill(fill, x)
 
 
-def occlusion_map(net, x, label, size=8, stride=2, fill=0.5, batch_size=256):
+def occlusion_map(net, x, label, size=8, stride=2, fill=None, batch_size=256):
     """Probability of class ``label`` while a ``size`` x ``size`` patch of ``fill`` covers each position.
 
     Parameters
@@ -97,7 +93,9 @@ def occlusion_map(net, x, label, size=8, stride=2, fill=0.5, batch_size=256):
     size, stride : the patch's side and the step between positions, in pixels.
         The patch stays inside the image, so the map has
         ``H' = (H - size)/stride + 1`` rows (which must be a whole number).
-    fill : the patch's value: one number, or one per channel (C,).
+    fill : the patch's value: one number, or one per channel (C,); default the grey of
+        the net's input convention (:func:`cs231n_lib.contract.grey`): 0.5 for images
+        in [0, 1], 0 (the training mean image) for a mean-subtracted convention.
     batch_size : occluded images scored per forward pass.
 
     Returns
@@ -119,7 +117,7 @@ def _patch_masks(H, W, size, stride):
     return masks, (H_out, W_out)
 
 
-def occlusion_maps(net, X, labels, size=8, stride=2, fill=0.5, batch_size=256):
+def occlusion_maps(net, X, labels, size=8, stride=2, fill=None, batch_size=256):
     """:func:`occlusion_map` of every image of ``X`` (N, C, H, W) for its class ``labels[n]``.
 
     The occluded copies of all images are scored ``batch_size`` at a time (a
@@ -127,14 +125,9 @@ def occlusion_maps(net, X, labels, size=8, stride=2, fill=0.5, batch_size=256):
     is what makes a measurement over hundreds of images affordable.
     Returns (N, H', W') float64.
     """
-    X = np.asarray(X)
-    if X.ndim != 4:
-        raise ValueError(f"X is a batch of images (N, C, H, W); got X.shape={X.shape}. "
-                         "For one image use occlusion_map.")
-    labels = np.asarray(labels).reshape(-1)
-    if len(labels) != len(X):
-        raise ValueError(f"{len(X)} images but {len(labels)} labels.")
-    labels = np.array([_check_label(net, c) for c in labels], dtype=np.int64)
+    X = contract.check_images(net, X, who="occlusion_maps")
+    labels = contract.check_labels(labels, len(X), net.num_classes, name="labels", who="occlusion_maps")
+    fill = contract.grey(net, "occlusion_maps") if fill is None else fill   # grey: 0.5 for images in [0, 1]
     fill = _check_fill(fill, X)
     batch_size = int(batch_size)
     if batch_size < 1:
@@ -224,7 +217,7 @@ def layer_activations(net, X, layer, batch_size=250):
     layers = [layer] if isinstance(layer, str) else list(layer)
     for name in layers:
         _layer_kind(net, name)
-    X = np.asarray(X)
+    X = contract.check_images(net, X, who="layer_activations")
     parts = {name: [] for name in layers}
     for i in range(0, len(X), int(batch_size)):
         acts = net.activations(X[i:i + int(batch_size)], layers)
@@ -244,6 +237,7 @@ def sparsity(net, X, layers=None, batch_size=250):
 
     layers : names of layers (default: every ReLU layer of the net), measured on all of ``X``.
     """
+    X = contract.check_images(net, X, who="sparsity")
     layers = _relu_layers(net) if layers is None else list(layers)
     acts = layer_activations(net, X, layers, batch_size)
     return {name: float(np.mean(acts[name] == 0)) for name in layers}
@@ -313,6 +307,9 @@ def watch_training(net, X, y, probe, iterations=60, every=10, learning_rate=1e-3
     """
     from . import optim
 
+    X = contract.check_images(net, X, who="watch_training")
+    y = contract.check_labels(y, len(X), net.num_classes, who="watch_training")
+    probe = contract.check_images(net, probe, name="probe", who="watch_training")
     if update_rule not in optim.RULES:
         raise ValueError(f"update_rule must be one of {sorted(optim.RULES)}, got {update_rule!r}.")
     iterations, every = int(iterations), int(every)
@@ -460,7 +457,9 @@ def max_activating(net, X, layer, unit, k=9, batch_size=250, acts=None):
     acts : the layer's activations on X, if already computed (N, ...).
     Returns a :class:`MaxActivating`.
     """
-    k = int(k)
+    if acts is None:
+        X = contract.check_images(net, X, who="max_activating")
+    k = contract.check_count(k, "k", 1, "max_activating")
     if acts is None:
         acts = layer_activations(net, X, layer, batch_size)
     if not 1 <= k <= len(acts):
@@ -500,7 +499,8 @@ def random_directions(dim, count, seed=0):
 
 def top_k_purity(values, labels, k=9):
     """The share of the ``k`` highest ``values`` whose label is their most common label (1/k .. 1)."""
-    values, labels = np.asarray(values), np.asarray(labels, dtype=np.int64)
+    values = np.asarray(values)
+    labels = contract.check_labels(labels, len(values), None, name="labels", who="top_k_purity")
     top = np.argsort(-values, kind="stable")[:int(k)]
     return float(np.bincount(labels[top]).max() / len(top))
 
@@ -515,10 +515,26 @@ def direction_purities(acts, labels, directions, k=9):
 def codes(net, X, layer=None, batch_size=250):
     """CNN codes: the activations of ``layer`` (default: the last ReLU, the layer right before
     the classifier) for every image, flattened: (N, D) float32."""
+    X = contract.check_images(net, X, who="codes")
     if layer is None:
         layer = _relu_layers(net)[-1]
     acts = layer_activations(net, X, layer, batch_size)
     return acts.reshape(len(acts), -1)
+
+
+def _points(Z, who):
+    """Points (codes, embeddings) as a finite float64 array (N, D), one row per image."""
+    try:
+        Z = np.asarray(Z, dtype=np.float64)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"{who}: Z must be numbers, one row per image (N, D): {err}") from None
+    if Z.ndim < 2 or len(Z) == 0:
+        raise ValueError(f"{who}: Z must hold one row per image, (N, D) with N >= 1; got shape {Z.shape}.")
+    Z = Z.reshape(len(Z), -1)
+    if not np.all(np.isfinite(Z)):
+        raise ValueError(f"{who}: Z holds {int(np.sum(~np.isfinite(Z)))} NaN or infinite value(s); find them with "
+                         "np.argwhere(~np.isfinite(Z)).")
+    return Z
 
 
 def knn_accuracy(Z, y, k=5):
@@ -529,9 +545,9 @@ def knn_accuracy(Z, y, k=5):
     a tie in distance to the earlier point).  Returns a float in [0, 1]: how
     often a point's neighbourhood says its class.
     """
-    Z = np.asarray(Z, dtype=np.float64).reshape(len(Z), -1)
-    y = np.asarray(y, dtype=np.int64)
-    k = int(k)
+    Z = _points(Z, "knn_accuracy")
+    y = contract.check_labels(y, len(Z), None, who="knn_accuracy")
+    k = contract.check_count(k, "k", 1, "knn_accuracy")
     if len(y) != len(Z) or not 1 <= k < len(Z):
         raise ValueError(f"need one label per point and 1 <= k < N; got {len(Z)} points, {len(y)} labels, k={k}.")
     sq = np.sum(Z ** 2, axis=1)
@@ -555,7 +571,7 @@ def tsne_embedding(Z, perplexity=30.0, seed=0, max_iter=1000):
     iterations = "max_iter" if "max_iter" in inspect.signature(TSNE).parameters else "n_iter"
     tsne = TSNE(n_components=2, perplexity=float(perplexity), init="pca", learning_rate="auto",
                 random_state=int(seed), **{iterations: int(max_iter)})
-    return tsne.fit_transform(np.asarray(Z, dtype=np.float64)).astype(np.float64)
+    return tsne.fit_transform(_points(Z, "tsne_embedding")).astype(np.float64)
 
 
 def thumbnail_grid(embedding, cells=16):
@@ -582,14 +598,16 @@ def thumbnail_grid(embedding, cells=16):
 
 def class_spread(Z, y):
     """Each class's size: the mean distance of its points to their centroid, (num_classes,)."""
-    Z, y = np.asarray(Z, dtype=np.float64).reshape(len(Z), -1), np.asarray(y, dtype=np.int64)
+    Z = _points(Z, "class_spread")
+    y = contract.check_labels(y, len(Z), None, who="class_spread")
     return np.array([np.linalg.norm(Z[y == c] - Z[y == c].mean(axis=0), axis=1).mean()
                      for c in range(int(y.max()) + 1)])
 
 
 def centroid_distances(Z, y):
     """Distances between the class centroids, (num_classes, num_classes)."""
-    Z, y = np.asarray(Z, dtype=np.float64).reshape(len(Z), -1), np.asarray(y, dtype=np.int64)
+    Z = _points(Z, "centroid_distances")
+    y = contract.check_labels(y, len(Z), None, who="centroid_distances")
     cent = np.stack([Z[y == c].mean(axis=0) for c in range(int(y.max()) + 1)])
     return np.linalg.norm(cent[:, None] - cent[None], axis=2)
 
@@ -797,6 +815,8 @@ def main(argv=None):
 
     from threadpoolctl import threadpool_limits
 
+    from .outputs import add_force_option, kept_note, output_path
+
     parser = argparse.ArgumentParser(prog="python -m cs231n_lib.understanding",
                                      description="Rebuild notebook 06's shipped result files.")
     parser.add_argument("--tsne", action="store_true", help=f"recompute {TSNE_FILE.name} (about a minute)")
@@ -804,6 +824,9 @@ def main(argv=None):
                         help=f"recompute {FILTERS_FILE.name}: mnist_convnet's recipe with and without "
                              "regularization over 5 seeds (about 20 CPU minutes)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument("--out", default=str(TSNE_FILE.parent), help="folder to write to (default: the "
+                                                                      "repository's data/understanding/)")
+    add_force_option(parser)
     args = parser.parse_args(argv)
     if not (args.tsne or args.filters):
         parser.print_help()
@@ -812,13 +835,21 @@ def main(argv=None):
         start = time.perf_counter()
         with threadpool_limits(limits=1):
             arrays, meta = compute_tsne()
-        digest = save_tsne(arrays, meta)
-        print(f"wrote {TSNE_FILE} (sha256 {digest}) in {time.perf_counter() - start:.0f} s")
+        target = pathlib.Path(args.out) / TSNE_FILE.name
+        path = output_path(target, args.force)     # a file that exists is replaced only with --force
+        digest = save_tsne(arrays, meta, path)
+        print(f"wrote {path} (sha256 {digest}) in {time.perf_counter() - start:.0f} s")
+        if path != target:
+            print(kept_note(target, path))
     if args.filters:
         start = time.perf_counter()
         arrays, meta = compute_filters_training(progress=not args.quiet)
-        digest = save_filters_training(arrays, meta)
-        print(f"wrote {FILTERS_FILE} (sha256 {digest}) in {time.perf_counter() - start:.0f} s")
+        target = pathlib.Path(args.out) / FILTERS_FILE.name
+        path = output_path(target, args.force)
+        digest = save_filters_training(arrays, meta, path)
+        print(f"wrote {path} (sha256 {digest}) in {time.perf_counter() - start:.0f} s")
+        if path != target:
+            print(kept_note(target, path))
     return 0
 
 

@@ -34,7 +34,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import __version__
+from . import __version__, contract
 from .data import make_shapes
 from .understanding import softmax
 
@@ -142,6 +142,7 @@ PIXELS = "pixels"   # the "layer" that is the image itself: the baseline every l
 def feature_vectors(net, X, layers, batch_size=250):
     """Each layer's output for every image, flattened: ``{layer: (N, D) float64}``, plus ``"scores"``
     (N, num_classes), from one forward pass per batch.  The layer ``"pixels"`` is the image itself."""
+    X = contract.check_images(net, X, who="feature_vectors")
     acts = layer_activations_all(net, X, [name for name in layers if name != PIXELS], batch_size)
     out = {name: value.reshape(len(value), -1).astype(np.float64) for name, value in acts.items()}
     if PIXELS in layers:
@@ -369,7 +370,10 @@ def evolution(checkpoints, X, y, layers, units_per_layer=2, seed=0, batch_size=2
 
     K = len(checkpoints.after_updates)
     rng = np.random.default_rng(seed)
-    last = layer_activations_all(checkpoints.net(K - 1), X, layers, batch_size)
+    final = checkpoints.net(K - 1)
+    X = contract.check_images(final, X, who="evolution")
+    y = contract.check_labels(y, len(X), final.num_classes, who="evolution")
+    last = layer_activations_all(final, X, layers, batch_size)
     units = {}
     for layer in layers:
         alive = np.flatnonzero(unit_maxima(last[layer]).max(axis=0) > 0)
@@ -392,6 +396,7 @@ def evolution(checkpoints, X, y, layers, units_per_layer=2, seed=0, batch_size=2
 def layer_activations_all(net, X, layers, batch_size=250):
     """``{layer: (N, ...)}`` for every layer of ``layers`` and ``"scores"`` (N, num_classes), one forward
     pass per batch of ``batch_size`` images."""
+    X = contract.check_images(net, X, who="layer_activations_all")
     names = list(layers) + [net.names[-1]]
     parts = {name: [] for name in names}
     for i in range(0, len(X), int(batch_size)):
@@ -467,6 +472,7 @@ def first_stage(name, W, b, X, layer=None, batch_size=250):
         raise ValueError(f"{name}'s first layer has W {net.params['conv1.W'].shape} and b "
                          f"{net.params['conv1.b'].shape}; got {np.shape(W)} and {np.shape(b)}.")
     net.params["conv1.W"], net.params["conv1.b"] = np.asarray(W, net.dtype), np.asarray(b, net.dtype)
+    X = contract.check_images(net, X, who="first_stage")
     layer = layer or ("pool1" if "pool1" in net.layers else "relu1")
     from .understanding import layer_activations
 
@@ -521,13 +527,6 @@ def _read_npz(path, rebuild):
         arrays = {key: archive[key] for key in archive.files if key != "meta"}
         meta = json.loads(str(archive["meta"]))
     return arrays, meta
-
-
-def _refuse_overwrite(paths, force):
-    existing = [str(p) for p in paths if pathlib.Path(p).exists()]
-    if existing and not force:
-        raise FileExistsError(f"{', '.join(existing)} already exist(s): this command does not overwrite shipped "
-                              "results. Pass --force to replace them, or --out DIR to write elsewhere.")
 
 
 def _machine():
@@ -751,10 +750,13 @@ def main(argv=None):
     import argparse
     import time
 
+    from .outputs import add_force_option, kept_note, output_path, output_paths
+
     parser = argparse.ArgumentParser(
         prog="python -m cs231n_lib.zeiler_fergus",
         description="Notebook 10's runs that take too long for a notebook (one BLAS thread, deterministic on one "
-                    "machine). They refuse to overwrite shipped files unless --force is given.")
+                    "machine). A file that exists is not replaced: the new one goes to NAME.new.EXT next to it, "
+                    "unless --force.")
     parser.add_argument("--checkpoints", action="store_true",
                         help=f"train the zoo recipe {EVOLUTION_NET} and write its checkpoints")
     parser.add_argument("--first-layer", action="store_true",
@@ -763,7 +765,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="the recipes' tiny QUICK settings (to try the pipeline)")
     parser.add_argument("--out", default=str(ZF_DIR), help="folder to write to (default: the repository's "
                                                            "data/zeiler_fergus/)")
-    parser.add_argument("--force", action="store_true", help="replace files that exist")
+    add_force_option(parser, "files")
     parser.add_argument("--work", default=None, help="folder that keeps each finished first-layer run, so that an "
                                                      "interrupted command resumes (default: the system's temporary "
                                                      "folder)")
@@ -777,11 +779,8 @@ def main(argv=None):
 
         from .pretrained import recipe
 
-        path = out / CHECKPOINTS_FILE.name
-        try:
-            _refuse_overwrite([path], args.force)
-        except FileExistsError as err:
-            parser.error(str(err))
+        target = out / CHECKPOINTS_FILE.name
+        path = output_path(target, args.force)     # a file that exists is replaced only with --force
         module = recipe(EVOLUTION_NET)
         settings = dict(module.RECIPE, **(module.QUICK if args.quick else {}))
         start = time.perf_counter()
@@ -791,20 +790,21 @@ def main(argv=None):
         digest = write_checkpoints(saved, info, settings, path)
         print(f"{EVOLUTION_NET}: {len(saved)} checkpoints in {time.perf_counter() - start:.0f} s (load average "
               f"{_load_average()}); wrote {path} (sha256 {digest})")
+        if path != target:
+            print(kept_note(target, path))
     if args.first_layer:
         from .pretrained import recipe
 
-        json_path, npz_path = out / FIRST_LAYER_JSON.name, out / FIRST_LAYER_NPZ.name
-        try:
-            _refuse_overwrite([json_path, npz_path], args.force)
-        except FileExistsError as err:
-            parser.error(str(err))
+        targets = [out / FIRST_LAYER_JSON.name, out / FIRST_LAYER_NPZ.name]
+        json_path, npz_path = output_paths(targets, args.force)   # replaced only with --force
         start = time.perf_counter()
         record, arrays = run_first_layer(args.seeds, recipe(FIRST_LAYER_NETS[0]).QUICK if args.quick else None,
                                          progress=not args.quiet, work=args.work, report=print)
         digests = write_first_layer(record, arrays, json_path, npz_path)
         print(f"first layer: {len(record['runs'])} runs in {time.perf_counter() - start:.0f} s; wrote {json_path} "
               f"(sha256 {digests[0]}) and {npz_path} (sha256 {digests[1]})")
+        if json_path != targets[0]:
+            print(kept_note(targets[0], json_path))
     return 0
 
 

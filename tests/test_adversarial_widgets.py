@@ -138,15 +138,18 @@ def test_the_view_never_raises_for_any_integer(setup, arg, value):
     settings = dict(digit=1, model="conv", eps=10, target=None)
     settings[arg] = value
     view = widgets.attack_view(nets, X, y, **settings)
-    valid = value >= 0 and (arg == "eps" or value < len(X))
+    # eps is in percent of the pixel range: more than 100% is refused by the input contract
+    valid = value >= 0 and (value <= 100 if arg == "eps" else value < len(X))
     assert view.valid == valid, view.text
+    if arg == "eps" and value > 100:
+        assert f"eps={value / 100:g} is the largest change of one pixel" in view.text
     if valid and arg == "eps":
         assert np.all((view.x_adv >= 0) & (view.x_adv <= 1))
 
 
 @pytest.mark.parametrize("value", [10**6, 2**62])
-def test_the_explorer_shows_a_huge_eps_exactly(setup, value):
+def test_the_explorer_keeps_a_huge_eps_and_says_why_it_is_refused(setup, value):
     nets, X, y = setup
     box = widgets.adversarial_explorer(nets, X, y, eps=value)
     slider = {c.description: c for c in box.children[0].children[0].children}["eps (% of range)"]
-    assert slider.value == value and f"eps = {value}/100" in box.children[1].value
+    assert slider.value == value and f"eps={value / 100:g} is the largest change of one pixel" in box.children[1].value

@@ -733,6 +733,240 @@ EXERCISES.update({
         ]),
 })
 
+# ------------------------------------------------------------------ notebook 07: the assignment's three loops
+def saliency_one_hot(X, y, model):
+    scores = model.loss(X)
+    dscores = np.zeros_like(scores)
+    dscores[np.arange(len(X)), y] = 1
+    dX = model.backward_from(X, model.names[-1], dscores)
+    return np.abs(dX).max(axis=1)
+
+
+def saliency_per_image(X, y, model):
+    maps = []
+    for i in range(len(X)):
+        _, g = model.input_gradient(X[i:i + 1], model.names[-1], unit=(int(y[i]),))
+        maps.append(np.max(np.abs(g[0]), axis=0))
+    return np.stack(maps).astype(np.float32).tolist()
+
+
+def saliency_numerical(X, y, model, h=1e-6):
+    X = np.array(X, dtype=np.float64)
+    grad = np.zeros_like(X)
+    for n in range(len(X)):
+        for idx in np.ndindex(X.shape[1:]):
+            plus, minus = X[n:n + 1].copy(), X[n:n + 1].copy()
+            plus[(0,) + idx] += h
+            minus[(0,) + idx] -= h
+            grad[(n,) + idx] = (model.loss(plus)[0, y[n]] - model.loss(minus)[0, y[n]]) / (2 * h)
+    return np.maximum.reduce(np.abs(grad), axis=1)
+
+
+def saliency_with(X, y, model, dscores=None, reduce=lambda g: np.abs(g).max(axis=1)):
+    """A student's saliency map with one piece changed: the dscores sent back, or the reduction."""
+    scores = model.loss(X)
+    if dscores is None:
+        dscores = np.eye(scores.shape[1])[y]
+    elif callable(dscores):
+        dscores = dscores(scores, y)
+    return reduce(model.backward_from(X, model.names[-1], dscores))
+
+
+def softmax_rows(scores):
+    e = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def dprob(scores, y):
+    """d p_y / d scores: p_y * (onehot - p)."""
+    p = softmax_rows(scores)
+    onehot = np.eye(scores.shape[1])[y]
+    return p[np.arange(len(y)), y][:, None] * (onehot - p)
+
+
+def dloss(scores, y):
+    """d (-log p_y) / d scores = p - onehot, as softmax_loss sends back (without the 1/N)."""
+    return softmax_rows(scores) - np.eye(scores.shape[1])[y]
+
+
+def fooling_while(X, target_y, model):
+    X_fooling = X.copy()
+    learning_rate = 0.1
+    steps = 0
+    while np.argmax(model.loss(X_fooling)[0]) != target_y and steps < 100:
+        dscores = np.zeros((1, model.num_classes))
+        dscores[0, target_y] = 1
+        g = model.backward_from(X_fooling, model.names[-1], dscores)
+        X_fooling = X_fooling + learning_rate * g / np.linalg.norm(g)
+        steps += 1
+    return X_fooling
+
+
+def fooling_for(X, target_y, model):
+    X_fooling = np.array(X, dtype=np.float64)
+    for _ in range(100):
+        if model.loss(X_fooling).argmax() == target_y:
+            break
+        _, g = model.input_gradient(X_fooling, model.names[-1], unit=(target_y,))
+        X_fooling += 0.1 * g / np.sqrt(np.sum(g ** 2))
+    return X_fooling
+
+
+def fooling_check_after(X, target_y, model):
+    X_fooling = X.astype(np.float32)          # float32 all the way: the same image to float32 rounding
+    for _ in range(100):
+        _, g = model.input_gradient(X_fooling, model.names[-1], unit=(target_y,))
+        X_fooling = (X_fooling + 0.1 * g / np.sqrt(np.sum(g * g))).astype(np.float32)
+        if model.loss(X_fooling).argmax() == target_y:
+            break
+    return X_fooling
+
+
+def fooling_with(X, target_y, model, step=None, stop=True, clip=False, in_place=False, squeeze=False):
+    """A student's fooling loop with one piece changed: the step taken from the score gradient g and the
+    scores, whether it stops when fooled, clips, or works on X itself."""
+    X_fooling = X if in_place else X.copy()
+    for _ in range(100):
+        scores = model.loss(X_fooling)
+        if stop and scores.argmax() == target_y:
+            break
+        dscores = np.zeros_like(scores)
+        dscores[0, target_y] = 1
+        g = model.backward_from(X_fooling, model.names[-1], dscores)
+        X_fooling += step(g, scores) if step else 0.1 * g / np.linalg.norm(g)
+        if clip:
+            np.clip(X_fooling, 0, 1, out=X_fooling)
+    return X_fooling[0] if squeeze else X_fooling
+
+
+def fooling_log_probability(X, target_y, model):
+    X_fooling = X.copy()
+    for _ in range(100):
+        scores = model.loss(X_fooling)
+        if scores.argmax() == target_y:
+            break
+        dscores = -dloss(scores, [target_y])          # up the log-probability: down the loss
+        g = model.backward_from(X_fooling, model.names[-1], dscores)
+        X_fooling = X_fooling + 0.1 * g / np.linalg.norm(g)
+    return X_fooling
+
+
+def jitter_slices(X, ox, oy):
+    """The assignment's jitter, written with slices: ox along the width, oy along the height."""
+    if ox:
+        X = np.concatenate([X[:, :, :, -ox:], X[:, :, :, :-ox]], axis=3)
+    if oy:
+        X = np.concatenate([X[:, :, -oy:], X[:, :, :-oy]], axis=2)
+    return X
+
+
+def visualization_step(img, model, target_y, l2_reg, learning_rate, ox, oy, *, undo=True, twice=False, swap=False,
+                       reg_sign=-1.0, mean=None, factor=2.0, ascend=True, normalize="rms", grad_at_original=False,
+                       clip=True, log_probability=False, in_place=False, squeeze=False):
+    """A student's update step with one piece changed (the switches name the typical mistakes)."""
+    if swap:
+        ox, oy = oy, ox
+    m = model.input_mean if mean is None else mean
+    I = np.roll(img, (oy, ox), axis=(2, 3))
+    at = img if grad_at_original else I
+    scores = model.loss(at)
+    dscores = -dloss(scores, [target_y]) if log_probability else np.eye(model.num_classes)[[target_y]]
+    g = model.backward_from(at, model.names[-1], dscores) + reg_sign * factor * l2_reg * (I - m)
+    size = {"rms": np.sqrt(np.mean(g ** 2)), "l2": np.linalg.norm(g), None: 1.0}[normalize]
+    I = I + (1 if ascend else -1) * learning_rate * g / size
+    if undo:
+        I = np.roll(I, (oy, ox) if twice else (-oy, -ox), axis=(2, 3))
+    if clip:
+        I = np.clip(I, 0, 1)
+    if in_place:
+        img[...] = I
+        return img
+    return I[0] if squeeze else I
+
+
+def visualization_slices(img, model, target_y, l2_reg, learning_rate, ox, oy):
+    I = jitter_slices(img.astype(np.float32), ox, oy).astype(np.float64)
+    _, g = model.input_gradient(I, model.names[-1], unit=(target_y,))
+    g = g - 2 * l2_reg * (I - 0.5)
+    I = I + learning_rate * g / (np.linalg.norm(g) / np.sqrt(g.size))
+    I = jitter_slices(I, -ox, -oy)
+    return np.minimum(np.maximum(I, 0.0), 1.0)
+
+
+EXERCISES.update({
+    "compute_saliency_maps": dict(
+        checker=E.check_compute_saliency_maps,
+        right=[saliency_one_hot, saliency_per_image, saliency_numerical,
+               lambda X, y, model: list(saliency_with(X, y, model, reduce=lambda g: np.max(np.abs(g), axis=1)))],
+        wrong=[
+            (lambda X, y, m: saliency_with(X, y, m, dscores=dprob), "softmax probability p_y"),
+            (lambda X, y, m: saliency_with(X, y, m, dscores=dloss), "softmax loss"),
+            (lambda X, y, m: saliency_with(X, y, m, reduce=lambda g: g.max(axis=1)), "*absolute* value"),
+            (lambda X, y, m: saliency_with(X, y, m, reduce=lambda g: np.abs(g.max(axis=1))), "maximum over the channels first"),
+            (lambda X, y, m: saliency_with(X, y, m, reduce=lambda g: np.abs(g).sum(axis=1)), "added up the channels"),
+            (lambda X, y, m: saliency_with(X, y, m, reduce=lambda g: np.abs(g).mean(axis=1)), "averaged the channels"),
+            (lambda X, y, m: saliency_with(X, y, m, reduce=lambda g: np.abs(g.sum(axis=1))), "absolute value of the channels' sum"),
+            (lambda X, y, m: saliency_with(X, y, m, dscores=lambda s, y: np.eye(s.shape[1])[s.argmax(axis=1)]),
+             "class the net predicts"),
+            (lambda X, y, m: saliency_with(X, y, m, dscores=lambda s, y: np.ones_like(s)), "every class's score"),
+            (lambda X, y, m: saliency_with(X, y, m, reduce=np.abs), "shape (N, H, W)"),
+        ]),
+    "make_fooling_image": dict(
+        checker=E.check_make_fooling_image,
+        right=[fooling_while, fooling_for, fooling_check_after,
+               lambda X, t, m: fooling_with(X, t, m).tolist()],
+        wrong=[
+            (lambda X, t, m: fooling_with(X, t, m, step=lambda g, s: 0.1 * g), "not normalized"),
+            (lambda X, t, m: fooling_with(X, t, m, step=lambda g, s: -0.1 * g / np.linalg.norm(g)), "*down*"),
+            (fooling_log_probability, "softmax probability (or the log-probability"),
+            (lambda X, t, m: fooling_with(X, t, m, stop=False), "kept going"),
+            (lambda X, t, m: fooling_with(X, t, m, step=lambda g, s: 0.1 * np.sign(g)), "fast gradient sign"),
+            (lambda X, t, m: fooling_with(X, t, m, step=lambda g, s: 0.1 * g / np.abs(g).max()), "largest absolute entry"),
+            (lambda X, t, m: fooling_with(X, t, m, clip=True), "No clipping"),
+            (lambda X, t, m: fooling_with(X, t, m, in_place=True), "changed X in place"),
+            (lambda X, t, m: fooling_with(X, t, m, squeeze=True), "X's shape (1, 3, H, W)"),
+        ]),
+    "class_visualization_update_step": dict(
+        checker=E.check_class_visualization_update_step,
+        right=[visualization_step, visualization_slices,
+               lambda *a: visualization_step(*a).astype(np.float32)],
+        wrong=[
+            (lambda *a: visualization_step(*a, undo=False), "did not undo the jitter"),
+            (lambda *a: visualization_step(*a, twice=True), "same way twice"),
+            (lambda *a: visualization_step(*a, swap=True), "ox shifts along the width"),
+            (lambda *a: visualization_step(*a, reg_sign=+1.0), "wrong sign"),
+            (lambda *a: visualization_step(*a, mean=0.0), "towards 0 (black)"),
+            (lambda *a: visualization_step(*a, factor=1.0), "mind the factor 2"),
+            (lambda *a: visualization_step(*a, ascend=False), "goes down the objective"),
+            (lambda *a: visualization_step(*a, normalize=None), "step is not normalized"),
+            (lambda *a: visualization_step(*a, normalize="l2"), "by its L2 norm"),
+            (lambda *a: visualization_step(*a, grad_at_original=True), "before the jitter"),
+            (lambda *a: visualization_step(*a, clip=False), "Clip the result"),
+            (lambda *a: visualization_step(*a, log_probability=True), "log-probability"),
+            (lambda *a: visualization_step(*a, in_place=True), "changed img in place"),
+            (lambda *a: visualization_step(*a, squeeze=True), "img's shape (1, 3, H, W)"),
+        ]),
+})
+
+def test_the_three_loops_are_checked_against_the_librarys_own_functions():
+    """The checkers' answers are the library's: saliency_map and fooling_image are called by the checkers
+    themselves; the update step is class_model's step, shown here by running class_model for two steps
+    (the first from the blank image, the second jittered by the generator's second draw)."""
+    from cs231n_lib import gradients
+    from cs231n_lib.exercises import gradients as checkers
+
+    net = checkers._test_net()
+    net.input_convention = "unit"            # class_model clips to the convention's pixel range, [0, 1]
+    for seed, target, jitter in ((0, 1, 2), (3, 2, 3)):
+        made = gradients.class_model(net, classes=[target], steps=2, reg=0.3, step_size=0.05, jitter=jitter,
+                                     blur_every=0, seed=seed)
+        draws = np.random.default_rng(seed).integers(-jitter, jitter + 1, size=(2, 2))   # (dy, dx) per step
+        image = np.full((1, 3, 8, 8), 0.5)
+        for dy, dx in draws:
+            image = visualization_step(image, net, target, 0.3, 0.05, int(dx), int(dy))
+        assert np.any(draws[1] != 0) and np.allclose(made.images, image, rtol=1e-5, atol=1e-6)
+
+
 # Notebooks 06, 09 and 10 keep their exercises' answers in their own test files (with the tests only
 # they need); the tests below run on them too.
 for _topic in (test_understanding_checkers, test_transfer_checkers, test_zeiler_fergus_checkers):
@@ -942,6 +1176,15 @@ CONVENTIONS = [
      ["incoming gradient first", "strictly", "`x`'s shape"]),
     ("07_looking_through_the_gradient.ipynb", "tv2", ["(value, grad)", "(H, W)", "no wrap-around", "x's shape"]),
     ("07_looking_through_the_gradient.ipynb", "mass_inside", ["one number", "between 0 and 1", "boolean"]),
+    ("07_looking_through_the_gradient.ipynb", "compute_saliency_maps",
+     ["model.loss(X)", "model.backward_from(X, model.names[-1], dscores)", "(N, H, W)", "unnormalized score",
+      "not the softmax probability, not the loss", "absolute value", "maximum over the 3 channels"]),
+    ("07_looking_through_the_gradient.ipynb", "make_fooling_image",
+     ["(1, 3, H, W)", "copy of X", "Before each step", "learning_rate * g / ||g||_2", "over all of g's entries",
+      "`learning_rate = 0.1`", "at most 100 steps", "do not clip", "X's shape"]),
+    ("07_looking_through_the_gradient.ipynb", "class_visualization_update_step",
+     ["np.roll(img, (oy, ox), axis=(2, 3))", "new array", "leave img unchanged", "`model.input_mean`",
+      "s(I) - l2_reg * ||I - m||²", "sqrt(mean(g²))", "roll back by (-oy, -ox)", "clip to [0, 1]"]),
 ]
 
 

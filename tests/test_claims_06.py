@@ -666,6 +666,127 @@ def accuracy_alone(nb):
     assert nb.value("cue_net = pretrained.load_pretrained", r"test accuracy ([\d.]+)%") == 100.0
 
 
+# ---------------------------------------------------------------- feature visualization (issue 26)
+MADE = "panels, made = {}, {}"           # the climb for a unit and a random direction of each layer
+FV_LAYERS = ("conv1", "conv2", "conv3", "fc1")
+
+
+def made_row(nb, label):
+    """(field px, best test shape, made, J start, J end, agreement, top-5 count) of one row; and its texts."""
+    pattern = (rf"(?m)^{re.escape(label)}\s+(\d+)px\s+([\d.]+)\s+([\d.]+)\s+([-\d.]+), ([-\d.]+)\s+([\d.]+)\s+"
+               r"(\w+) (\d)/5\s+(.*)$")
+    m = re.search(pattern, nb.output(MADE))
+    assert m, f"no row {label!r} in the feature visualization table"
+    numbers = nb.numbers(MADE, pattern.replace(r"(\w+) (\d)/5\s+(.*)$", r"(?:\w+) (\d)/5\s+(?:.*)$"))
+    return numbers, m.group(7), m.group(9).split(", ")
+
+
+def unit_label(nb, layer):
+    return re.search(rf"(?m)^({layer} unit \d+)\s", nb.output(MADE)).group(1)
+
+
+def fv_rows(nb):
+    labels = [unit_label(nb, layer) for layer in FV_LAYERS] + [f"{layer} random direction" for layer in FV_LAYERS]
+    return {label: made_row(nb, label)[0] for label in labels}
+
+
+@REGISTER.claim("Section 4 searched 1,000 test shapes for the images that drive a unit hardest.")
+def fv_searched_1000(nb):
+    assert nb.value(ZOO, r"shapes_convnet on (\d+) test shapes") == 1000
+
+
+@REGISTER.claim("The climb works in every row: J starts near 0 and ends between 0.76 and 15.24 (in units of each "
+                "unit's spread over the test shapes).")
+def fv_climb_works(nb):
+    rows = fv_rows(nb)
+    assert len(rows) == 8
+    assert all(r[4] > r[3] and abs(r[3]) < 0.6 for r in rows.values())
+    assert min(r[4] for r in rows.values()) == 0.76 and max(r[4] for r in rows.values()) == 15.24
+
+
+@REGISTER.claim("conv1's unit 8 sees 3x3 pixels, and its made image is a colour edge")
+def fv_conv1_field(nb):
+    field = made_row(nb, "conv1 unit 8")[0][0]
+    assert field == 3 and unit_label(nb, "conv1") == "conv1 unit 8"
+
+
+@REGISTER.claim("Its three starts end at the same picture (agreement 1.00): before its ReLU, the unit is linear in the "
+                "pixels of its field")
+def fv_conv1_agree(nb):
+    assert made_row(nb, "conv1 unit 8")[0][5] == 1.0
+
+
+@REGISTER.claim("Here the made image does not even beat the test shapes (2.43 against 2.99)")
+def fv_conv1_below(nb):
+    row = made_row(nb, "conv1 unit 8")[0]
+    assert (row[2], row[1]) == (2.43, 2.99) and row[2] < row[1]
+
+
+@REGISTER.claim("From conv2 on, the made images drive their units beyond any test shape (16.79 against 10.02, 87.87 "
+                "against 56.02, 285.95 against 199.11).")
+def fv_beyond(nb):
+    shown = [(16.79, 10.02), (87.87, 56.02), (285.95, 199.11)]
+    for layer, (made, best) in zip(FV_LAYERS[1:], shown):
+        row = made_row(nb, unit_label(nb, layer))[0]
+        assert (row[2], row[1]) == (made, best) and row[2] > row[1]
+
+
+@REGISTER.claim("conv3's unit 28 and fc1's unit 22, whose 5 strongest test shapes are all stripes, get diagonal "
+                "gratings, and the net calls each of their six made images stripes.")
+def fv_stripes(nb):
+    assert (unit_label(nb, "conv3"), unit_label(nb, "fc1")) == ("conv3 unit 28", "fc1 unit 22")
+    for label in ("conv3 unit 28", "fc1 unit 22"):
+        numbers, theme, said = made_row(nb, label)
+        assert numbers[6] == 5 and theme == "stripes" and said == ["stripes"] * 3
+
+
+@REGISTER.claim("and they too are driven beyond their best test shape in every layer but the first (9.11 against 4.41, "
+                "35.07 against 9.07, 21.27 against 0.06), with starts that agree about as well as the units' do in conv1 "
+                "to conv3 (1.00 and 1.00, 0.78 and 0.78, 0.46 and 0.52).")
+def fv_directions(nb):
+    first = made_row(nb, "conv1 random direction")[0]
+    assert first[2] < first[1]
+    shown = [(9.11, 4.41), (35.07, 9.07), (21.27, 0.06)]
+    for layer, (made, best) in zip(FV_LAYERS[1:], shown):
+        row = made_row(nb, f"{layer} random direction")[0]
+        assert (row[2], row[1]) == (made, best) and row[2] > row[1]
+    pairs = [(1.0, 1.0), (0.78, 0.78), (0.46, 0.52)]
+    for layer, pair in zip(FV_LAYERS[:3], pairs):
+        u, d = made_row(nb, unit_label(nb, layer))[0][5], made_row(nb, f"{layer} random direction")[0][5]
+        assert (u, d) == pair and abs(u - d) <= 0.1
+
+
+@REGISTER.claim("Seen from the optimization side too, a unit's axis is not special")
+def fv_axis_not_special(nb):
+    # the random direction is driven at least as far past its best test shape as the unit, from conv2 on,
+    # and its starts agree as well (within 0.1) from conv1 to conv3
+    for layer in FV_LAYERS[1:]:
+        u, d = made_row(nb, unit_label(nb, layer))[0], made_row(nb, f"{layer} random direction")[0]
+        assert d[2] / d[1] >= u[2] / u[1]
+    for layer in FV_LAYERS[:3]:
+        assert abs(made_row(nb, unit_label(nb, layer))[0][5] - made_row(nb, f"{layer} random direction")[0][5]) <= 0.1
+
+
+@REGISTER.claim("They are not images the net meets: from conv2 on they drive their unit beyond every test shape")
+def fv_not_met(nb):
+    for layer in FV_LAYERS[1:]:
+        row = made_row(nb, unit_label(nb, layer))[0]
+        assert row[2] > row[1]
+
+
+@REGISTER.claim("the deeper the layer, the less the three starts agree (1.00 for conv1's unit, 0.78 for conv2's, 0.46 "
+                "for conv3's, 0.05 for fc1's)")
+def fv_agreement_falls(nb):
+    agree = [made_row(nb, unit_label(nb, layer))[0][5] for layer in FV_LAYERS]
+    assert agree == [1.0, 0.78, 0.46, 0.05] and all(a > b for a, b in zip(agree, agree[1:]))
+
+
+@REGISTER.claim("On a net this small the pictures are a few pixels across (fields of 3 to 32 pixels)")
+def fv_small(nb):
+    fields = [r[0] for r in fv_rows(nb).values()]
+    assert (min(fields), max(fields)) == (3, 32)
+
+
 NOT_CLAIMS = REGISTER.not_claims([
     ("The CS231n notes' page \"Visualizing what ConvNets learn\" lists ways to look inside",
      "what the notes' page holds (its title is checked word for word by test_quotes)"),
@@ -720,6 +841,23 @@ NOT_CLAIMS = REGISTER.not_claims([
     ("**Exercise 3.** `dead_units(acts)` takes the activations of a ReLU layer", "the exercise's specification"),
     ("Before you run it on a net: which layer of `shapes_convnet` would you expect",
      "a question to the reader; section 2's counts (claimed there) answer it"),
+    ("### The other half: an input made for the unit", "a section title"),
+    ("And *jitter*: before each step the image is shifted by up to one pixel",
+     "the method's definition (visualize's source is shown below): one pixel each way is 3 x 3 = 9 shifts"),
+    ("For an image x of n = 3,072 values,", "arithmetic: 3 x 32 x 32 values"),
+    ("J(x) = (mean over the 9 shifts of a(shift(x))) / s - 150 TV(x) / n,", "the objective, a formula"),
+    ("where a is the activation of one unit, or of a direction", "the objective's terms, defined"),
+    ("One unit per layer of `shapes_convnet`: at the centre of the maps of conv1, conv2 and conv3",
+     "the settings of the next cell"),
+    ("In each layer we take the unit whose strongest response varies most", "the settings of the next cell"),
+    ("Each is climbed from three random starts (the blank grey image plus a little noise), 150 steps",
+     "the settings of the next cell (visualize's defaults, shown above)"),
+    ("Beside them, the 5 test patches that drive the same unit or direction hardest", "introduces the figure"),
+    ("What the pictures show depends on the layer.", "introduces the sentences that follow, each claimed"),
+    ("The pictures also depend on our regularizers, the TV weight of 150 and the jitter of one pixel, chosen by eye.",
+     "our settings, stated"),
+    ("And they say nothing of how often a unit fires or on which shapes",
+     "what the method cannot tell: the optimization never reads a test shape"),
 ])
 
 test_claims = REGISTER.tests()

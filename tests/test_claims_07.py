@@ -6,7 +6,9 @@ compares them: "beats", "higher", "wins" mean a gap of more than two standard er
 difference, sqrt(se1² + se2²) (the unpaired bound; the scores are on the same images, so the
 paired one is tighter); "level with" and "a gap within two standard errors" mean a gap of at most
 that.  Comparisons over seeds follow the verdict of ``cs231n_lib.stats.paired`` the notebook
-prints.  See tests/claims_lib.py.
+prints.  Deletion and insertion areas compared image by image are printed as the mean difference
+± its paired standard error: "beats", "better", "ahead" mean a difference of more than two of
+those; "level with" and "cannot tell" at most two.  See tests/claims_lib.py.
 """
 import math
 import re
@@ -19,7 +21,7 @@ NB05 = Notebook("05")   # one sentence reports notebook 05's run
 REGISTER = Register(NB, reads=[
     "data/zoo/shapes_convnet.npz", "data/zoo/shapes_allconv.npz", "data/zoo/mnist_convnet.npz",
     "cs231n_lib/recipes/shapes_convnet.py", "cs231n_lib/recipes/shapes_allconv.py",
-    "cs231n_lib/recipes/mnist_convnet.py", "data/allconv_comparison.json",
+    "cs231n_lib/recipes/mnist_convnet.py", "data/allconv_comparison.json", "data/faithfulness_shapes.json",
 ])
 
 SCORES = "127cbd5b"          # the scoring table, exact masks
@@ -588,6 +590,267 @@ def notebook05_swap(nb):
     assert runs[0][0] < ours
 
 
+# ---------------------------------------------------------------- 3b. deletion and insertion
+DEMO = "b26d0002"            # one image, two orders
+RECORD = "b26d0007"          # the shipped record, recomputed on three images
+FTABLE = "b26d0008"          # areas beside the mask scores
+PAIRS = "b26d0010"           # image by image
+EDGE_ROW, RANDOM_ORDER = "edge map (no net)", "random map (random order)"
+ROWS9 = ("gradient", "guided", "deconvnet", "occlusion", EDGE_ROW, RANDOM_ORDER,
+         "gradient, random net", "guided, random net", "deconvnet, random net")
+
+
+def game(nb, name):
+    """(deletion after 64, 128, 256, 512 pixels, deletion area, insertion ..., insertion area) of the demo."""
+    return nb.numbers(DEMO, rf"{re.escape(name)}: deletion ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+), area ([\d.]+);  "
+                            rf"insertion ([\d.]+) ([\d.]+) ([\d.]+) ([\d.]+), area ([\d.]+)")
+
+
+def areas(nb, row):
+    """(mass, pointing, del mean, se, q25, q75, ins mean, se, q25, q75) of a row of the table."""
+    q = r"([\d.]+) ± ([\d.]+) \[([\d.]+), ([\d.]+)\]"
+    return nb.numbers(FTABLE, rf"(?m)^{re.escape(row)}\s+([\d.]+)\s+([\d.]+)\s+{q}\s+{q}$")
+
+
+def against_random(nb, row):
+    """(del lower, n, del diff, se, ins higher, n, ins diff, se) of a row against the random order."""
+    return nb.numbers(PAIRS, rf"(?m)^{re.escape(row)}\s+deletion: lower on\s+(\d+) of (\d+), ([-+\d.]+) ± ([\d.]+);"
+                             rf"\s+insertion: higher on\s+(\d+) of (\d+), ([-+\d.]+) ± ([\d.]+)$")
+
+
+def pair(nb, a, b):
+    """(del diff, se, lower, n, ins diff, se, higher, n) of a - b."""
+    return nb.numbers(PAIRS, rf"{re.escape(a)} - {re.escape(b)}: deletion ([-+\d.]+) ± ([\d.]+) \(lower on (\d+) of "
+                             rf"(\d+)\); insertion ([-+\d.]+) ± ([\d.]+) \(higher on (\d+) of (\d+)\)")
+
+
+def beyond(diff, se):
+    return abs(diff) > 2 * se
+
+
+@REGISTER.claim("Ours takes the value the net reads as nothing, the mean it subtracts from every input "
+                "(`input_mean`), so that the pixel enters the net as 0: the grey of the occlusion patch.")
+def fill_is_the_mean(nb):
+    fill, mean = nb.numbers(DEMO, r"takes the value ([\d.]+): net.input_mean = ([\d.]+)")
+    assert fill == mean == 0.5
+    assert "patch of grey 0.5" in nb.markdown("95c6f5f4") or "grey 0.5" in squash_md(nb, "95c6f5f4")
+
+
+def squash_md(nb, cell):
+    return " ".join(nb.markdown(cell).split())
+
+
+@REGISTER.claim("We change 8 pixels per step, the three colour values of a pixel at once.")
+def eight_per_step(nb):
+    readings, pixels, step = nb.numbers(DEMO, r"(\d+) readings per game \((\d+) pixels, (\d+) per step\)")
+    assert step == 8 and readings == pixels / step + 1
+
+
+@REGISTER.claim("Put back in the order of the gradient map, 256 of the ring's 1,024 pixels on the grey image are "
+                "enough for the net to say ring (p = 0.985), and the insertion area is 0.85; in a random order, the "
+                "net does not say ring with half of them back (p = 0.000), and the area is 0.28.")
+def ring_insertion(nb):
+    g, r = game(nb, "gradient"), game(nb, "random order")
+    assert g[7] == 0.985 and round(g[9], 2) == 0.85
+    assert r[8] == 0.0 and round(r[9], 2) == 0.28
+    assert "p(ring) after 64, 128, 256, 512 pixels" in nb.output(DEMO)
+
+
+@REGISTER.claim("Deletion barely tells the two orders apart (areas 0.22 and 0.25): with 512 pixels gone, the ring is "
+                "lost in either order.")
+def ring_deletion(nb):
+    g, r = game(nb, "gradient"), game(nb, "random order")
+    assert (round(g[4], 2), round(r[4], 2)) == (0.22, 0.25)
+    assert abs(g[4] - r[4]) < (g[9] - r[9]) / 10 and abs(g[4] - r[4]) < 0.05    # next to insertion's 0.57
+    assert g[3] == r[3] == 0.0
+
+
+@REGISTER.claim("Its answers there need not be steady, and they are not: the gradient's insertion curve passes 0.9 "
+                "after 144 pixels, falls back to 0.49 after 320 and climbs again.")
+def ring_dip(nb):
+    up, low, at = nb.numbers(DEMO, r"passes 0.9 after (\d+) pixels, then falls back to ([\d.]+) \(after (\d+)\)")
+    assert (up, low, at) == (144, 0.49, 320)
+    assert game(nb, "gradient")[8] == 1.0           # and it climbs again: 1.000 after 512
+
+
+@REGISTER.claim("the blank grey image is not neutral to the net, which calls it a bar with p = 0.703, so a bar's "
+                "insertion curve starts high, whatever the map.")
+def blank_is_a_bar(nb):
+    p = nb.value(DEMO, r"the blank image itself is a bar to the net: p\(bar\) = ([\d.]+)")
+    assert p == 0.703 and p > 0.5
+
+
+@REGISTER.claim("that is 9 rows times 200 images times 2 games times 129 readings: 464,400 forward passes.")
+def forward_passes(nb):
+    readings = nb.value(RECORD, r"the record: (\d+) readings per game")
+    images = nb.value(FTABLE, r"\((\d+) test shapes;")
+    assert len(re.findall(r"(?m)^\S.*\]$", nb.output(FTABLE))) == 9
+    assert 9 * images * 2 * readings == 464400
+
+
+@REGISTER.claim("ran them once and wrote a record; this notebook reads it, after recomputing three images of every "
+                "row from the maps made above")
+def record_recomputed(nb):
+    a, b, c, worst = nb.numbers(RECORD, r"test images \[(\d+), (\d+), (\d+)\], recomputed here for all 9 rows and "
+                                        r"both games: largest difference ([\d.]+)")
+    assert len({a, b, c}) == 3 and worst == 0.0
+
+
+@REGISTER.claim("Occlusion comes first in both games (deletion 0.17, insertion 0.63)")
+def occlusion_first(nb):
+    occ = areas(nb, "occlusion")
+    assert (occ[2], occ[6]) == (0.17, 0.63)
+    for row in ROWS9:
+        if row != "occlusion":
+            other = areas(nb, row)
+            assert other[2] - occ[2] > 2 * math.hypot(other[3], occ[3])
+            assert occ[6] - other[6] > 2 * math.hypot(other[7], occ[7])
+
+
+@REGISTER.claim("Every map beats the random order (0.21) on it, the gradient on 172 of the 200 images by 0.138 ± 0.010, "
+                "and each backward rule on the trained net beats the same rule on the random net, by 0.08 to 0.10 (on "
+                "140 to 151 of the 200 images): insertion sees what training added.")
+def insertion_beats_controls(nb):
+    assert areas(nb, RANDOM_ORDER)[6] == 0.21
+    for row in ROWS9:
+        if row != RANDOM_ORDER:
+            r = against_random(nb, row)
+            assert r[6] > 2 * r[7], row
+    g = against_random(nb, "gradient")
+    assert (g[4], g[5], g[6], g[7]) == (172, 200, 0.138, 0.010)
+    gaps, wins = [], []
+    for rule in RULES:
+        d = pair(nb, rule, f"{rule}, random net")
+        assert d[4] > 2 * d[5]
+        gaps.append(d[4])
+        wins.append(d[6])
+    assert round(min(gaps), 2) == 0.08 and round(max(gaps), 2) == 0.10 and (min(wins), max(wins)) == (140, 151)
+
+
+@REGISTER.claim("But the edge map, which knows no net, comes second (0.46), ahead of guided backpropagation by "
+                "0.067 ± 0.014 and so of every backward rule.")
+def edge_second_on_insertion(nb):
+    ins = {row: areas(nb, row)[6] for row in ROWS9}
+    assert ins[EDGE_ROW] == 0.46 and sorted(ins, key=ins.get, reverse=True)[:2] == ["occlusion", EDGE_ROW]
+    d = pair(nb, EDGE_ROW, "guided")
+    assert (d[4], d[5]) == (0.067, 0.014) and d[4] > 2 * d[5]
+    assert pair(nb, "guided", "gradient")[4] > 0 and pair(nb, "guided", "deconvnet")[4] > 0
+
+
+@REGISTER.claim("The random order (0.22) is level with the gradient (-0.015 ± 0.014) and better than guided "
+                "backpropagation (+0.080 ± 0.018), the deconvnet (+0.043 ± 0.014) and the edge map (+0.089 ± 0.015); "
+                "only occlusion beats it (-0.057 ± 0.022, on 115 of the 200 images).")
+def deletion_random_order(nb):
+    assert areas(nb, RANDOM_ORDER)[2] == 0.22
+    g = against_random(nb, "gradient")
+    assert (g[2], g[3]) == (-0.015, 0.014) and not beyond(g[2], g[3])
+    for row, shown in (("guided", (0.080, 0.018)), ("deconvnet", (0.043, 0.014)), (EDGE_ROW, (0.089, 0.015))):
+        r = against_random(nb, row)
+        assert (r[2], r[3]) == shown and r[2] > 2 * r[3]
+    beaten = [row for row in ROWS9 if row != RANDOM_ORDER and -against_random(nb, row)[2] > 2 * against_random(nb, row)[3]]
+    assert beaten == ["occlusion"]
+    o = against_random(nb, "occlusion")
+    assert (o[2], o[3], o[0], o[1]) == (-0.057, 0.022, 115, 200)
+
+
+@REGISTER.claim("Deletion separates almost nothing.")
+def deletion_separates_little(nb):
+    # of the eight maps against the random order, only one (occlusion) is better by more than two standard errors
+    better = sum(-against_random(nb, row)[2] > 2 * against_random(nb, row)[3] for row in ROWS9 if row != RANDOM_ORDER)
+    assert better == 1
+
+
+@REGISTER.claim("Deletion cannot tell the trained net's gradient maps from the random net's (-0.006 ± 0.011).")
+def deletion_blind_to_training(nb):
+    d = pair(nb, "gradient", "gradient, random net")
+    assert (d[0], d[1]) == (-0.006, 0.011) and not beyond(d[0], d[1])
+
+
+@REGISTER.claim("The single images spread widely around these means: between its quartiles, the random order's "
+                "deletion area runs from 0.06 to 0.24 and the gradient's insertion area from 0.13 to 0.48.")
+def spread_of_images(nb):
+    r, g = areas(nb, RANDOM_ORDER), areas(nb, "gradient")
+    assert (r[4], r[5]) == (0.06, 0.24) and (g[8], g[9]) == (0.13, 0.48)
+    assert r[5] - r[4] > 5 * r[3] and g[9] - g[8] > 5 * g[7]      # far wider than the means' standard errors
+
+
+@REGISTER.claim("The mean insertion curves of the edge map and the backward rules do not rise steadily either: they "
+                "peak after 12% to 18% of the pixels and fall back to between 0.20 and 0.32 at half")
+def insertion_humps(nb):
+    found = [nb.numbers(PAIRS, rf"{re.escape(row)}: the mean insertion curve peaks at ([\d.]+) after (\d+)% of the "
+                               rf"pixels, is down to ([\d.]+) at 50%") for row in ("gradient", "guided", "deconvnet",
+                                                                                    EDGE_ROW)]
+    assert min(f[1] for f in found) == 12 and max(f[1] for f in found) == 18
+    assert min(f[2] for f in found) == 0.20 and max(f[2] for f in found) == 0.32
+    assert all(peak > half for peak, _, half in found)
+
+
+@REGISTER.claim("They never consult the net, and the edge map, which knows none, wins the pointing game and is level "
+                "with the best map on mass inside.")
+def edge_on_the_masks(nb):
+    edge = score(nb, SCORES, EDGE)
+    others = [score(nb, SCORES, m) for m in METHODS]
+    assert all(above(edge[2], edge[3], o[2], o[3]) for o in others)
+    best = max(others, key=lambda o: o[0])
+    assert level(edge[0], edge[1], best[0], best[1]) and edge[0] >= max(o[0] for o in others if o is not best)
+
+
+@REGISTER.claim("On our net, scattered grey pixels break the answer about as fast in a random order as in the "
+                "gradient's, so deletion says little here.")
+def deletion_says_little(nb):
+    g = against_random(nb, "gradient")
+    assert not beyond(g[2], g[3])
+
+
+@REGISTER.claim("and for our shapes that is the outline: the edge map comes second without knowing the net.")
+def edge_second_again(nb):
+    ins = {row: areas(nb, row)[6] for row in ROWS9}
+    assert sorted(ins, key=ins.get, reverse=True)[1] == EDGE_ROW
+
+
+@REGISTER.claim("So insertion can tell a useful map from a useless one (the random order, the random net's maps), and "
+                "it cannot tell whether a useful map came from the net.")
+def insertion_tells_useful(nb):
+    for rule in RULES:
+        assert against_random(nb, rule)[6] > 2 * against_random(nb, rule)[7]
+        d = pair(nb, rule, f"{rule}, random net")
+        assert d[4] > 2 * d[5]
+    d = pair(nb, EDGE_ROW, "guided")           # the map that knows no net does better than the best rule
+    assert d[4] > 2 * d[5]
+
+
+@REGISTER.claim("Of the three backward rules its maps look the sharpest, put the most mass on the object (0.44), and do "
+                "best on insertion (0.39, ahead of the gradient by 0.042 ± 0.012 and of the deconvnet by 0.052 ± 0.009).")
+def guided_best_rule(nb):
+    guided = score(nb, SCORES, "guided")
+    assert guided[0] == 0.44
+    for m in ("gradient", "deconvnet"):
+        o = score(nb, SCORES, m)
+        assert above(guided[0], guided[1], o[0], o[1])
+    assert areas(nb, "guided")[6] == 0.39
+    for other, shown in (("gradient", (0.042, 0.012)), ("deconvnet", (0.052, 0.009))):
+        d = pair(nb, "guided", other)
+        assert (d[4], d[5]) == shown and d[4] > 2 * d[5]
+
+
+@REGISTER.claim("Yet with every weight random its maps keep a rank correlation of 0.32 with the trained net's, and the "
+                "random net's guided maps still point at the object in 58% of the images and beat the random order on "
+                "insertion (+0.082 ± 0.009).")
+def guided_random_net(nb):
+    assert cascade(nb, "conv1 and above")[1] == 0.32
+    assert areas(nb, "guided, random net")[1] == 0.58
+    assert random_net_row(nb, "guided, random net")[2] == 0.58
+    r = against_random(nb, "guided, random net")
+    assert (r[6], r[7]) == (0.082, 0.009) and r[6] > 2 * r[7]
+
+
+@REGISTER.claim("with every weight random, guided maps keep a rank correlation of 0.28 with the image's edge map "
+                "(above).")
+def guided_random_edges(nb):
+    rows = nb.numbers(EDGES, r"(?m)^all layers random\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)$")
+    assert rows[1] == 0.28 and rows[1] == max(rows)
+
+
 NOT_CLAIMS = REGISTER.not_claims([
     ("The gradient of a class score with respect to the pixels says which pixels would change the score most",
      "what a gradient is (a definition)"),
@@ -649,6 +912,31 @@ NOT_CLAIMS = REGISTER.not_claims([
     ("The arguments come in the order of CS231n's", "an exercise's specification"),
     ("**Exercise 2.**", "an exercise's specification"),
     ("**Exercise 3.**", "an exercise's specification"),
+    ("The exercises at the end are the three loops of CS231n's assignment 3, written by you.",
+     "describes the exercises"),
+    ("*Deletion* removes the pixels in the map's order", "the deletion game's definition (Petsiuk et al. 2018)"),
+    ("If the map ranks first what the net needs, the probability falls at once",
+     "what the deletion area means, by its definition"),
+    ("The mask scores ask where a map puts its mass; they never ask the net.",
+     "what the mask scores are: mass_inside and pointing_hits read a map and a mask, no net"),
+    ("Test image 4, a ring, with its gradient map", "introduces the next cell (its output names the class)"),
+    ("The pictures show what the net is asked about on the way",
+     "describes the figure above (the test shapes are solid shapes on their backgrounds, with no grey holes)"),
+    ("Deletion and insertion consult the net, but through images it never saw",
+     "describes the images of the two games (the figure above); the shapes data set has no grey holes"),
+    ("**Exercise 4.** The last three exercises are the loops of CS231n's assignment 3",
+     "an exercise's specification (the assignment's names and arguments)"),
+    ("`compute_saliency_maps(X, y, model)`: X holds N images", "an exercise's specification"),
+    ("Return an array of shape (N, H, W): for each image", "an exercise's specification"),
+    ("**Exercise 5.**", "an exercise's specification"),
+    ("Before each step, stop if the model's highest score is target_y", "an exercise's specification"),
+    ("Take at most 100 steps, and do not clip the pixels", "an exercise's specification"),
+    ("**Exercise 6.**", "an exercise's specification"),
+    ("1. jitter: `I = np.roll(img, (oy, ox), axis=(2, 3))`", "an exercise's specification"),
+    ("2. take g, the gradient at I of s(I) - l2_reg", "an exercise's specification"),
+    ("3. step up: I + learning_rate * g / sqrt(mean(g²))", "an exercise's specification"),
+    ("4. undo the jitter: roll back by (-oy, -ox);", "an exercise's specification"),
+    ("5. clip to [0, 1].", "an exercise's specification"),
 ])
 
 test_claims = REGISTER.tests()

@@ -17,7 +17,7 @@ def tiny_net(seed=3, dtype=np.float64, input_dim=(3, 8, 8), num_classes=4):
     return SequentialNet([("conv1", conv(4, 3)), ("relu1", relu()), ("pool1", pool(2)),
                           ("conv2", conv(5, 3)), ("relu2", relu()), ("fc1", affine(6)), ("relu3", relu()),
                           ("fc2", affine(num_classes))],
-                         input_dim=input_dim, dtype=dtype, seed=seed, input_mean=0.5)
+                         input_dim=input_dim, dtype=dtype, seed=seed, input_mean=0.5, input_convention="unit")
 
 
 def numerical_gradient(f, x, h=1e-6):
@@ -141,7 +141,7 @@ def test_saliency_map_refuses_bad_input(images):
         gradients.saliency_map(net, images[0], [0])
     with pytest.raises(ValueError, match="classes of this net"):
         gradients.saliency_map(net, images, [0, 1, 4])
-    with pytest.raises(ValueError, match="integer class labels"):
+    with pytest.raises(ValueError, match="class indices are integers 0..3"):
         gradients.saliency_map(net, images, [0.5, 1, 2])
     with pytest.raises(ValueError, match="method must be one of"):
         gradients.attribution_maps(net, images, [0, 1, 2], "smoothgrad")
@@ -319,6 +319,7 @@ def test_kinks_crossed_counts_switching_relus_and_moving_switches():
 
 def test_no_kink_crossed_means_the_score_changes_by_the_gradient_times_the_step(images):
     net = tiny_net()
+    net.input_convention = None  # x0 + 0.1 * delta leaves [0, 1], which a "unit" net's loss refuses
     x0 = images[0]
     delta = np.random.default_rng(1).standard_normal(x0.shape)
     w = gradients.class_score_gradient(net, x0[None], [2])[0]
@@ -424,7 +425,7 @@ def test_class_model_raises_its_class_score_and_keeps_snapshots():
     noisy = gradients.class_model(net, [1], steps=0, init="noise", keep_every=1, seed=0)
     assert noisy.snapshots[0].std() > 0.05
     assert np.array_equal(longer.snapshots[:5], result.snapshots)
-    with pytest.raises(ValueError, match="classes must lie"):
+    with pytest.raises(ValueError, match="classes must hold classes of this net"):
         gradients.class_model(net, [4])
     with pytest.raises(ValueError, match="steps must be a whole number"):
         gradients.class_model(net, steps=2.5)

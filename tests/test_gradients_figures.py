@@ -120,3 +120,53 @@ def test_allconv_figure_shows_every_seed():
     # equal values share one label
     assert sorted(t.get_text() for t in time.texts) == ["seeds 0, 1, 2", "seeds 0, 1, 2"]
     assert sorted(t.get_text() for t in acc.texts) == ["seed 0", "seed 0", "seed 1", "seed 1", "seed 2", "seed 2"]
+
+
+def test_deletion_insertion_figure_shows_the_games_and_their_areas():
+    rng = np.random.default_rng(1)
+    fractions = np.linspace(0, 1, 5)
+    shown = [0.25, 0.5]
+    deleted = {"a": rng.random((2, 3, 8, 8)), "b": rng.random((2, 3, 8, 8))}
+    inserted = {"a": rng.random((2, 3, 8, 8)), "b": rng.random((2, 3, 8, 8))}
+    curves = {"a": (np.array([1, 0.5, 0.25, 0.0, 0.0]), np.array([0, 0, 0.5, 1, 1])),
+              "b": (np.ones(5), np.zeros(5))}
+    fig = vis.deletion_insertion_figure(deleted, inserted, fractions, curves, shown, "disc", "games")
+    images = [ax for ax in fig.axes if ax.images]
+    assert all(ax.get_title() for ax in fig.axes)
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes if not ax.images)
+    grid = np.array(images).reshape(4, 2)                # rows: a deletion, a insertion, b deletion, b insertion
+    assert all(row[0].get_ylabel() for row in grid) and all(ax.get_xlabel() for ax in grid[-1])
+    assert len(images) == 2 * 2 * 2
+    assert np.allclose(images[5].images[0].get_array(), deleted["b"][1].transpose(1, 2, 0))
+    deletion, insertion = [ax for ax in fig.axes if ax.lines]
+    # by hand (trapezoids of width 0.25): a's deletion 0.25 * (0.75 + 0.375 + 0.125 + 0) = 0.3125,
+    # its insertion 0.25 * (0 + 0.25 + 0.75 + 1) = 0.5
+    assert [t.get_text() for t in deletion.get_legend().get_texts()] == ["a: AUC 0.31", "b: AUC 1.00"]
+    assert [t.get_text() for t in insertion.get_legend().get_texts()] == ["a: AUC 0.50", "b: AUC 0.00"]
+    assert np.allclose(deletion.lines[0].get_ydata(), curves["a"][0])
+
+
+def test_faithfulness_figure_draws_every_row_and_the_spread_of_its_areas():
+    rng = np.random.default_rng(2)
+    fractions = np.linspace(0, 1, 5)
+
+    def row():
+        return {"deletion_mean": rng.random(5), "insertion_mean": rng.random(5),
+                "deletion_auc": rng.random(40), "insertion_auc": rng.random(40)}
+
+    rows = {"gradient": row(), "guided": row(), "edge map (no net)": row(), "random map (random order)": row(),
+            "gradient, random net": row()}
+    fig = vis.faithfulness_figure(fractions, rows)
+    assert_labelled(fig)
+    deletion, insertion, spread = fig.axes
+    assert len(deletion.lines) == 5 and np.allclose(deletion.lines[1].get_ydata(), rows["guided"]["deletion_mean"])
+    assert np.allclose(insertion.lines[2].get_ydata(), rows["edge map (no net)"]["insertion_mean"])
+    assert deletion.lines[4].get_linestyle() == "--" and deletion.lines[4].get_color() == deletion.lines[0].get_color()
+    assert [t.get_text() for t in spread.get_yticklabels()] == list(rows)
+    # the dots are the means, the boxes span the quartiles of each row's areas (first row at the top)
+    dots = [line for line in spread.lines if line.get_marker() == "o"]
+    assert np.allclose(dots[0].get_xdata(), [np.mean(r["deletion_auc"]) for r in rows.values()])
+    box = spread.patches[0]
+    assert np.isclose(box.get_x(), np.percentile(rows["gradient"]["deletion_auc"], 25))
+    assert np.isclose(box.get_x() + box.get_width(), np.percentile(rows["gradient"]["deletion_auc"], 75))
+    assert np.isclose(box.get_y() + box.get_height() / 2, 4 + 0.18)

@@ -1,7 +1,7 @@
 """show.source: a function's teaching lines, without docstring and input checks."""
 import pytest
 
-from cs231n_lib import layers, show
+from cs231n_lib import contract, layers, show
 
 
 def _example(x, k):
@@ -25,6 +25,24 @@ def test_docstring_and_checks_are_dropped_and_the_rest_kept_in_order():
         "        y = 10",
         "    return y",
     ]
+
+
+def _checked(net, X, y):
+    """Checks through the input contract are dropped too."""
+    X = contract.check_images(net, X, who="_checked")
+    contract.check_labels(y, len(X), 10)
+    lo, hi = contract.pixel_range(net)
+    return X.clip(lo, hi), y
+
+
+def test_calls_of_the_input_contract_are_dropped_but_not_what_it_computes():
+    text = show.source(_checked)
+    assert text.splitlines() == [
+        "def _checked(net, X, y):",
+        "    lo, hi = contract.pixel_range(net)",
+        "    return X.clip(lo, hi), y",
+    ]
+    assert "contract.check_images" in show.source(_checked, checks=True)
 
 
 def test_flags_keep_them():

@@ -80,11 +80,11 @@ def test_per_channel_fill_and_errors():
         understanding.occlusion_map(net, x, 0, fill=[1.0, 0.0])
     with pytest.raises(ValueError, match=r"\(C, H, W\)"):
         understanding.occlusion_map(net, x[None], 0)
-    with pytest.raises(ValueError, match="not a class"):
+    with pytest.raises(ValueError, match="classes of this net, indices 0..9"):
         understanding.occlusion_map(net, x, 10)
     with pytest.raises(ValueError, match="not an integer"):
         understanding.occlusion_map(net, x, 0, size=8, stride=5)
-    with pytest.raises(ValueError, match="2 images but 1 labels"):
+    with pytest.raises(ValueError, match=r"one class index per image: shape \(2,\) for 2 image"):
         understanding.occlusion_maps(net, np.stack([x, x]), [0])
 
 

@@ -201,8 +201,11 @@ def test_the_checkpoint_file_rebuilds_from_its_recipe_with_quick_settings(tmp_pa
     _, _, meta = pretrained.retrain(zf.EVOLUTION_NET, tmp_path / "zoo", overrides=module.QUICK, progress=False)
     assert checkpoints.meta["params_sha256"] == meta["checkpoints"]["params_sha256"]
     assert checkpoints.after_updates == module.QUICK["checkpoint_updates"]
-    with pytest.raises(SystemExit):      # never over a file that exists without --force
-        zf.main(["--checkpoints", "--quick", "--quiet", "--out", str(tmp_path / "a")])
+    shipped = (tmp_path / "a" / "checkpoints.npz").read_bytes()   # never over a file that exists without --force:
+    assert zf.main(["--checkpoints", "--quick", "--quiet", "--out", str(tmp_path / "a")]) == 0
+    assert (tmp_path / "a" / "checkpoints.npz").read_bytes() == shipped
+    assert pretrained.sha256_of(tmp_path / "a" / "checkpoints.new.npz") == digests[0]   # the new file beside it
+    assert zf.load_checkpoints(tmp_path / "a" / "checkpoints.new.npz").after_updates == checkpoints.after_updates
 
 
 def test_shipped_checkpoints_are_the_ones_the_zoo_file_records():
@@ -325,7 +328,7 @@ def test_shift_consistency_by_hand(net):
         zf.shift_consistency(net, seed=0, num_images=2, shifts=[[1, 0]])
 
 
-def test_the_first_layer_command_runs_on_quick_settings_and_refuses_to_overwrite(tmp_path):
+def test_the_first_layer_command_runs_on_quick_settings_and_never_overwrites(tmp_path):
     args = ["--first-layer", "--quick", "--quiet", "--seeds", "0", "1", "--out", str(tmp_path),
             "--work", str(tmp_path / "work")]
     assert zf.main(args) == 0
@@ -333,8 +336,13 @@ def test_the_first_layer_command_runs_on_quick_settings_and_refuses_to_overwrite
     assert [(r["net"], r["seed"]) for r in record["runs"]] == [(n, s) for s in (0, 1) for n in zf.FIRST_LAYER_NETS]
     assert arrays["shapes_alexnet_like/seed0/W"].shape == (32, 3, 8, 8)
     assert arrays["shapes_zf_like/seed1/W"].shape == (32, 3, 6, 6)
-    with pytest.raises(SystemExit):
-        zf.main(args)
+    before = [(tmp_path / name).read_bytes() for name in ("first_layer.json", "first_layer_filters.npz")]
+    assert zf.main(args) == 0                # never over files that exist without --force: both go beside them
+    assert [(tmp_path / name).read_bytes() for name in ("first_layer.json", "first_layer_filters.npz")] == before
+    again, _ = zf.load_first_layer(tmp_path / "first_layer.new.json", tmp_path / "first_layer_filters.new.npz")
+    assert [r["seed"] for r in again["runs"]] == [r["seed"] for r in record["runs"]]
+    assert zf.main(args + ["--force"]) == 0
+    assert not (tmp_path / "first_layer.new2.json").exists()
 
 
 def test_the_shipped_comparison_holds_its_plan_and_its_seed_0_runs_are_the_zoo_nets():

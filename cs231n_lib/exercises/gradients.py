@@ -1,5 +1,8 @@
 """Notebook 07 (looking through the gradient): the guided ReLU backward rule, the total-variation
-regularizer with its gradient, and the mass of a map inside an object mask.
+regularizer with its gradient, the mass of a map inside an object mask, and CS231n assignment 3's
+three loops (its NetworkVisualization notebook): the saliency map, the fooling image and one step
+of class visualization, checked on a small float64 net against the library's own functions
+(``gradients.saliency_map``, ``adversarial.fooling_image``, ``gradients.class_model``'s step).
 
 Each checker compares the student's answer with models of the typical mistakes and names
 the one that explains it; right answers written differently (np.where, boolean masks,
@@ -11,7 +14,8 @@ from typing import Callable
 
 from ._base import Feedback, _allclose, _as_float_array, _explain_wrong, _Findings, _number, _run, _shown, attempt
 
-__all__ = ["check_guided_relu_backward", "check_tv2", "check_mass_inside"]
+__all__ = ["check_guided_relu_backward", "check_tv2", "check_mass_inside", "check_compute_saliency_maps",
+           "check_make_fooling_image", "check_class_visualization_update_step"]
 
 
 def _same(a, b):
@@ -301,3 +305,343 @@ def check_mass_inside(mass_inside: Callable) -> Feedback:
         return found
 
     return _run("mass_inside(saliency, mask)", body)
+
+
+# ------------------------------------------------------------------ the assignment's three loops (CS231n assignment 3)
+def _test_net(seed=62):
+    """The small float64 net the three loops below are checked on: 3x8x8 images in [0, 1] (it subtracts
+    0.5 itself, as our zoo nets do), a conv layer, a pool, two affine layers, 4 classes."""
+    import numpy as np
+
+    from ..nets import SequentialNet
+
+    net = SequentialNet([("conv1", {"kind": "conv", "num_filters": 6, "filter_size": 3}), ("relu1", {"kind": "relu"}),
+                         ("pool1", {"kind": "pool", "size": 2}), ("fc1", {"kind": "affine", "out_dim": 16}),
+                         ("relu2", {"kind": "relu"}), ("fc2", {"kind": "affine", "out_dim": 4})],
+                        input_dim=(3, 8, 8), dtype=np.float64, seed=seed, input_mean=0.5)
+    rng = np.random.default_rng(seed + 1)
+    for key in net.params:                      # biases too, so that no ReLU sits exactly at 0
+        if key.endswith(".b"):
+            net.params[key] = 0.1 * rng.standard_normal(net.params[key].shape)
+    return net
+
+
+def _score_gradient(net, X, classes):
+    """d S_c / dX of each image's class c (the library's class_score_gradient), float64."""
+    from ..gradients import class_score_gradient
+
+    return class_score_gradient(net, X, classes).astype(float)
+
+
+def _log_probability_gradient(net, X, classes):
+    """d log p_c / dX: the gradient of the softmax's log-probability (minus the loss's)."""
+    import numpy as np
+
+    scores = np.asarray(net.loss(X), dtype=float)
+    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    dout = -p
+    dout[np.arange(len(X)), classes] += 1
+    return np.asarray(net.backward_from(X, net.names[-1], dout), dtype=float)
+
+
+def _probability_gradient(net, X, classes):
+    """d p_c / dX = p_c * d log p_c / dX."""
+    import numpy as np
+
+    scores = np.asarray(net.loss(X), dtype=float)
+    p = np.exp(scores - scores.max(axis=1, keepdims=True))
+    p /= p.sum(axis=1, keepdims=True)
+    return p[np.arange(len(X)), classes][:, None, None, None] * _log_probability_gradient(net, X, classes)
+
+
+def _unchanged(before, after):
+    import numpy as np
+
+    return before.shape == after.shape and bool(np.array_equal(before, after))
+
+
+def check_compute_saliency_maps(compute_saliency_maps: Callable) -> Feedback:
+    """Check ``compute_saliency_maps(X, y, model) -> (N, H, W)``: CS231n assignment 3's saliency maps.
+
+    Conventions (stated in notebook 07): X (N, 3, H, W), y (N,) the classes to explain, model one
+    of the library's nets (``model.loss(X)`` gives the unnormalized scores, ``model.backward_from(X,
+    model.names[-1], dscores)`` the gradient of ``sum(dscores * scores)`` with respect to X); the map
+    is the absolute value of the gradient of each image's unnormalized score for ``y[i]``, maxed over
+    the channels, shape (N, H, W).  The reference is :func:`cs231n_lib.gradients.saliency_map`.
+    """
+    import numpy as np
+
+    from ..gradients import saliency_map
+
+    net = _test_net()
+    rng = np.random.default_rng(74)
+    X1 = rng.random((3, 3, 8, 8))
+    X2 = rng.random((2, 3, 8, 8))
+    pred1 = net.predict(X1)
+    y1 = (pred1 + np.array([0, 1, 2])) % 4               # one image explained for its predicted class, two for another
+    cases = [(X1, y1.astype(np.int64)), (X2, np.array([2, 2])), (rng.random((1, 3, 8, 8)).astype(np.float32), np.array([1]))]
+
+    def mistakes(X, y):
+        X = X.astype(float)
+        g = _score_gradient(net, X, y)
+        dout = np.ones((len(X), net.num_classes))
+        return [
+            ("You took the gradient of the softmax probability p_y; the saliency map uses the unnormalized score "
+             "s_y (the row of model.loss(X) before any softmax).",
+             lambda: np.abs(_probability_gradient(net, X, y)).max(axis=1)),
+            ("You took the gradient of the softmax loss (or of log p_y); the saliency map uses the unnormalized "
+             "score s_y itself, with no softmax.", lambda: np.abs(_log_probability_gradient(net, X, y)).max(axis=1)),
+            ("The map is the *absolute* value of the gradient, maxed over the channels; you took the largest "
+             "signed value (a strongly negative gradient matters as much as a positive one).",
+             lambda: g.max(axis=1)),
+            ("You took the maximum over the channels first and the absolute value after; take np.abs first, "
+             "then the maximum.", lambda: np.abs(g.max(axis=1))),
+            ("You added up the channels; the map keeps the largest absolute value over the channels (max, not sum).",
+             lambda: np.abs(g).sum(axis=1)),
+            ("You averaged the channels; the map keeps the largest absolute value over the channels (max, not mean).",
+             lambda: np.abs(g).mean(axis=1)),
+            ("You took the absolute value of the channels' sum; take the absolute value of each channel, then "
+             "the maximum.", lambda: np.abs(g.sum(axis=1))),
+            ("You explained the class the net predicts; explain y[i], the class you were given.",
+             lambda: saliency_map(net, X, net.predict(X))),
+            ("You sent a 1 back from every class's score (dscores all ones); send a 1 from the score of y[i] "
+             "only, a one-hot row per image.",
+             lambda: np.abs(np.asarray(net.backward_from(X, net.names[-1], dout), dtype=float)).max(axis=1)),
+        ]
+
+    def body():
+        found = _Findings()
+        answers, truths, wrong, models_of = [], [], [], []
+        for i, (X, y) in enumerate(cases):
+            want = saliency_map(net, X, y)
+            truths.append(want)
+            models_of.append(mistakes(X, y))
+            answers.append(None)
+            X_given = X.copy()
+            got, err = attempt(compute_saliency_maps, X_given, y.copy(), net)
+            label = f"{len(X)} image{'s' if len(X) > 1 else ''} of shape {X.shape[1:]}"
+            if err:
+                found.add("Your code raised an exception.", f"with {label} it raised {err}")
+                continue
+            if not _unchanged(X, X_given):
+                found.add("Your function changed the images X it was given; leave X as it is.", f"with {label}")
+            got = _as_float_array(got)
+            if got is None or got.shape != want.shape:
+                found.add("Return an array of shape (N, H, W): one map per image, the channels reduced by the "
+                          "maximum.", f"with {label} it returned shape {None if got is None else got.shape}")
+                continue
+            answers[-1] = got
+            if not _allclose(got, want):
+                wrong.append((i, f"with {label} the maps differ (largest difference "
+                                 f"{float(np.max(np.abs(got - want))):.3g})"))
+        _explain_wrong(found, wrong, answers, truths, _models(models_of), _same,
+                       "For each image: the gradient of its unnormalized score for y[i] with respect to the pixels, "
+                       "its absolute value, then the maximum over the channels.")
+        return found
+
+    return _run("compute_saliency_maps(X, y, model)", body)
+
+
+FOOLING_RATE, FOOLING_STEPS = 0.1, 100
+
+
+def _fooling_path(net, x, target, direction, steps, stop=True, clip=False):
+    """A fooling loop written out, for the models of the mistakes: ``direction(X) -> step`` is added
+    ``steps`` times at most, stopping as soon as the net says ``target`` (``stop``)."""
+    import numpy as np
+
+    X = x.astype(float).copy()
+    for _ in range(steps):
+        if stop and int(np.argmax(net.loss(X)[0])) == target:
+            break
+        X = X + direction(X)
+        if clip:
+            X = np.clip(X, 0, 1)
+    return X
+
+
+def check_make_fooling_image(make_fooling_image: Callable) -> Feedback:
+    """Check ``make_fooling_image(X, target_y, model) -> X_fooling``: CS231n assignment 3's fooling image.
+
+    Conventions (stated in notebook 07): X (1, 3, H, W), one image; start from a copy (X itself is not
+    changed); before each step stop if the model's highest score is target_y; otherwise step
+    ``X += learning_rate * g / ||g||_2`` with g the gradient of the target's unnormalized score and
+    the L2 norm over all of g, learning_rate = 0.1, at most 100 steps, no clipping.  The reference is
+    :func:`cs231n_lib.adversarial.fooling_image` with ``step=0.1, max_steps=100, clip=None``.
+    """
+    import numpy as np
+
+    from ..adversarial import fooling_image
+
+    net = _test_net()
+    rng = np.random.default_rng(75)
+    images = rng.random((6, 3, 8, 8))
+    labels = net.predict(images)
+    # (image, target): the net calls them 0, 1, 1; fooled after 12, 15 and 9 steps, some pixels outside [0, 1]
+    cases = [(images[k:k + 1], t) for k, t in ((0, 2), (4, 3), (2, 2))]
+    labels = {i: int(labels[k]) for i, k in enumerate((0, 4, 2))}
+    lr, steps = FOOLING_RATE, FOOLING_STEPS
+
+    def unit(g):
+        return g / max(float(np.sqrt(np.sum(g * g))), 1e-300)
+
+    def mistakes(x, t):
+        score = lambda X: _score_gradient(net, X, [t])                      # noqa: E731
+        return [
+            ("Your steps are not normalized: divide the gradient by its L2 norm, dX = learning_rate * g / ||g||_2, "
+             "so that every step has the same length.", lambda: _fooling_path(net, x, t, lambda X: lr * score(X), steps)),
+            ("Your steps go *down* the target's score (the gradient's sign): a fooling image climbs it, "
+             "X += learning_rate * g / ||g||.", lambda: _fooling_path(net, x, t, lambda X: -lr * unit(score(X)), steps)),
+            ("You climbed the softmax probability (or the log-probability, or down the loss) of the target; "
+             "climb its unnormalized score s_target, the row of model.loss(X) before any softmax.",
+             lambda: _fooling_path(net, x, t, lambda X: lr * unit(_log_probability_gradient(net, X, [t])), steps)),
+            ("You kept going after the net was fooled: check before each step and stop as soon as the highest "
+             "score is target_y.", lambda: _fooling_path(net, x, t, lambda X: lr * unit(score(X)), steps, stop=False)),
+            ("That is the fast gradient sign step (learning_rate * sign(g)); here the step is the gradient "
+             "divided by its L2 norm.", lambda: _fooling_path(net, x, t, lambda X: lr * np.sign(score(X)), steps)),
+            ("You normalized by the largest absolute entry of g; divide by its L2 norm, np.sqrt(np.sum(g ** 2)).",
+             lambda: _fooling_path(net, x, t, lambda X: lr * score(X) / float(np.abs(score(X)).max()), steps)),
+            ("No clipping here (as in the assignment): let the pixels leave [0, 1].",
+             lambda: _fooling_path(net, x, t, lambda X: lr * unit(score(X)), steps, clip=True)),
+        ]
+
+    def body():
+        found = _Findings()
+        answers, truths, wrong, models_of = [], [], [], []
+        for i, (x, t) in enumerate(cases):
+            want = fooling_image(net, x[0], t, step=lr, max_steps=steps, clip=None).image[None].astype(float)
+            truths.append(want)
+            models_of.append(mistakes(x, t))
+            answers.append(None)
+            x_given = x.copy()
+            got, err = attempt(make_fooling_image, x_given, t, net)
+            label = f"target {t} for an image the net calls {labels[i]}"
+            if err:
+                found.add("Your code raised an exception.", f"with {label} it raised {err}")
+                continue
+            if not _unchanged(x, x_given):
+                found.add("You changed X in place: start from a copy, X_fooling = X.copy(), and leave X as it is.",
+                          f"with {label}")
+            got = _as_float_array(got)
+            if got is None or got.shape != x.shape:
+                found.add("Return the fooling image in X's shape (1, 3, H, W).",
+                          f"with {label} it returned shape {None if got is None else got.shape}")
+                continue
+            answers[-1] = got
+            if _allclose(got, want):
+                continue
+            said = int(np.argmax(net.loss(got)[0]))
+            wrong.append((i, f"with {label} your image is called {said}"
+                             f"{'' if said == t else ' (not fooled)'}, and it differs from the expected one by up to "
+                             f"{float(np.max(np.abs(got - want))):.3g}"))
+        _explain_wrong(found, wrong, answers, truths, _models(models_of), _same,
+                       "Step up the target's unnormalized score, learning_rate * g / ||g||_2 at a time, from a copy "
+                       "of X, and stop as soon as the net's highest score is target_y.")
+        return found
+
+    return _run("make_fooling_image(X, target_y, model)", body)
+
+
+def _roll(img, oy, ox):
+    import numpy as np
+
+    return np.roll(img, (oy, ox), axis=(2, 3))
+
+
+def _update_step(net, img, t, l2_reg, lr, ox, oy, *, undo=1, swap=False, reg_sign=-1, centre=True, reg_factor=2.0,
+                 ascend=True, normalize="rms", grad_at="jittered", clip=True, objective="score"):
+    """One class-visualization step written out, with switches for the typical mistakes."""
+    import numpy as np
+
+    if swap:
+        ox, oy = oy, ox
+    mean = float(np.asarray(net.input_mean)) if centre else 0.0
+    shifted = _roll(img.astype(float), oy, ox)
+    at = shifted if grad_at == "jittered" else img.astype(float)
+    if objective == "score":
+        g = _score_gradient(net, at, [t])
+    else:
+        g = _log_probability_gradient(net, at, [t])
+    g = g + reg_sign * reg_factor * l2_reg * (shifted - mean)
+    size = {"rms": np.sqrt(np.mean(g * g)), "l2": np.sqrt(np.sum(g * g)), None: 1.0}[normalize]
+    stepped = shifted + (1 if ascend else -1) * lr * g / max(float(size), 1e-300)
+    back = stepped if undo == 0 else _roll(stepped, -undo * oy, -undo * ox)
+    return np.clip(back, 0, 1) if clip else back
+
+
+def check_class_visualization_update_step(class_visualization_update_step: Callable) -> Feedback:
+    """Check ``class_visualization_update_step(img, model, target_y, l2_reg, learning_rate, ox, oy) -> img``.
+
+    One step of the class visualization loop (CS231n assignment 3, with our library's step rule):
+    jitter the image by ``np.roll(img, (oy, ox), axis=(2, 3))``; at the jittered image I take
+    ``g = d s_y / dI - 2 * l2_reg * (I - m)``, m the net's ``input_mean``; step ``I + learning_rate *
+    g / sqrt(mean(g ** 2))``; undo the jitter; clip to [0, 1]; return a new array (img unchanged).
+    The reference step is :func:`cs231n_lib.gradients.class_model`'s (tests/test_checkers.py checks
+    the two agree).
+    """
+    import numpy as np
+
+    net = _test_net()
+    rng = np.random.default_rng(76)
+    base = rng.random((3, 1, 3, 8, 8))
+    base[1] = np.where(base[1] > 0.5, 0.97, 0.03) + 0.02 * rng.standard_normal((1, 3, 8, 8))  # near the bounds
+    cases = [(base[0], 1, 0.5, 0.05, 1, -2), (np.clip(base[1], 0, 1), 2, 0.2, 0.1, -3, 1),
+             (base[2], 0, 1.0, 0.03, 2, 3)]
+
+    def mistakes(img, t, reg, lr, ox, oy):
+        def step(**kw):
+            return lambda: _update_step(net, img, t, reg, lr, ox, oy, **kw)
+        return [
+            ("You did not undo the jitter: after the step, roll the image back by (-oy, -ox).", step(undo=0)),
+            ("You rolled the image the same way twice; undo the jitter by rolling it back, (-oy, -ox).", step(undo=-1)),
+            ("ox shifts along the width (axis 3) and oy along the height (axis 2): np.roll(img, (oy, ox), "
+             "axis=(2, 3)).", step(swap=True)),
+            ("The regularization has the wrong sign: the objective is s_y(I) - l2_reg * ||I - m||^2, so its "
+             "gradient *subtracts* 2 * l2_reg * (I - m).", step(reg_sign=+1)),
+            ("Your penalty pulls the image towards 0 (black); our nets subtract their mean themselves, so the "
+             "penalty is l2_reg * ||I - m||^2 with m = model.input_mean, the blank grey image.", step(centre=False)),
+            ("The gradient of l2_reg * ||I - m||^2 is 2 * l2_reg * (I - m): mind the factor 2.", step(reg_factor=1.0)),
+            ("Your step goes down the objective (the gradient's sign); class visualization climbs it: "
+             "I + learning_rate * g / rms(g).", step(ascend=False)),
+            ("Your step is not normalized: divide g by its root mean square, np.sqrt(np.mean(g ** 2)), so that "
+             "a pixel moves by learning_rate on average.", step(normalize=None)),
+            ("You divided g by its L2 norm (the fooling image's step); here the step is divided by the root "
+             "mean square, np.sqrt(np.mean(g ** 2)).", step(normalize="l2")),
+            ("You took the gradient at the image before the jitter; take it at the jittered image, which is the "
+             "one you step.", step(grad_at="original")),
+            ("Clip the result to [0, 1], the range of real images.", step(clip=False)),
+            ("You climbed the softmax's log-probability; class visualization climbs the unnormalized score s_y.",
+             step(objective="log_probability")),
+        ]
+
+    def body():
+        found = _Findings()
+        answers, truths, wrong, models_of = [], [], [], []
+        for i, (img, t, reg, lr, ox, oy) in enumerate(cases):
+            want = _update_step(net, img, t, reg, lr, ox, oy)
+            truths.append(want)
+            models_of.append(mistakes(img, t, reg, lr, ox, oy))
+            answers.append(None)
+            given = img.copy()
+            got, err = attempt(class_visualization_update_step, given, net, t, reg, lr, ox, oy)
+            label = f"target_y={t}, l2_reg={reg}, learning_rate={lr}, ox={ox}, oy={oy}"
+            if err:
+                found.add("Your code raised an exception.", f"with {label} it raised {err}")
+                continue
+            if not _unchanged(img, given):
+                found.add("You changed img in place: return a new image and leave img as it is.", f"with {label}")
+            got = _as_float_array(got)
+            if got is None or got.shape != img.shape:
+                found.add("Return the new image in img's shape (1, 3, H, W).",
+                          f"with {label} it returned shape {None if got is None else got.shape}")
+                continue
+            answers[-1] = got
+            if not _allclose(got, want):
+                wrong.append((i, f"with {label} the image differs by up to {float(np.max(np.abs(got - want))):.3g}"))
+        _explain_wrong(found, wrong, answers, truths, _models(models_of), _same,
+                       "Roll by (oy, ox), take g = d s_y / dI - 2 * l2_reg * (I - m) at the rolled image, step "
+                       "learning_rate * g / rms(g), roll back, clip to [0, 1].")
+        return found
+
+    return _run("class_visualization_update_step(img, model, target_y, l2_reg, learning_rate, ox, oy)", body)

@@ -7,7 +7,8 @@ from .images import draw_number_grid
 
 __all__ = ["RULE_NAMES", "relu_rules_figure", "attribution_grid", "scores_figure", "cascade_figure",
            "class_models_figure", "class_model_explorer_axes", "draw_class_model_explorer",
-           "inversions_figure", "inversion_errors_figure", "allconv_figure"]
+           "inversions_figure", "inversion_errors_figure", "allconv_figure", "deletion_insertion_figure",
+           "faithfulness_figure"]
 
 RULE_NAMES = {"backprop": "backprop: x > 0", "deconvnet": "deconvnet: dout > 0",
               "guided": "guided: x > 0 and dout > 0"}
@@ -307,4 +308,108 @@ def allconv_figure(record, title="Max pooling against stride-2 convolutions, sam
     axes[1].set_title("CPU seconds per epoch per seed (one BLAS thread)")
     axes[1].set_ylabel("CPU seconds per epoch")
     fig.suptitle(title + " (grey: the same seed)")
+    return fig
+
+
+def deletion_insertion_figure(deleted, inserted, fractions, curves, shown, label, title):
+    """One image's two games (Petsiuk et al. 2018), map by map.
+
+    deleted, inserted : ``{map name: (S, C, H, W)}`` the image with the first fractions ``shown`` (S,)
+    of its pixels removed, and the blank image with them put back; fractions : (K+1,); curves :
+    ``{map name: (deletion (K+1,), insertion (K+1,))}`` the probability of ``label`` (a class name)
+    along each game.  Rows: each map's deletion images, then its insertion images; right: the curves.
+    """
+    import numpy as np
+
+    names = list(curves)
+    shown = list(shown)
+    rows, cols = 2 * len(names), len(shown)
+    fig = _new_figure(1.0 * cols + 4.2, 0.95 * rows + 0.7)
+    grid = fig.add_gridspec(rows, cols + 2, width_ratios=[1] * cols + [0.15, 4.2])
+    for r, name in enumerate(names):
+        for g, (game, stack) in enumerate((("deletion", deleted[name]), ("insertion", inserted[name]))):
+            for c, f in enumerate(shown):
+                ax = fig.add_subplot(grid[2 * r + g, c])
+                ax.imshow(_to_rgb(stack[c]), vmin=0, vmax=1)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                ax.set_title(f"{100 * f:.0f}% {'removed' if game == 'deletion' else 'back'}", fontsize=7)
+                if c == 0:
+                    ax.set_ylabel(f"{name}\n{game}", fontsize=7)
+                if 2 * r + g == rows - 1:
+                    ax.set_xlabel("x", fontsize=6)
+    fractions = np.asarray(fractions)
+    for g, (game, better) in enumerate((("deletion", "low"), ("insertion", "high"))):
+        ax = fig.add_subplot(grid[g * rows // 2:(g + 1) * rows // 2, cols + 1])
+        for k, name in enumerate(names):
+            curve = np.asarray(curves[name][g])
+            area = float(np.sum(np.diff(fractions) * (curve[1:] + curve[:-1]) / 2))
+            ax.plot(fractions, curve, color=OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)], label=f"{name}: AUC {area:.2f}")
+            ax.fill_between(fractions, 0, curve, color=OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)], alpha=0.1)
+        ax.set_ylim(0, 1.05)
+        ax.set_xlim(0, 1)
+        ax.set_title(f"{game} (area: {better} is good)", fontsize=9)
+        ax.set_xlabel("fraction of the pixels " + ("removed" if game == "deletion" else "put back"))
+        ax.set_ylabel(f"p({label})")
+        ax.legend(fontsize=7)
+    fig.suptitle(title)
+    return fig
+
+
+def faithfulness_figure(fractions, rows, title="Deletion and insertion over the test shapes"):
+    """The measurement of :mod:`cs231n_lib.faithfulness`, row by row.
+
+    fractions : (K+1,); rows : ``{name: dict}`` with ``deletion_mean``, ``insertion_mean`` (K+1,)
+    and the per-image areas ``deletion_auc``, ``insertion_auc`` (N,), drawn in the dict's order.
+    Left and middle: the mean curve of each row; rows without a net (names with "no net" or "random
+    map") in black and grey, the random net's rows (names with a comma) dashed in their method's
+    colour.  Right: the spread of the per-image areas, a box from the lower to the upper quartile
+    with the median, whiskers from the 5th to the 95th percentile, and the mean as a dot.
+    """
+    import numpy as np
+
+    fractions = np.asarray(fractions)
+    names = list(rows)
+    fig = _new_figure(10.2, 0.2 * len(names) + 2.8)
+    axes = fig.subplots(1, 3, width_ratios=[1, 1, 1.25])
+    methods = [name for name in names if "," not in name and "no net" not in name and "random map" not in name]
+
+    def style(name):
+        if "no net" in name:
+            return dict(color="black", linestyle=":")
+        if "random map" in name:
+            return dict(color="dimgray", linestyle="--")
+        base = name.split(",")[0]
+        colour = OUTPUT_COLOURS[methods.index(base) % len(OUTPUT_COLOURS)] if base in methods else "gray"
+        return dict(color=colour, linestyle="--" if "," in name else "-")
+
+    for ax, game, better in ((axes[0], "deletion", "low"), (axes[1], "insertion", "high")):
+        for name in names:
+            ax.plot(fractions, rows[name][f"{game}_mean"], linewidth=1.5 if "," not in name else 1.0, label=name,
+                    **style(name))
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1.02)
+        ax.set_title(f"{game}: mean curve ({better} area is good)", fontsize=9)
+        ax.set_xlabel("fraction of the pixels " + ("removed" if game == "deletion" else "put back"))
+        ax.set_ylabel("probability of the true class")
+    axes[0].legend(fontsize=6.5, loc="upper right")
+    ax = axes[2]
+    positions = np.arange(len(names))[::-1].astype(float)
+    for offset, game, colour in ((0.18, "deletion", "#7f7f7f"), (-0.18, "insertion", "#1f77b4")):
+        values = [np.asarray(rows[name][f"{game}_auc"], dtype=float) for name in names]
+        p5, q25, q50, q75, p95 = np.array([np.percentile(v, [5, 25, 50, 75, 95]) for v in values]).T
+        at = positions + offset
+        ax.barh(at, q75 - q25, left=q25, height=0.3, color=colour, alpha=0.35, edgecolor=colour, label=game)
+        ax.hlines(at, p5, q25, color=colour, linewidth=1)
+        ax.hlines(at, q75, p95, color=colour, linewidth=1)
+        ax.vlines(q50, at - 0.15, at + 0.15, color=colour, linewidth=1.5)
+        ax.plot([v.mean() for v in values], at, "o", color=colour, markersize=3.5)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(names, fontsize=7)
+    ax.set_xlim(0, 1)
+    ax.set_title("area of each image: quartiles, 5th-95th percentile, mean (dot)", fontsize=9)
+    ax.set_xlabel("area under the curve")
+    ax.set_ylabel("map")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.suptitle(title)
     return fig

@@ -5,7 +5,8 @@ from ._base import OUTPUT_COLOURS, _as_hwc, _new_figure, clear_axes
 
 __all__ = ["mosaic", "activation_maps_figure", "sparsity_figure", "training_watch_figure", "filters_figure",
            "filter_slices_figure", "roughness_curves_figure", "max_activating_figure", "purity_figure", "tsne_figure",
-           "tsne_thumbnails_figure", "occlusion_figure", "occlusion_explorer_axes", "draw_occlusion_explorer"]
+           "tsne_thumbnails_figure", "occlusion_figure", "occlusion_explorer_axes", "draw_occlusion_explorer",
+           "feature_visualization_figure"]
 
 
 def mosaic(tiles, ncols, gap=1):
@@ -27,7 +28,7 @@ def mosaic(tiles, ncols, gap=1):
 # Figures made of many small images, or of a thousand points, are drawn at this resolution
 # (dots per inch): a saved notebook holds them as PNGs, and at the default 100 notebook 06
 # would pass its size limit.
-MOSAIC_DPI = 80
+MOSAIC_DPI = 72
 
 
 def _cmap(name, bad="#cfcfcf"):
@@ -478,3 +479,45 @@ def draw_occlusion_explorer(axes, image, pmap, size, stride, fill, mask, minimum
     ax_map.set_xlabel("x (pixels)")
     ax_map.set_ylabel("y (pixels)")
     ax_img.figure.suptitle(title, fontsize=10)
+
+
+def feature_visualization_figure(rows, title, ncols=2, gap=1):
+    """Optimized inputs beside the strongest test patches, one panel per unit or direction.
+
+    rows : ``{label: (optimized (S, 3, h, w), patches (k, 3, h, w))}``: the images each random start
+        of :func:`cs231n_lib.feature_visualization.visualize` ended with, cut to the unit's receptive
+        field, and the unit's top patches from :func:`cs231n_lib.understanding.patches`, all of one
+        size within a panel.  Each panel is one strip, the S optimized images, a wider gap, then the
+        k patches, pixels drawn as squares; panels fill ``ncols`` columns.
+    """
+    import numpy as np
+
+    labels = list(rows)
+    nrows = -(-len(labels) // ncols)
+    width = max(len(o) + len(p) for o, p in rows.values())
+    fig = _new_figure(ncols * (0.44 * width + 0.45), 0.7 * nrows + 0.6)
+    fig.set_dpi(MOSAIC_DPI)
+    axes = fig.subplots(nrows, ncols, squeeze=False)
+    for k, ax in enumerate(axes.flat):
+        if k >= len(labels):
+            ax.axis("off")
+            continue
+        optimized, top = (np.clip(np.asarray(a, dtype=float), 0, 1) for a in rows[labels[k]])
+        h, w = optimized.shape[2:]
+        blank = lambda n: np.ones((h, n, 3))  # noqa: E731
+        tiles = [t.transpose(1, 2, 0) for t in optimized]
+        strip = [tiles[0]]
+        for t in tiles[1:]:
+            strip += [blank(gap), t]
+        strip.append(blank(3 * gap + max(1, w // 4)))
+        for j, t in enumerate(top):
+            strip += ([blank(gap)] if j else []) + [t.transpose(1, 2, 0)]
+        ax.imshow(np.concatenate(strip, axis=1), interpolation="nearest")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_title(labels[k], fontsize=8)
+        ax.set_ylabel(f"{h}x{w} px", fontsize=7)
+    fig.suptitle(title)
+    fig.supxlabel(f"in each strip: {len(optimized)} optimized images (one per random start) | the "
+                  f"{len(top)} strongest test patches", fontsize=8)
+    return fig
