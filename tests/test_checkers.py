@@ -896,6 +896,9 @@ def visualization_slices(img, model, target_y, l2_reg, learning_rate, ox, oy):
 EXERCISES.update({
     "compute_saliency_maps": dict(
         checker=E.check_compute_saliency_maps,
+        solution=dict(text=["its absolute value, then the maximum over the channels", "np.abs(dX).max(axis=1)",
+                            "np.abs(g).max(axis=1)"],
+                      unmatched=shifted(saliency_one_hot, 0.5)),
         right=[saliency_one_hot, saliency_per_image, saliency_numerical,
                lambda X, y, model: list(saliency_with(X, y, model, reduce=lambda g: np.max(np.abs(g), axis=1)))],
         wrong=[
@@ -913,6 +916,8 @@ EXERCISES.update({
         ]),
     "make_fooling_image": dict(
         checker=E.check_make_fooling_image,
+        solution=dict(text=["learning_rate * g / ||g||"],
+                      unmatched=shifted(fooling_while, 0.05)),
         right=[fooling_while, fooling_for, fooling_check_after,
                lambda X, t, m: fooling_with(X, t, m).tolist()],
         wrong=[
@@ -928,6 +933,9 @@ EXERCISES.update({
         ]),
     "class_visualization_update_step": dict(
         checker=E.check_class_visualization_update_step,
+        solution=dict(text=["g = d s_y / dI - 2 * l2_reg * (I - m)", "I + learning_rate * g / rms(g)",
+                            "learning_rate * g / rms(g), roll back"],
+                      unmatched=shifted(visualization_step, 0.01)),
         right=[visualization_step, visualization_slices,
                lambda *a: visualization_step(*a).astype(np.float32)],
         wrong=[
@@ -1043,6 +1051,10 @@ STILL_GIVES_AWAY = {
     "guided_relu_backward": "the fallback states the rule; small cases print the expected gradient",
     "tv2": "the fallbacks state the value and the gradient; the examples print the expected value",
     "mass_inside": "the fallback states sum(saliency * mask) / sum(saliency); the examples print the expected value",
+    "compute_saliency_maps": "the fallback states the recipe (the gradient of the score, its absolute value, the "
+                             "maximum over the channels)",
+    "make_fooling_image": "the fallback and three diagnoses state the step, learning_rate * g / ||g||_2",
+    "class_visualization_update_step": "the fallback states the whole step; two diagnoses state the ascent step",
 }
 
 
