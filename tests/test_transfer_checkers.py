@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from cs231n_lib import exercises as E
+from giveaways_lib import shifted
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = "09_transfer_learning.ipynb"
@@ -85,37 +86,44 @@ def probe_with(transform):
 EXERCISES = {
     "notes_strategy": dict(
         checker=E.check_notes_strategy,
+        solution=dict(text=["the notes advise ("],
+                      unmatched=rules_with(small_similar="c", small_different="c", large_similar="b",
+                                           large_different="c")),
         right=[rules_by_ifs, lambda s, m: f"({RULES[(s, m)].upper()})", rules_with(large_different="e"),
                lambda s, m: " " + RULES[(s, m)] + ")"],
         wrong=[
             (lambda s, m: "a", "same answer for all four"),
-            (rules_with(small_different="a"), "earlier in the network, (b)"),
+            (rules_with(small_different="a"), "specific to the original classes"),
             (rules_with(small_similar="d"), "would overfit a fine-tuned net"),
             (rules_with(small_similar="b"), "top codes fit the new classes"),
             (rules_with(large_similar="e"), "head start"),
-            (rules_with(large_similar="a"), "instead of freezing it"),
-            (rules_with(small_different="e"), "Training from scratch on a small data set overfits: the notes train "
-                                              "only a linear classifier, on earlier"),
+            (rules_with(large_similar="a"), "do not keep the network frozen"),
+            (rules_with(small_different="e"), "ten images per class cannot train a whole net"),
             (rules_with(large_different="c"), "none of the notes' four rules"),
-            (rules_with(large_different="b"), "fine-tune through the entire network from the pretrained weights"),
+            (rules_with(large_different="b"), "can afford to train the whole net"),
             (lambda s, m: 1, "one letter"),
         ]),
     "cnn_codes": dict(
         checker=E.check_cnn_codes,
+        solution=dict(text=["net.activations(X, net.names[-2])", "net.names[-2]"],
+                      unmatched=shifted(codes_right, 0.5)),
         right=[codes_right, codes_right_loop, codes_right_float64],
         wrong=[
             (lambda net, X: net.activations(X, net.names[-1]), "class scores"),
-            (lambda net, X: net.activations(X, net.names[-3]), "after the ReLU"),
+            (lambda net, X: net.activations(X, net.names[-3]), "taken before the ReLU"),
             (lambda net, X: net.activations(X, [n for n in net.names if "p" in n][-1]).reshape(len(X), -1),
              "last conv volume"),
             (lambda net, X: codes_right(net, X).T, "not (D, N)"),
             (lambda net, X: np.squeeze(codes_right(net, X)), "even for a single image"),
-            (lambda net, X: net.activations(X, "relu4"), "net.names[-2]"),
-            (lambda net, X: codes_right(net, X) * 2, "not the activations of net.names[-2]"),
+            (lambda net, X: net.activations(X, "relu4"), "Find the layer without its name"),
+            (lambda net, X: codes_right(net, X) * 2, "not the activations of the layer just below"),
             (lambda net, X: "codes", "an array of codes"),
         ]),
     "probe_accuracy": dict(
         checker=E.check_probe_accuracy,
+        solution=dict(text=["clf.score(codes_test, y_test)", "make_pipeline(StandardScaler(), LogisticRegression",
+                            "LogisticRegression().fit(codes_train"],
+                      unmatched=shifted(probe_logistic, 0.25)),
         right=[probe_logistic, probe_unscaled_predict, probe_svm],
         wrong=[
             (probe_with(lambda f, a, b, c, d: f(a, b, a, b)), "fit to (training or test)"),

@@ -13,6 +13,7 @@ import pytest
 
 from cs231n_lib import arithmetic, exercises as E
 from cs231n_lib.understanding import softmax
+from giveaways_lib import shifted
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = "06_visualizing_convnets.ipynb"
@@ -165,6 +166,8 @@ def dead_by_loop(acts):
 EXERCISES = {
     "receptive_field_box": dict(
         checker=E.check_receptive_field_box,
+        solution=dict(text=["x*S - P .. x*S - P + F - 1", "x*S - P"],
+                      unmatched=shifted(box_walking_down, 1000)),
         right=[box_walking_down, box_from_the_library, box_with_effective_numbers],
         wrong=[
             (box_without_padding, "Padding shifts the field"),
@@ -178,6 +181,8 @@ EXERCISES = {
         ]),
     "occlusion": dict(
         checker=E.check_occlusion,
+        solution=dict(text=["softmax(scores)[label]", "copy x, paint the patch"],
+                      unmatched=shifted(occlusion_loop, 0.01)),
         right=[occlusion_loop, occlusion_batched, occlusion_as_lists],
         wrong=[
             (occlusion_scores, "not its score"),
@@ -191,6 +196,8 @@ EXERCISES = {
         ]),
     "dead_units": dict(
         checker=E.check_dead_units,
+        solution=dict(text=["np.all(acts == 0", "np.all(a == 0", "axis=(0, 2, 3))"],
+                      unmatched=lambda a: np.all(a == 0, axis=axes_of(a)) ^ (np.arange(a.shape[1]) == 1)),
         right=[lambda a: np.all(a == 0, axis=axes_of(a)),
                dead_by_loop,
                lambda a: (a.max(axis=axes_of(a)) == 0).astype(int),

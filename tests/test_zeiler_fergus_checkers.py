@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from cs231n_lib import exercises as E
+from giveaways_lib import shifted
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 NOTEBOOK = "10_zeiler_fergus.ipynb"
@@ -174,6 +175,9 @@ def share_with(one_over_s=False, radial=False, amplitude=False, no_pad=False, fi
 EXERCISES = {
     "normalized_distances": dict(
         checker=E.check_normalized_distances,
+        solution=dict(text=["||F1[i] - F0[i]|| / (mean of ||F0[i] - F0[j]||", "np.linalg.norm(F1 - F0, axis=1) /",
+                            "pdist(F0).mean()"],
+                      unmatched=shifted(distances_scipy, 0.1)),
         right=[distances_loops, distances_scipy, distances_gram, distances_combinations],
         wrong=[
             (distances_with(raw=True), "without it the layers do not compare"),
@@ -186,6 +190,8 @@ EXERCISES = {
         ]),
     "top_k_overlap": dict(
         checker=E.check_top_k_overlap,
+        solution=dict(text=["len(A & B) / k", "argsort(-", "Sort by -responses"],
+                      unmatched=shifted(overlap_sets, 0.01)),
         right=[overlap_sets, overlap_partition, overlap_last_k, overlap_masks],
         wrong=[
             (overlap_with(bottom=True), "*weakest* images"),
@@ -197,6 +203,9 @@ EXERCISES = {
         ]),
     "aliased_share": dict(
         checker=E.check_aliased_share,
+        solution=dict(text=["max(fy, fx) > 1 / (2 * stride)", "share of P where",
+                            "P = |np.fft.fft2(w, s=(size, size))|**2 summed"],
+                      unmatched=shifted(share_fft, 0.01)),
         right=[share_fft, share_loops, share_padded_float32],
         wrong=[
             (share_with(one_over_s=True), "not 1 / S"),

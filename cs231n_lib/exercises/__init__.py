@@ -6,6 +6,12 @@ raises: an untouched stub (one that raises ``NotImplementedError`` or returns
 ``None``) gets a friendly "not implemented yet", and a wrong answer gets an
 explanation of the likely mistake (off by one, padding on one side only, ...).
 
+No message gives the solution away: it says what is wrong, shows the learner's own
+value (never the expected one), and points to the idea (the notebook's section, a
+property the answer has, a small case to work by hand); an answer no typical mistake
+explains gets a fallback saying so ("none of the usual mistakes").
+``tests/test_checkers.py`` holds every checker to it.
+
 One module per notebook topic (``exercises.conv_arithmetic``,
 ``exercises.conv_layer``, ``exercises.pooling``, ``exercises.architectures``,
 ``exercises.training``, ``exercises.transfer``, ...), each built from :func:`attempt` and

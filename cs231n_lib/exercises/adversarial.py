@@ -51,16 +51,18 @@ def check_fgsm_step(fgsm_step: Callable) -> Feedback:
 
     def mistakes(x, g, e):
         return [
-            ("That steps down the loss, towards a more confident right answer; FGSM raises the loss: "
-             "x + eps * sign(grad).", lambda: np.clip(x - e * np.sign(g), 0, 1)),
+            ("That steps down the loss, towards a more confident right answer; FGSM raises the loss, "
+             "so each pixel moves the way its gradient points.", lambda: np.clip(x - e * np.sign(g), 0, 1)),
             ("That moves each pixel in proportion to its gradient; FGSM keeps only the sign, so every pixel "
-             "moves by exactly eps (np.sign(grad)).", lambda: np.clip(x + e * g, 0, 1)),
-            ("That rescales the gradient; FGSM keeps only its sign, so every pixel moves by exactly eps "
-             "(np.sign(grad)).", lambda: np.clip(x + e * g / max(float(np.abs(g).max()), 1e-300), 0, 1)),
+             "moves by exactly eps.", lambda: np.clip(x + e * g, 0, 1)),
+            ("That rescales the gradient; FGSM keeps only its sign, so every moving pixel moves by exactly "
+             "eps, however small its gradient.",
+             lambda: np.clip(x + e * g / max(float(np.abs(g).max()), 1e-300), 0, 1)),
             ("That normalizes the gradient to length 1 (the step of a fooling image); FGSM keeps only its sign, "
              "so every pixel moves by exactly eps.",
              lambda: np.clip(x + e * g / max(float(np.sqrt(np.sum(g * g))), 1e-300), 0, 1)),
-            ("(grad > 0) is 0 or 1, so no pixel ever goes down; np.sign(grad) gives -1, 0 or +1.",
+            ("(grad > 0) is 0 or 1, so no pixel ever goes down; a pixel whose gradient is negative must "
+             "move down by eps.",
              lambda: np.clip(x + e * (g > 0), 0, 1)),
             ("A pixel whose gradient is 0 should not move: np.sign(0) is 0, but (grad >= 0) * 2 - 1 makes it +1.",
              lambda: np.clip(x + e * np.where(g >= 0, 1.0, -1.0), 0, 1)),
@@ -68,12 +70,13 @@ def check_fgsm_step(fgsm_step: Callable) -> Feedback:
              "image.", lambda: x + e * np.sign(g)),
             ("The pixel range is [0, 1] (the loader's 'unit' convention), not [-1, 1].",
              lambda: np.clip(x + e * np.sign(g), -1, 1)),
-            ("You clipped the perturbation, not the image: np.clip(eps * sign(grad), 0, 1) drops every step "
-             "down. Clip x + eps * sign(grad).", lambda: x + np.clip(e * np.sign(g), 0, 1)),
-            ("You returned the perturbation eta = eps * sign(grad); return the image x + eta (clipped).",
-             lambda: e * np.sign(g)),
-            ("You returned the perturbation eta = eps * sign(grad), clipped; return the image x + eta, "
-             "clipped.", lambda: np.clip(e * np.sign(g), 0, 1)),
+            ("You clipped the perturbation, not the image: clipping eps * sign(grad) to [0, 1] drops every "
+             "step down, and it is the image that must stay in the pixel range.",
+             lambda: x + np.clip(e * np.sign(g), 0, 1)),
+            ("You returned the perturbation eta = eps * sign(grad); return the perturbed image, kept in the "
+             "pixel range.", lambda: e * np.sign(g)),
+            ("You returned the perturbation eta = eps * sign(grad), clipped; return the perturbed image "
+             "(it is the image that stays in [0, 1]).", lambda: np.clip(e * np.sign(g), 0, 1)),
         ]
 
     def body():
@@ -100,13 +103,13 @@ def check_fgsm_step(fgsm_step: Callable) -> Feedback:
                 continue
             answers[-1] = got
             if not _allclose(got, want):
-                shown = (f": expected {np.round(want, 3).tolist()}, got {np.round(got, 3).tolist()}"
-                         if want.size <= 6 else "")
+                shown = f": got {np.round(got, 3).tolist()}" if want.size <= 6 else ""
                 wrong.append((i, f"with {label}{shown}"))
         models = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]()) for k in range(len(models_of[0]))]
         _explain_wrong(found, wrong, answers, truths, models, _same,
-                       "Each pixel moves by eps in the direction of its gradient's sign, then the image is "
-                       "clipped to [0, 1].")
+                       "This image matches none of the usual mistakes: work out x = [[0.5, 0.95]], "
+                       "grad = [[-2.0, 3.0]], eps = 0.1 by hand (section 3) and compare with your function "
+                       "on it.")
         return found
 
     return _run("fgsm_step(x, grad, eps)", body)
@@ -131,16 +134,17 @@ def check_linear_bound(linear_bound: Callable) -> Feedback:
         a = np.abs(w)
         n = w.size
         return [
-            ("Negative weights count too: move those inputs down by eps. The bound adds the absolute "
-             "values, eps * sum(|w_i|).", lambda: e * float(np.sum(w))),
-            ("That is the L2 norm. A budget of eps per input (the max-norm) buys eps * |w_i| from each "
-             "input, so the bound is eps times the L1 norm, sum(|w_i|).", lambda: e * float(np.sqrt(np.sum(w * w)))),
-            ("That is the typical change for random signs, eps * m * sqrt(n); the worst case lines every sign "
-             "up with w and gains eps * |w_i| from each of the n inputs.",
+            ("Negative weights count too: an input with a negative weight raises the score when it moves "
+             "down.", lambda: e * float(np.sum(w))),
+            ("That is eps times the L2 norm, the bound for a change of length eps; here each input may move "
+             "by up to eps on its own (the max-norm), so ask what each input can add at most.",
+             lambda: e * float(np.sqrt(np.sum(w * w)))),
+            ("That is the typical change for random signs, eps * m * sqrt(n); the largest change lines every "
+             "sign up with w (section 2).",
              lambda: e * float(a.mean()) * float(np.sqrt(n))),
-            ("You averaged: the bound sums over the n inputs, eps * m * n with m the mean |w_i|.",
-             lambda: e * float(a.mean())),
-            ("Each input gains eps * |w_i|, its own weight; n * max|w_i| counts the largest weight n times.",
+            ("You averaged over the inputs: every input adds its own share, so the bound grows with the "
+             "number of inputs.", lambda: e * float(a.mean())),
+            ("n * max|w_i| counts the largest weight n times; each input gains according to its own weight.",
              lambda: e * n * float(a.max())),
             ("Multiply by eps: each input moves by eps, not by 1.", lambda: float(np.sum(a))),
             ("eps enters once, not squared.", lambda: e * e * float(np.sum(a))),
@@ -163,18 +167,19 @@ def check_linear_bound(linear_bound: Callable) -> Feedback:
             if value is None:
                 arr = _as_float_array(got)
                 if arr is not None and arr.shape == w.shape:
-                    found.add("Return one number: add up the gains eps * |w_i| of all the inputs.",
+                    found.add("Return one number: the bound for all the inputs together, not one per input.",
                               f"with {label} it returned an array of w's shape")
                 else:
                     found.add("Return one number.", f"with {label} it returned {_shown(got)}")
                 continue
             answers[-1] = value
             if abs(value - want) > 1e-5 * max(1.0, abs(want)):
-                wrong.append((i, f"with {label}: expected {want:.6g}, got {value:.6g}"))
+                wrong.append((i, f"with {label}: got {value:.6g}"))
         models = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]()) for k in range(len(models_of[0]))]
         _explain_wrong(found, wrong, answers, truths, models, _same_number,
-                       "Each input moves by eps towards the sign of its weight and adds eps * |w_i|: the "
-                       "bound is eps * sum(|w_i|).")
+                       "This bound matches none of the usual mistakes: for w = [1, -2] and eps = 0.1, choose "
+                       "by hand the change of each input (at most 0.1 either way) that raises w.x most, and "
+                       "compare that gain with your function's.")
         return found
 
     return _run("linear_bound(w, eps)", body)
@@ -209,9 +214,9 @@ def check_confidence_on_mistakes(confidence_on_mistakes: Callable) -> Feedback:
         return [
             ("You averaged over every example; the paper's confidence is over the wrong answers only.",
              lambda: float(conf.mean())),
-            ("That is the probability of the right class; take the probability the net gives its own "
-             "(wrong) answer, probs[i].max().", lambda: float(p[rows, y][wrong].mean())),
-            ("You averaged over the right answers; take the examples where argmax(probs[i]) != y[i].",
+            ("That is the probability of the right class; the paper's confidence is the probability the "
+             "net gives its own (wrong) answer.", lambda: float(p[rows, y][wrong].mean())),
+            ("You averaged over the right answers; the paper's confidence is over the mistakes.",
              lambda: float(conf[~wrong].mean()) if (~wrong).any() else None),
             ("That is the fraction of mistakes (the error rate), not the confidence.", lambda: float(wrong.mean())),
             ("Return a fraction between 0 and 1, not a percentage.", lambda: 100 * float(conf[wrong].mean())),
@@ -241,10 +246,12 @@ def check_confidence_on_mistakes(confidence_on_mistakes: Callable) -> Feedback:
                 continue
             answers[-1] = value
             if not _same_number(value, want):
-                wrong_cases.append((i, f"with {label}: expected {want:.4f}, got {value:.4f}"))
+                wrong_cases.append((i, f"with {label}: got {value:.4f}"))
         models = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]()) for k in range(len(models_of[0]))]
         _explain_wrong(found, wrong_cases, answers, truths, models, _same_number,
-                       "Take the examples with argmax(probs[i]) != y[i] and average probs[i].max() over them.")
+                       "This number matches none of the usual mistakes: for probs [[0.6, 0.4], [0.3, 0.7]] "
+                       "and y [1, 1], find the mistake and the probability the net gives its own answer "
+                       "there by hand, and compare with your function on it.")
         return found
 
     return _run("confidence_on_mistakes(probs, y)", body)
@@ -274,13 +281,12 @@ def check_pgd_project(pgd_project: Callable) -> Feedback:
             ("That keeps the pixel range but forgets the budget: a pixel may end more than eps from the digit. "
              "Clip to [x - eps, x + eps] as well.", lambda: np.clip(a, 0, 1)),
             ("That keeps the budget but forgets the pixel range: a pixel may leave [0, 1]. Clip to [0, 1] as "
-             "well (the intersection of the two boxes is [max(x - eps, 0), min(x + eps, 1)]).",
-             lambda: np.clip(a, x - e, x + e)),
-            ("You returned x_adv unchanged: the projection puts every pixel back into [x - eps, x + eps] and "
-             "[0, 1].", lambda: np.array(a, dtype=float)),
+             "well.", lambda: np.clip(a, x - e, x + e)),
+            ("You returned x_adv unchanged: some of its pixels lie outside the allowed set, and the "
+             "projection moves them back into it.", lambda: np.array(a, dtype=float)),
             ("You returned the digit x: the projection moves x_adv only as far as it must, to the nearest point "
              "of the allowed box.", lambda: np.array(x, dtype=float)),
-            ("You returned the perturbation; return the image x + delta, with delta clipped to [-eps, eps].",
+            ("You returned the perturbation, the projected image minus x; return the projected image itself.",
              lambda: truth(a, x, e) - x),
         ]
 
@@ -308,13 +314,13 @@ def check_pgd_project(pgd_project: Callable) -> Feedback:
                 continue
             answers[-1] = got
             if not _allclose(got, want):
-                shown = (f": expected {np.round(want, 3).tolist()}, got {np.round(got, 3).tolist()}"
-                         if want.size <= 6 else "")
+                shown = f": got {np.round(got, 3).tolist()}" if want.size <= 6 else ""
                 wrong.append((i, f"with {label}{shown}"))
         models = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]()) for k in range(len(models_of[0]))]
         _explain_wrong(found, wrong, answers, truths, models, _same,
-                       "Each pixel of x_adv is clipped to [max(x - eps, 0), min(x + eps, 1)]: within eps of the "
-                       "digit and inside the pixel range.")
+                       "This image matches none of the usual mistakes: for one pixel of a digit at x = 0.95 "
+                       "with eps = 0.1, work out by hand where x_adv = 1.2, 0.5 and 0.9 must end, and compare "
+                       "with your function on them.")
         return found
 
     return _run("pgd_project(x_adv, x, eps)", body)

@@ -35,8 +35,9 @@ def _product(values):
 
 
 _RF_MISTAKES = [
-    ("Each layer adds (F - 1) times the product of the strides of the layers *below* it, not "
-     "just F - 1.", lambda ls: _rf_with(ls, lambda ls, l: 1)),
+    ("You added F - 1 per layer, as if no layer had a stride: above a stride-2 layer, neighbouring "
+     "units are 2 input pixels apart, so a layer's extra F - 1 units cover more than F - 1 pixels (the "
+     "exercise's hint; section 6).", lambda ls: _rf_with(ls, lambda ls, l: 1)),
     ("A layer's own stride does not widen its own field: multiply by the strides of the layers "
      "below it only.", lambda ls: _rf_with(ls, lambda ls, l: _product(S for _, S in ls[:l + 1]))),
     ("Multiply by the product of *all* the strides below, not only the stride of the layer just "
@@ -45,11 +46,12 @@ _RF_MISTAKES = [
      lambda ls: _rf_with(ls, lambda ls, l: ls[l][1])),
     ("The list starts at the input: layers[0] is the first layer the image meets.",
      lambda ls: _rf_truth(list(reversed(ls)))),
-    ("Off by one: a single pixel has a field of 1, so start from r = 1.",
+    ("Off by one, one pixel too few: a single pixel has a field of 1, so start from r = 1.",
      lambda ls: _rf_truth(ls) - 1),
-    ("Off by one: start from r = 1 and add (F - 1) per layer (times the strides below).",
+    ("Off by one, one pixel too many: before any layer, a unit is one pixel, whose field is 1.",
      lambda ls: _rf_truth(ls) + 1),
-    ("Fields overlap: the layers add F - 1 each (times the strides below), not F.",
+    ("Fields overlap: neighbouring windows share pixels, so a layer widens the field by fewer than F, "
+     "not by F.",
      lambda ls: sum(F for F, _ in ls)),
 ]
 
@@ -77,7 +79,7 @@ def check_receptive_field_size(receptive_field_size: Callable) -> Feedback:
             call = f"receptive_field_size({layers})"
             answers.append(None)
             if err:
-                found.add("Your code raised an exception.", f"{call} raised {err}; expected {want}")
+                found.add("Your code raised an exception.", f"{call} raised {err}")
                 continue
             value = _whole(got)
             if value is None:
@@ -85,10 +87,12 @@ def check_receptive_field_size(receptive_field_size: Callable) -> Feedback:
                 continue
             answers[-1] = value
             if value != want:
-                wrong.append((i, f"{call} = {value}, expected {want}"))
+                wrong.append((i, f"{call} = {value}"))
         models = [(why, lambda i, f=f: f(cases[i])) for why, f in _RF_MISTAKES]
         _explain_wrong(found, wrong, answers, truths, models, lambda a, b: a == b,
-                       "r = 1 + sum over layers of (F - 1) * (product of the strides of the layers below).")
+                       "This field matches none of the usual mistakes: follow one unit of the top layer "
+                       "down [(3, 2), (3, 1)] by hand (which input pixels does it reach?) and compare with "
+                       "your function on it.")
         return found
 
     return _run("receptive_field_size(layers)", body)
@@ -109,12 +113,13 @@ def check_fc_as_conv(fc_as_conv: Callable) -> Feedback:
 
     def mistakes(w, C, H, W, M):
         return [
-            ("w is (D, M): reshaping it directly mixes filters; transpose it first (w.T) so that "
-             "each row is one filter.", lambda: w.reshape(M, C, H, W)),
-            ("x.reshape(N, -1) of an NCHW volume puts the channel first: read each column as "
-             "(C, H, W), not (H, W, C).",
+            ("w is (D, M), one column per neuron: reshaping it directly mixes filters, since a "
+             "reshape reads w row by row.", lambda: w.reshape(M, C, H, W)),
+            ("You read each column as (H, W, C): x.reshape(N, -1) of an NCHW volume runs over the "
+             "channel slowest and the width fastest.",
              lambda: w.T.reshape(M, H, W, C).transpose(0, 3, 1, 2) if (H, W) != (1, 1) else None),
-            ("Height and width are swapped: read each column as (C, H, W).",
+            ("Height and width are swapped: in x.reshape(N, -1) of an NCHW volume the width runs "
+             "fastest.",
              lambda: w.T.reshape(M, C, W, H).transpose(0, 1, 3, 2) if H != W else None),
         ]
 
@@ -139,10 +144,11 @@ def check_fc_as_conv(fc_as_conv: Callable) -> Feedback:
                 continue
             if got.shape != want.shape:
                 if got.shape == (M, C * H * W):
-                    why = "Each row is one flat filter: reshape it to (C, H, W), giving (M, C, H, W)."
+                    why = ("Each row is one flat filter, but a conv filter is a volume as big as the input: "
+                           "the exercise asks for shape (M, C, H, W).")
                 else:
                     why = "Conv filters have shape (M, C, H, W): one filter per FC neuron, as big as the volume."
-                found.add(why, f"{label} returned shape {got.shape}, expected {want.shape}")
+                found.add(why, f"{label} returned shape {got.shape}; the filters have shape {want.shape}")
                 continue
             answers[-1] = got
             if not _allclose(got, want):
@@ -151,7 +157,9 @@ def check_fc_as_conv(fc_as_conv: Callable) -> Feedback:
                   for k in range(len(models_of[0]))]
         _explain_wrong(found, wrong, answers, truths, models,
                        lambda a, b: a is not None and b is not None and _allclose(a, b),
-                       "Some weights are in the wrong place: filter m is column m of w, read as (C, H, W).")
+                       "Some weights are in the wrong place and none of the usual mistakes explains it: "
+                       "take a tiny case (C = 1, H = 1, W = 2, M = 2) and check by hand that a conv with "
+                       "your filters gives the affine layer's output.")
         return found
 
     return _run("fc_as_conv(w, C, H, W)", body)
@@ -185,7 +193,7 @@ def check_score_grid(score_grid: Callable) -> Feedback:
             got, err = attempt(score_grid, image, net, stride)
             answers.append(None)
             if err:
-                found.add("Your code raised an exception.", f"{call} raised {err}; expected {want}")
+                found.add("Your code raised an exception.", f"{call} raised {err}")
                 continue
             value = _number(got)
             if value is None:
@@ -193,10 +201,12 @@ def check_score_grid(score_grid: Callable) -> Feedback:
                 continue
             answers[-1] = value
             if abs(value - want) > 1e-9:
-                wrong.append((k, f"{call} = {_shown(got)}, expected {want}"))
+                wrong.append((k, f"{call} = {_shown(got)}"))
         models = [(why, lambda k, f=f: f(*cases[k][:3])) for why, f in mistakes]
         _explain_wrong(found, wrong, answers, truths, models, _same_number,
-                       "(image_size - net_input)/total_stride + 1 crops per axis.")
+                       "This count matches none of the usual mistakes: for a net built for 8 pixels with "
+                       "total stride 2, on a 12-pixel image, list by hand where a crop can start, and "
+                       "compare with your function on it.")
         return found
 
     return _run("score_grid(image_size, net_input, total_stride)", body)

@@ -42,7 +42,8 @@ _SIZE_MISTAKES = [
      lambda W, F, S, P: (W - F + 2 * P) * S + 1),
     ("Subtract the filter size F, do not add it.",
      lambda W, F, S, P: (W + F + 2 * P) / S + 1),
-    ("Off by one: the formula is (W - F + 2P)/S + 1, not + 2.",
+    ("Off by one: you add 2 after dividing, one position too many; the filter's first position counts "
+     "once.",
      lambda W, F, S, P: (W - F + 2 * P) / S + 2),
     ("Off by one: start from W - F, not W - F + 1.",
      lambda W, F, S, P: (W - F + 1 + 2 * P) / S + 1),
@@ -81,33 +82,34 @@ def check_output_size(output_size: Callable) -> Feedback:
             if err is not None:
                 if isinstance(err, ValueError):
                     if (W - F) % S and not (W - F + 2 * P) % S:
-                        found.add("Your check for a whole number forgets the padding: with 2P it "
-                                  "divides evenly.", f"{call} raised ValueError, but "
-                                  f"({W} - {F} + 2*{P})/{S} + 1 = {want}")
+                        found.add("Your check for a whole number forgets the padding: the zeros on "
+                                  "both sides are part of the width the filter slides over, and with "
+                                  "them the filters tile this input.", f"{call} raised ValueError")
                     else:
-                        found.add("ValueError is only for sizes that are not whole numbers.",
-                                  f"{call} raised ValueError({err}); expected {want}")
+                        found.add("ValueError is only for sizes that are not whole numbers: the filters "
+                                  "tile this input.", f"{call} raised ValueError({err})")
                 else:
                     crashed.add(type(err))
                     found.add(f"Your code raised {type(err).__name__}.",
-                              f"{call} raised {error_text(err)}; expected {want}")
+                              f"{call} raised {error_text(err)}")
                 continue
             value = _number(got)
             if value is None:
                 found.add("Return a number.", f"{call} returned {_shown(got)}")
                 answers[-1] = None
             elif abs(value - want) > 1e-9:
-                wrong.append((i, f"{call} returned {_shown(got)}, expected {want}"))
+                wrong.append((i, f"{call} returned {_shown(got)}"))
             elif not _is_integer_type(got):
                 found.add("Return an integer, not a float: use // once you know the division is "
                           "exact (or int(...)).",
                           f"{call} returned {_shown(got)}")
         models = [(why, lambda i, f=f: f(*_SIZE_CASES[i])) for why, f in _SIZE_MISTAKES]
         _explain_wrong(found, wrong, answers, truths, models, _same_size,
-                       "Work this size out by hand with (W - F + 2P)/S + 1 and compare.")
+                       "This size matches none of the usual mistakes: count by hand how many positions "
+                       "the filter takes across a small padded input (W = 5, F = 3, S = 2, P = 1, say), "
+                       "then run your function on those numbers and compare.")
         for W, F, S, P in _INVALID_CASES:
             call = f"output_size({W}, {F}, {S}, {P})"
-            formula = f"({W} - {F} + 2*{P})/{S} + 1 = {_exact(W, F, S, P):g}"
             got, err = attempt_raising(output_size, W, F, S, P)
             if isinstance(err, ValueError):
                 continue
@@ -118,10 +120,10 @@ def check_output_size(output_size: Callable) -> Feedback:
                           "`raise ValueError(...)`; an assert or another exception does not count).",
                           f"{call} raised {_raised(err)}")
                 continue
-            found.add("When (W - F + 2P)/S + 1 is not a whole number the filters do not tile the "
+            found.add("When the output size is not a whole number the filters do not tile the "
                       "input: raise ValueError instead of returning a number (frameworks round "
                       "down silently; this exercise asks you to refuse).",
-                      f"{call} returned {_shown(got)}, but {formula}")
+                      f"{call} returned {_shown(got)}, but the filters do not tile this input")
         return found
 
     return _run("output_size(W, F, S, P)", body)
@@ -146,14 +148,16 @@ def check_valid_strides(valid_strides: Callable) -> Feedback:
     cases = [(10, 3, 0), (7, 3, 0), (32, 5, 2), (227, 11, 0), (5, 5, 0), (13, 3, 1), (8, 2, 1),
              (12, 4, 0)]
     mistakes = [
-        ("You forgot the padding: the strides must divide W - F + 2P.",
+        ("You forgot the padding: the zeros on both sides are part of the width the filter slides "
+         "over.",
          lambda W, F, P: _strides_truth(W, F, 0) if W - F > 0 else None),
-        ("Padding goes on both sides: the strides must divide W - F + 2P, not W - F + P.",
+        ("Padding goes on both sides: P zeros before the input and P after it, not P in all.",
          lambda W, F, P: _divisors(W - F + P) if W - F + P > 0 else None),
-        ("A stride as large as W - F + 2P is valid too (it gives output 2): let your range "
-         "include it.", lambda W, F, P: [s for s in _strides_truth(W, F, P)
+        ("The largest valid stride is missing: a stride that jumps from the filter's first position "
+         "straight to its last one (output size 2) is valid too; let your range include it.", lambda W, F, P: [s for s in _strides_truth(W, F, P)
                                          if s < W - F + 2 * P] or None),
-        ("Keep only the strides that divide W - F + 2P exactly.",
+        ("Not every stride fits: keep only those that give a whole output size (by hand: does stride "
+         "2 fit W = 6, F = 3, P = 0?).",
          lambda W, F, P: list(range(1, W - F + 2 * P + 1)) or None),
         ("Those are the output sizes; return the strides.",
          lambda W, F, P: sorted((W - F + 2 * P) // s + 1 for s in _strides_truth(W, F, P))),
@@ -169,7 +173,7 @@ def check_valid_strides(valid_strides: Callable) -> Feedback:
             got, err = attempt(valid_strides, W, F, P)
             if err:
                 answers.append(None)
-                found.add("Your code raised an exception.", f"{call} raised {err}; expected {want}")
+                found.add("Your code raised an exception.", f"{call} raised {err}")
                 continue
             try:
                 items = list(got)
@@ -199,10 +203,12 @@ def check_valid_strides(valid_strides: Callable) -> Feedback:
                 found.add("Stride 0 never moves the filter: strides start at 1.",
                           f"{call} returned {whole}")
                 continue
-            wrong.append((i, f"{call} returned {whole}, expected {want}"))
+            wrong.append((i, f"{call} returned {whole}"))
         models = [(why, lambda i, f=f: f(*cases[i])) for why, f in mistakes]
         _explain_wrong(found, wrong, answers, truths, models, lambda a, b: a == b,
-                       "A stride S is valid exactly when it divides W - F + 2P.")
+                       "These strides match none of the usual mistakes: a stride is valid exactly when "
+                       "the output size of Exercise 1 is a whole number; try each stride of a small case "
+                       "(W = 6, F = 3, P = 0) by hand and compare.")
         return found
 
     return _run("valid_strides(W, F, P)", body)
@@ -226,8 +232,7 @@ def check_param_count(param_count: Callable) -> Feedback:
         ("A filter is F x F in space: F*F, not F.", lambda F, D, K: F * D * K + K),
         ("That is one filter; the layer has K of them.", lambda F, D, K: F * F * D + 1),
         ("Each of the K filters has its own bias: + K, not + 1.", lambda F, D, K: F * F * D * K + 1),
-        ("Each filter has F*F*D_in weights and one bias: K * (F*F*D_in + 1); you added a bias per "
-         "input channel.", lambda F, D, K: F * F * D * K + D * K),
+        ("You added a bias per input channel: a filter has one bias, however deep it is.", lambda F, D, K: F * F * D * K + D * K),
     ]
 
     def body():
@@ -240,7 +245,7 @@ def check_param_count(param_count: Callable) -> Feedback:
             got, err = attempt(param_count, F, D, K)
             if err:
                 answers.append(None)
-                found.add("Your code raised an exception.", f"{call} raised {err}; expected {want}")
+                found.add("Your code raised an exception.", f"{call} raised {err}")
                 continue
             value = _number(got)
             if value is None:
@@ -255,10 +260,12 @@ def check_param_count(param_count: Callable) -> Feedback:
             answers.append(value)
             if value == want:
                 continue
-            wrong.append((i, f"{call} returned {_shown(got)}, expected {want}"))
+            wrong.append((i, f"{call} returned {_shown(got)}"))
         models = [(why, lambda i, f=f: f(*cases[i])) for why, f in mistakes]
         _explain_wrong(found, wrong, answers, truths, models, lambda a, b: abs(a - b) < 1e-9,
-                       "Count F*F*D_in weights and one bias per filter, for K filters.")
+                       "This count matches none of the usual mistakes: count by hand for a tiny layer "
+                       "(two 1x1 filters on a 3-channel input: how many weights, how many biases?), then "
+                       "run your function on it and compare.")
         return found
 
     return _run("param_count(F, D_in, K)", body)

@@ -37,8 +37,8 @@ def _reference_conv2d(x, w, b, stride, pad):
 
 
 _SWAPPED = "Rows and columns are swapped: the output is (H_out, W_out), rows first."
-_FILTER_SWAPPED = ("The filter's rows and columns are swapped: multiply x[i*S + a, j*S + b] by w[a, b], "
-                   "not by w[b, a].")
+_FILTER_SWAPPED = ("The filter's rows and columns are swapped: the window's row a, column b meets w[b, a] in "
+                   "your code; keep the filter as it is, rows with rows.")
 
 
 def _conv2d_mistakes(x, w, b, s, p):
@@ -50,7 +50,7 @@ def _conv2d_mistakes(x, w, b, s, p):
     H_out, W_out = want.shape
     models = [
         ("You flipped the filter: that is the textbook convolution. A conv layer computes the "
-         "cross-correlation: multiply x[i*S + a, j*S + b] by w[a, b], with the filter as it is.",
+         "cross-correlation, with the filter as it is (notebook 01, 'Convolution or cross-correlation?').",
          lambda: _reference_conv2d(x, w[::-1, ::-1], b, s, p)),
         ("You forgot to add the bias b.", lambda: want - b),
         ("Add the bias once per output, not once per filter tap.", lambda: want + b * (w.size - 1)),
@@ -123,20 +123,22 @@ def check_conv2d_single(conv2d: Callable) -> Feedback:
                 continue
             shapes[-1] = got.shape
             if got.shape != want.shape:
-                wrong_shapes.append((i, f"{label} returned shape {got.shape}, expected {want.shape}"))
+                wrong_shapes.append((i, f"{label} returned shape {got.shape}, the conv layer's output has "
+                                        f"shape {want.shape}"))
                 continue
             answers[-1] = got
             if not _allclose(got, want):
-                wrong.append((i, f"{label}: expected {_preview(want)}, got {_preview(got)}"))
+                wrong.append((i, f"{label}: got {_preview(got)}"))
         shape_models = [(why, lambda i, f=f: f(*cases[i])) for why, f in _SHAPE_MISTAKES]
         _explain_wrong(found, wrong_shapes, shapes, want_shapes, shape_models, lambda a, b: a == b,
-                       "The output shape is (H_out, W_out) = ((H - HH + 2*pad)//stride + 1, "
-                       "(W - WW + 2*pad)//stride + 1).")
+                       "The output shape matches none of the usual mistakes: along each axis it is the "
+                       "output size of notebook 01's formula, with HH (or WW) as the filter size.")
         models = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]())
                   for k in range(len(models_of[0]))]
         _explain_wrong(found, wrong, answers, truths, models, _same_array,
-                       "Some values differ; check one output by hand: out[i, j] = "
-                       "sum over a, b of x_padded[i*S + a, j*S + b] * w[a, b], plus b.")
+                       "Some values differ and none of the usual mistakes explains them: work out out[0, 0] "
+                       "of a tiny case by hand (a 3x3 image, a 2x2 filter, stride 1, no padding), as in "
+                       "the worked example of the notes, and compare with your function on it.")
         return found
 
     return _run("conv2d(x, w, b, stride, pad)", body)
@@ -166,13 +168,16 @@ _SHAPE_MISTAKES = [
      lambda x, w, b, s, p: _out_shape(x, w, s, 0) if p else None),
     ("Padding goes on both sides: the padded image is H + 2*pad high, not H + pad.",
      lambda x, w, b, s, p: _out_shape(x, w, s, p) if p else None),
-    ("You forgot the stride: H_out = (H - HH + 2*pad)//stride + 1, one window every stride pixels.",
+    ("You forgot the stride: there is one window every stride pixels, so the output is about stride "
+     "times smaller along each axis.",
      lambda x, w, b, s, p: _out_shape(x, w, 1, 2 * p) if s > 1 else None),
     (_SWAPPED, lambda x, w, b, s, p: _out_shape(x, w, s, 2 * p)[::-1]),
     (_FILTER_SWAPPED, lambda x, w, b, s, p: _out_shape(x, w, s, 2 * p, swap_filter=True)),
-    ("Off by one: H_out = (H - HH + 2*pad)//stride + 1.",
+    ("Off by one: your output has one row and one column too many; count the filter's positions "
+     "along one axis of a small case by hand.",
      lambda x, w, b, s, p: tuple(n + 1 for n in _out_shape(x, w, s, 2 * p))),
-    ("Off by one: H_out = (H - HH + 2*pad)//stride + 1.",
+    ("Off by one: your output has one row and one column too few; the filter's first position counts "
+     "too.",
      lambda x, w, b, s, p: tuple(n - 1 for n in _out_shape(x, w, s, 2 * p))),
 ]
 
@@ -195,11 +200,11 @@ def check_im2col_size(im2col_size: Callable) -> Feedback:
         return (F * F * C, Ho * Wo)
 
     mistakes = [
-        ("Rows and columns are swapped: a column holds one window (F*F*C numbers), and there is "
-         "one column per output position.", lambda *a: truth(*a)[::-1]),
-        ("A window goes through all C channels: F*F*C rows.",
+        ("Rows and columns are swapped: X_col has one column per window, and a column holds the "
+         "numbers of one window.", lambda *a: truth(*a)[::-1]),
+        ("A window goes through all C channels: its column holds the numbers of every channel.",
          lambda C, H, W, F, S, P: (F * F, truth(C, H, W, F, S, P)[1])),
-        ("There is one column per output position (H_out*W_out), not per input pixel.",
+        ("There is one column per window, that is per output position, not per input pixel.",
          lambda C, H, W, F, S, P: (F * F * C, H * W)),
         ("The windows form an H_out x W_out grid: multiply the two.",
          lambda C, H, W, F, S, P: (F * F * C, outs(C, H, W, F, S, P)[0])),
@@ -222,7 +227,7 @@ def check_im2col_size(im2col_size: Callable) -> Feedback:
             got, err = attempt(im2col_size, *case)
             answers.append(None)
             if err:
-                found.add("Your code raised an exception.", f"{label} raised {err}; expected {want}")
+                found.add("Your code raised an exception.", f"{label} raised {err}")
                 continue
             try:
                 pair = tuple(_whole(v) for v in got)
@@ -233,10 +238,12 @@ def check_im2col_size(im2col_size: Callable) -> Feedback:
                 continue
             answers[-1] = pair
             if pair != want:
-                wrong.append((i, f"{label} returned {pair}, expected {want}"))
+                wrong.append((i, f"{label} returned {pair}"))
         models = [(why, lambda i, f=f: f(*cases[i])) for why, f in mistakes]
         _explain_wrong(found, wrong, answers, truths, models, lambda a, b: tuple(a) == tuple(b),
-                       "rows = F*F*C, columns = H_out*W_out with H_out = (H - F + 2P)//S + 1.")
+                       "This shape matches none of the usual mistakes: draw X_col for a tiny case by hand "
+                       "(one channel, a 3x3 image, 2x2 filters, stride 1, no padding: how many windows, "
+                       "how many numbers in each?) and compare with your function on it.")
         return found
 
     return _run("im2col_size(C, H, W, F, S, P)", body)
@@ -279,8 +286,9 @@ def check_conv1d_backward(conv1d_backward: Callable) -> Feedback:
         return np.array([np.dot(padded[j:j + len(w)], w) for j in range(len(dout) + len(w) - 1)])
 
     mistakes = [
-        ("The filter must be flipped: dx is the full textbook convolution of dout with w "
-         "(np.convolve), which is a cross-correlation with w reversed; you used w as it is.",
+        ("The filter must be flipped: you slid w over dout as it is, but in the backward pass the "
+         "weights meet dout in the reverse order (the section 'The backward pass: a textbook "
+         "convolution').",
          lambda d, w: correlate_full(d, w)),
         ("x[j] is used by several outputs: add their contributions (+=), do not overwrite them (=).",
          lambda d, w: overwrite(d, w, "i")),
@@ -303,16 +311,18 @@ def check_conv1d_backward(conv1d_backward: Callable) -> Feedback:
             got = _as_float_array(got)
             if got is None or got.shape != want.shape:
                 shape = None if got is None else got.shape
-                found.add("dx has the length of x: len(dout) + len(w) - 1. Every output overlaps "
-                          "x fully or partly, so use a 'full' convolution, not 'valid' or 'same'.",
-                          f"{label} returned shape {shape}, expected ({len(want)},)")
+                found.add("dx has the length of x, len(dout) + len(w) - 1: every x[j] gets a gradient, "
+                          "also the ones near the ends that fewer outputs used.",
+                          f"{label} returned shape {shape}, x has length {len(want)}")
                 continue
             answers[-1] = got
             if not _allclose(got, want):
-                wrong.append((i, f"{label}: expected {_preview(want)}, got {_preview(got)}"))
+                wrong.append((i, f"{label}: got {_preview(got)}"))
         models = [(why, lambda i, f=f: f(*cases[i])) for why, f in mistakes]
         _explain_wrong(found, wrong, answers, truths, models, _same_array,
-                       "dx[j] = sum over k of dout[j - k] * w[k], for the k where 0 <= j - k < len(dout).")
+                       "Some values differ and none of the usual mistakes explains them: write y out for "
+                       "len(x) = 3 and len(w) = 2 by hand, read off which outputs use each x[j] and with "
+                       "which weight, and compare with your function on that case.")
         return found
 
     return _run("conv1d_backward(dout, w)", body)

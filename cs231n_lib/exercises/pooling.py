@@ -43,7 +43,8 @@ def check_max_pool_2x2(max_pool_2x2: Callable) -> Feedback:
              lambda: np.abs(blocks).max(axis=-1)),
             ("That is L2-norm pooling; take the maximum.", lambda: np.sqrt((blocks ** 2).sum(axis=-1))),
             ("x.reshape(H//2, W//2, 2, 2) does not cut 2x2 windows: its groups of four are four "
-             "neighbours along a row. Use x.reshape(H//2, 2, W//2, 2).max(axis=(1, 3)).",
+             "neighbours along a row. A reshape keeps the order of the numbers, so split each axis of x "
+             "into (block, position in the block), in the order the axes come.",
              lambda: x.reshape(H // 2, W // 2, 2, 2).max(axis=(2, 3))),
             ("Rows and columns are swapped: the output is (H/2, W/2), rows first.",
              lambda: blocks.max(axis=-1).T if H == W else None),
@@ -75,20 +76,20 @@ def check_max_pool_2x2(max_pool_2x2: Callable) -> Feedback:
                     why = "Rows and columns are swapped: the output is (H/2, W/2), rows first."
                 elif got.ndim == 3 or sorted(got.shape) == sorted(want.shape + (2,)):
                     why = ("You took the maximum along one axis of the window only: the window is "
-                           "2x2, so take it along both (axes 1 and 3 of x.reshape(H//2, 2, W//2, 2)).")
+                           "2x2, so take it along both of the window's axes.")
                 else:
                     why = "The output has shape (H/2, W/2): (W - 2)/2 + 1 = W/2 along each axis."
-                found.add(why, f"on {label} it returned shape {got.shape}, expected {want.shape}")
+                found.add(why, f"on {label} it returned shape {got.shape}; the output has shape {want.shape}")
                 continue
             answers[-1] = got
             if not _allclose(got, want):
-                shown = f"expected {np.round(want, 3).tolist()}, got {np.round(got, 3).tolist()}" \
-                    if want.size <= 4 else "the values differ"
+                shown = f"got {np.round(got, 3).tolist()}" if want.size <= 4 else "the values differ"
                 wrong.append((i, f"on {label} {shown}"))
         models = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]())
                   for k in range(len(models_of[0]))]
         _explain_wrong(found, wrong, answers, truths, models, _same,
-                       "Each output is the largest of the four numbers of its 2x2 window.")
+                       "These values match none of the usual mistakes: pool a 2x4 array you write by "
+                       "hand (two windows) and compare with your function on it.")
         return found
 
     return _run("max_pool_2x2(x)", body)
@@ -127,8 +128,8 @@ def check_max_pool_window_backward(window_backward: Callable) -> Feedback:
              "the first one only (row by row).", lambda: np.where(ties, dout, 0.0)),
             ("You split dout among the tied maxima; the library gives all of it to the first one, "
              "row by row.", lambda: np.where(ties, dout / ties.sum(), 0.0)),
-            ("With a tie, dout goes to the *first* maximum in row-by-row order (np.argmax), not the "
-             "last.", lambda: last),
+            ("With a tie, dout goes to the *first* maximum in row-by-row order, not the last.",
+             lambda: last),
             ("You routed dout to the minimum.", lambda: np.where(window == window.min(), dout, 0.0)),
             ("The switch is right, but multiply by dout (the chain rule).",
              lambda: np.where(np.arange(window.size).reshape(window.shape) == int(np.argmax(window)),
@@ -156,16 +157,17 @@ def check_max_pool_window_backward(window_backward: Callable) -> Feedback:
             got = _as_float_array(got)
             if got is None or got.shape != window.shape:
                 found.add("Return an array shaped like the window.",
-                          f"{label}: got shape {None if got is None else got.shape}, expected {window.shape}")
+                          f"{label}: got shape {None if got is None else got.shape}; the window has shape {window.shape}")
                 continue
             answers[-1] = got
             if not _allclose(got, want):
-                wrong.append((i, f"{label}: got {got.tolist()}, expected {want.tolist()}"))
+                wrong.append((i, f"{label}: got {got.tolist()}"))
         models = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]())
                   for k in range(len(models_of[0]))]
         _explain_wrong(found, wrong, answers, truths, models, _same,
-                       "The whole of dout goes to the window's maximum (the first, row by row, if "
-                       "tied); every other entry gets 0.")
+                       "This gradient matches none of the usual mistakes: for the window [[4, 1], [0, 2]], "
+                       "nudge each entry by a little and see which nudge changes max(window) (section 6), "
+                       "then compare with your function on it.")
         return found
 
     return _run("window_backward(window, dout)", body)
@@ -194,7 +196,7 @@ def check_avg_pool_weights(avg_pool_weights: Callable) -> Feedback:
             if got is None or got.shape != (C, C, F, F):
                 found.add("A conv layer's weights have shape (F_out, C_in, HH, WW), here "
                           "(C, C, F, F): one filter per output channel, each C deep.",
-                          f"{label} returned shape {None if got is None else got.shape}, expected "
+                          f"{label} returned shape {None if got is None else got.shape}, not "
                           f"{(C, C, F, F)}")
                 continue
             # Behaviour: a stride-F convolution with these weights vs average pooling.
@@ -207,15 +209,17 @@ def check_avg_pool_weights(avg_pool_weights: Callable) -> Feedback:
             guesses = [
                 (np.full((C, C, F, F), 1.0 / (F * F)),
                  "Every filter reads every channel, so each output adds up the averages of all "
-                 "channels; filter c must be 1/F^2 on channel c and 0 on the others."),
-                (want * F * F, "The weights sum to F*F: that is sum pooling; divide by F*F."),
+                 "channels; output channel c should see input channel c only."),
+                (want * F * F, "The weights of a window sum to F*F: that is sum pooling; the weights of an "
+                               "average sum to 1."),
                 (want * F, "Dividing by F averages along one axis only; a window has F*F numbers."),
-                (want / C, "Divide by F*F only; the channels are kept apart, not averaged."),
+                (want / C, "You divided by C as well: the channels are kept apart, not averaged."),
                 (np.full((C, C, F, F), 1.0 / (C * F * F)),
                  "That averages over the channels too; keep them apart."),
             ]
             why = next((text for guess, text in guesses if _allclose(got, guess)),
-                       "The convolution with these weights does not compute average pooling.")
+                       "The convolution with these weights does not compute average pooling, and none of the "
+                       "usual mistakes explains it: try C = 1, F = 2 on a 2x2 image by hand first.")
             found.add(why, label)
         return found
 

@@ -23,12 +23,15 @@ def check_initial_loss(initial_loss: Callable) -> Feedback:
 
     cases = [2, 3, 10, 100, 1000]
     mistakes = [
-        ("That is the probability of each class, 1/C; the loss is -ln(1/C).", lambda C: 1 / C),
-        ("Mind the sign: the loss is -ln(1/C) = +ln(C), a positive number.", lambda C: -math.log(C)),
+        ("That is the probability of each class, 1/C; the softmax loss is the negative log of the right "
+         "class's probability (section 2).", lambda C: 1 / C),
+        ("Mind the sign: a loss is minus the log of a probability, so it is positive.", lambda C: -math.log(C)),
         ("The loss uses the natural log (np.log), not log10.", lambda C: math.log10(C)),
         ("The loss uses the natural log (np.log), not log2.", lambda C: math.log2(C)),
-        ("That is the error rate of guessing; the loss is -ln(1/C).", lambda C: 1 - 1 / C),
-        ("The loss is -ln(probability of the right class) = -ln(1/C), not ln(C - 1).",
+        ("That is the error rate of guessing, not a loss: the softmax loss is a negative log-probability "
+         "(section 2).", lambda C: 1 - 1 / C),
+        ("That is ln(C - 1), the log of the number of wrong classes; the loss is about the probability of "
+         "the right class, not ln(C - 1).",
          lambda C: math.log(C - 1) if C > 2 else None),
     ]
 
@@ -52,10 +55,12 @@ def check_initial_loss(initial_loss: Callable) -> Feedback:
                 continue
             answers[-1] = value
             if not same(value, want):
-                wrong.append((i, f"initial_loss({C}) returned {value:.4f}, expected ln({C}) = {want:.4f}"))
+                wrong.append((i, f"initial_loss({C}) returned {value:.4f}"))
         models = [(why, lambda i, f=f: f(cases[i])) for why, f in mistakes]
         _explain_wrong(found, wrong, answers, truths, models, same,
-                       "With C equally likely classes the loss is -ln(1/C) = ln(C).")
+                       "This loss matches none of the usual mistakes: with C equally likely classes, what "
+                       "probability does the right class get, and what softmax loss goes with it? "
+                       "(Section 2 measures it for 10 classes.)")
         return found
 
     return _run("initial_loss(C)", body)
@@ -80,11 +85,12 @@ def check_momentum_step(momentum_step: Callable) -> Feedback:
         return [
             ("Return (next_w, next_v) in that order: you returned the velocity first.",
              lambda: (mu * v - lr * dw, w + mu * v - lr * dw)),
-            ("next_w is a plain SGD step: add the new velocity to w instead.",
+            ("next_w is a plain SGD step: with momentum the weights move by the velocity, not by the "
+             "gradient.",
              lambda: (w - lr * dw, mu * v - lr * dw)),
-            ("You moved w with the old velocity: update v first, then w + v.",
+            ("You moved w with the old velocity: the weights move by the velocity of this step.",
              lambda: (w + v, mu * v - lr * dw)),
-            ("The gradient points uphill: subtract learning_rate * dw.",
+            ("The gradient points uphill: the velocity must move against it.",
              lambda: (w + mu * v + lr * dw, mu * v + lr * dw)),
             ("The old velocity must decay: multiply it by momentum.",
              lambda: (w + v - lr * dw, v - lr * dw)),
@@ -118,14 +124,17 @@ def check_momentum_step(momentum_step: Callable) -> Feedback:
                 continue
             if next_w.shape != w.shape or next_v.shape != v.shape:
                 found.add("next_w and next_v have the shape of w.",
-                          f"{label}: got shapes {next_w.shape} and {next_v.shape}, expected {w.shape}")
+                          f"{label}: got shapes {next_w.shape} and {next_v.shape}; w has shape {w.shape}")
                 continue
             answers[-1] = (next_w, next_v)
             if not same(answers[-1], want):
                 wrong.append((i, label))
         ms = [(models_of[0][k][0], lambda i, k=k: models_of[i][k][1]()) for k in range(len(models_of[0]))]
         _explain_wrong(found, wrong, answers, truths, ms, same,
-                       "next_v = momentum * v - learning_rate * dw, then next_w = w + next_v.")
+                       "next_w or next_v is off in a way none of the usual mistakes explains: do one step "
+                       "by hand for a single weight (w = 0, dw = 1, v = 1, learning_rate = 0.1, "
+                       "momentum = 0.9), following the exercise's two sentences, and compare with your "
+                       "function on those numbers.")
         return found
 
     return _run("momentum_step(w, dw, v, learning_rate, momentum)", body)
@@ -183,10 +192,12 @@ def check_accuracy(accuracy: Callable) -> Feedback:
                 continue
             answers[-1] = value
             if abs(value - want) > 1e-6:
-                wrong.append((i, f"{label} returned {value:.3f}, expected {want:.3f}"))
+                wrong.append((i, f"{label} returned {value:.3f}"))
         models = [(why, lambda i, f=f: f(*cases[i])) for why, f in mistakes]
         _explain_wrong(found, wrong, answers, truths, models, lambda a, b: abs(a - b) < 1e-6,
-                       "Accuracy is the mean of (argmax of each row == y).")
+                       "This accuracy matches none of the usual mistakes: write 3 rows of scores and their "
+                       "labels by hand, count the rows your eye calls right, and compare with your "
+                       "function on them.")
         return found
 
     return _run("accuracy(scores, y)", body)

@@ -19,31 +19,31 @@ _RULES = {("small", "similar"): "a", ("large", "similar"): "d", ("small", "diffe
 # Rule 4 grants that a large data set can afford training from scratch, (e), before advising (d):
 # "However, in practice it is very often still beneficial to initialize with weights from a pretrained model".
 _ALSO_RIGHT = {("large", "different"): {"e"}}
-_WHY_NOT = {
-    ("small", "similar", "b"): "For similar data the top codes fit the new classes: the notes fit a linear "
-                               "classifier on the CNN codes, (a); an earlier layer, (b), is their advice for "
-                               "different data.",
-    ("small", "similar", "d"): "About ten images per class would overfit a fine-tuned net: with little data "
-                               "the notes train only a linear classifier, here on the top codes, (a).",
+_WHY_NOT = {   # what is wrong with a letter, without naming the letter the notes advise (that is the answer)
+    ("small", "similar", "b"): "For similar data the top codes fit the new classes: going down to an earlier layer "
+                               "gives up the features that transfer best (section 4).",
+    ("small", "similar", "d"): "About ten images per class would overfit a fine-tuned net: with little data the "
+                               "notes train far fewer weights (section 4).",
     ("small", "similar", "e"): "Training from scratch on a small data set overfits and throws the pretrained "
-                               "features away: the notes train only a linear classifier on the codes, (a).",
-    ("small", "different", "a"): "With different data the top codes are specific to the original classes: "
-                                 "the notes go to activations earlier in the network, (b).",
-    ("small", "different", "d"): "Fine-tuning on a small data set overfits, however different it is: the notes "
-                                 "train only a linear classifier, on earlier activations, (b).",
-    ("small", "different", "e"): "Training from scratch on a small data set overfits: the notes train only a "
-                                 "linear classifier, on earlier activations, (b).",
-    ("large", "similar", "a"): "With plenty of similar data there is little risk of overfitting, so the notes "
-                               "fine-tune through the whole network, (d), instead of freezing it.",
-    ("large", "similar", "b"): "With plenty of similar data the notes fine-tune through the whole network, (d).",
-    ("large", "similar", "e"): "Similar data and plenty of it: the pretrained weights are a head start, so the "
-                               "notes fine-tune them, (d), rather than start from scratch.",
-    ("large", "different", "a"): "A large data set can afford to train the whole net: the notes fine-tune "
-                                 "through the entire network from the pretrained weights, (d) (or train from "
-                                 "scratch, (e)), not only a classifier.",
-    ("large", "different", "b"): "A large data set can afford to train the whole net: the notes fine-tune "
-                                 "through the entire network from the pretrained weights, (d) (or train from "
-                                 "scratch, (e)), not only a classifier.",
+                               "features away (section 4).",
+    ("small", "different", "a"): "With different data the top codes are specific to the original classes: they "
+                                 "describe what the pretrained net learned to tell apart (section 4).",
+    ("small", "different", "d"): "Fine-tuning on a small data set overfits, however different the data: with ten "
+                                 "images per class the notes train far fewer weights (section 4).",
+    ("small", "different", "e"): "Training from scratch on a small data set overfits, however different the data: "
+                                 "ten images per class cannot train a whole net (section 4).",
+    ("large", "similar", "a"): "With plenty of similar data there is little risk of overfitting, so the notes do "
+                               "not keep the network frozen (section 4).",
+    ("large", "similar", "b"): "With plenty of similar data, a classifier on an earlier layer's frozen codes leaves "
+                               "the network frozen and its best features unused (section 4).",
+    ("large", "similar", "e"): "Similar data and plenty of it: the pretrained weights are a head start, and training "
+                               "from scratch throws them away (section 4).",
+    ("large", "different", "a"): "A large data set can afford to train the whole net: a linear classifier on frozen "
+                                 "codes, from whichever layer, leaves most of what the data could teach unused "
+                                 "(section 4).",
+    ("large", "different", "b"): "A large data set can afford to train the whole net: a linear classifier on frozen "
+                                 "codes, from whichever layer, leaves most of what the data could teach unused "
+                                 "(section 4).",
 }
 _NOT_A_RULE = ("(c), a new head over frozen convolutions, is one of the ways to reuse a net, but none of the "
                "notes' four rules picks it.")
@@ -89,8 +89,8 @@ def check_notes_strategy(notes_strategy: Callable) -> Feedback:
                 continue
             example = f"notes_strategy({size!r}, {sim!r}) returned {letter!r}"
             why = _NOT_A_RULE if letter == "c" else _WHY_NOT.get((size, sim, letter))
-            found.add(why or f"The notes advise ({_RULES[(size, sim)]}) for a {size} data set {sim} to the "
-                              "original.", example)
+            found.add(why or f"Reread the notes' rule for a {size} data set {sim} to the original (section 4).",
+                      example)
         return found
 
     return _run("notes_strategy(size, similarity)", body)
@@ -130,8 +130,8 @@ def check_cnn_codes(cnn_codes: Callable) -> Feedback:
             if err:
                 hint = ""
                 if "no layer named" in err:
-                    hint = (" Find the layer without its name: net.names lists the layers bottom to top, so the "
-                            "one below the classifier is net.names[-2].")
+                    hint = (" Find the layer without its name: net.names lists the layers bottom to top (the "
+                            "exercise says how to use it).")
                 found.add("Your code raised an exception." + hint, f"{label}: raised {err}")
                 continue
             try:
@@ -144,14 +144,14 @@ def check_cnn_codes(cnn_codes: Callable) -> Feedback:
             models = [
                 ("Those are the class scores (the last layer's output); the CNN codes are the activations of "
                  "the layer just below the classifier.", acts[names[-1]].reshape(N, -1)),
-                ("Take the codes after the ReLU (net.names[-2]): the notes' CNN codes are ReLU'd, so no value "
-                 "is negative.", acts[names[-3]].reshape(N, -1)),
+                ("Those codes are taken before the ReLU: the notes' CNN codes are ReLU'd, so no value is "
+                 "negative.", acts[names[-3]].reshape(N, -1)),
                 ("That is the last conv volume (flattened); the codes of the notes are the hidden FC layer's "
                  "output after its ReLU, the layer just below the classifier.",
                  acts[[n for n in names if n in net.layers and type(net.layers[n]).__name__ == "pool"][-1]]
                  .reshape(N, -1)),
             ]
-            example = f"{label}: got shape {arr.shape}, expected {want.shape}"
+            example = f"{label}: got shape {arr.shape}; the codes have shape {want.shape}"
             if arr.ndim == 2 and arr.shape == want.shape[::-1] and np.allclose(arr.T, want, rtol=1e-4, atol=1e-5):
                 found.add("One row per image: return shape (N, D), not (D, N).", example)
                 continue
@@ -164,8 +164,8 @@ def check_cnn_codes(cnn_codes: Callable) -> Feedback:
                     found.add(why, example)
                     break
             else:
-                found.add("These are not the activations of net.names[-2], the layer below the classifier.",
-                          example)
+                found.add("These are not the activations of the layer just below the classifier, and none of the "
+                          "usual mistakes explains them.", example)
         return found
 
     return _run("cnn_codes(net, X)", body)
@@ -221,12 +221,12 @@ def check_probe_accuracy(probe_accuracy: Callable) -> Feedback:
                 continue
             value = _number(got)
             if value is None:
-                found.add("Return one number: the fraction of test codes classified correctly "
-                          "(e.g. clf.score(codes_test, y_test)).", f"{label}: returned {_shown(got)}")
+                found.add("Return one number: the fraction of test codes classified correctly.",
+                          f"{label}: returned {_shown(got)}")
                 continue
             if lo - 0.08 <= value <= hi + 0.08:
                 continue
-            example = f"{label}: returned {value:.3f}, a linear classifier reaches {lo:.2f} to {hi:.2f}"
+            example = f"{label}: returned {value:.3f} (chance is {1 / len(np.unique(ytr)):.2f})"
             if 1 < value <= 100 and lo - 0.08 <= value / 100 <= hi + 0.08:
                 found.add("That is a percentage: return a fraction between 0 and 1.", example)
             elif lo - 0.08 <= 1 - value <= hi + 0.08:
@@ -239,8 +239,9 @@ def check_probe_accuracy(probe_accuracy: Callable) -> Feedback:
                 found.add("That is about chance: check that the classifier was fit on codes_train with y_train "
                           "(the labels in the same order as the codes).", example)
             else:
-                found.add("Fit a linear classifier (LogisticRegression) on codes_train and y_train, then return "
-                          "its accuracy on codes_test and y_test.", example)
+                found.add("That accuracy is far from what a linear classifier reaches on these codes, and none of "
+                          "the usual mistakes explains it: check what your classifier is fit on and what it is "
+                          "scored on, and compare with section 2's transfer.linear_classifier.", example)
         return found
 
     return _run("probe_accuracy(codes_train, y_train, codes_test, y_test)", body)

@@ -46,8 +46,8 @@ _BOX_MISTAKES = [
      lambda ls, r, c: (lambda b: (b[0], b[2], b[1], b[3]))(_box(ls, r, c))),
     ("Neighbouring units of the top layer are the product of *all* the strides apart, not only the "
      "stride of the top layer.", lambda ls, r, c: _box(ls, r, c, top_stride_only=True)),
-    ("A layer below a stride widens the field by (F - 1) times the strides below it: the field is not "
-     "1 + sum(F - 1).", lambda ls, r, c: _box(ls, r, c, plain_growth=True)),
+    ("A layer above a stride sees input pixels further apart, so its F - 1 extra units cover more of the "
+     "input: the field is not 1 + sum(F - 1).", lambda ls, r, c: _box(ls, r, c, plain_growth=True)),
     ("A layer's padding P counts in that layer's input pixels: multiply it by the strides of the layers "
      "below it before subtracting.", lambda ls, r, c: _box(ls, r, c, plain_padding=True)),
 ]
@@ -90,10 +90,12 @@ def check_receptive_field_box(receptive_field_box: Callable) -> Feedback:
                 continue
             answers[-1] = values
             if values != want:
-                wrong.append((i, f"{call} = {values}, expected {want}"))
+                wrong.append((i, f"{call} = {values}"))
         models = [(why, lambda i, f=f: f(*cases[i])) for why, f in _BOX_MISTAKES]
         _explain_wrong(found, wrong, answers, truths, models, lambda a, b: tuple(a) == tuple(b),
-                       "Walk down the stack: a unit at x of a layer sees x*S - P .. x*S - P + F - 1 of its input.")
+                       "This box matches none of the usual mistakes: walk down [(3, 2, 1)] by hand for unit "
+                       "(1, 1) (which pixels of the padded input does its window cover, counted from the "
+                       "image's pixel 0?) and compare with your function on it.")
         return found
 
     return _run("receptive_field_box(layers, row, col)", body)
@@ -181,17 +183,17 @@ def check_occlusion(occlusion: Callable) -> Feedback:
                 continue
             if arr.shape == want.T.shape and arr.shape != want.shape:
                 found.add("The map has rows for positions down the image (i, the first axis) and columns "
-                          "for positions across (j): yours is transposed.", f"{call}: shape {arr.shape}, "
-                          f"expected {want.shape}")
+                          "for positions across (j): yours is transposed.", f"{call}: shape {arr.shape}; the map has "
+                          f"shape {want.shape}")
                 continue
             if arr.shape == (want.shape[0] - 1, want.shape[1] - 1):
                 found.add("The last position is missing: the patch's corner goes from 0 to H - size inclusive, "
                           "so there are (H - size)//stride + 1 positions per column.",
-                          f"{call}: shape {arr.shape}, expected {want.shape}")
+                          f"{call}: shape {arr.shape}; the map has shape {want.shape}")
                 continue
             if arr.shape != want.shape:
                 found.add("The map has one entry per position: ((H - size)//stride + 1, (W - size)//stride + 1).",
-                          f"{call}: shape {arr.shape}, expected {want.shape}")
+                          f"{call}: shape {arr.shape}; the map has shape {want.shape}")
                 continue
             answers[-1] = arr
             if not _allclose(arr, want):
@@ -199,7 +201,9 @@ def check_occlusion(occlusion: Callable) -> Feedback:
                 wrong.append((i, f"{call}: off by up to {worst:.3g}"))
         models = [(why, lambda i, f=f: f(cases[i])) for why, f in mistakes]
         _explain_wrong(found, wrong, answers, truths, models, lambda a, b: _allclose(np.asarray(a), np.asarray(b)),
-                       "For each position: copy x, paint the patch, score the copy, take softmax(scores)[label].")
+                       "Some entries are off in a way none of the usual mistakes explains: work out entry "
+                       "(0, 0) alone (one occluded copy of x through the net) and compare it with your "
+                       "map's.")
         return found
 
     return _run("occlusion(net, x, label, size, stride, fill)", body)
@@ -239,7 +243,7 @@ def check_dead_units(dead_units: Callable) -> Feedback:
         return (0,) + tuple(range(2, a.ndim))
 
     mistakes = [
-        ("A unit is dead when it is zero on *every* image and position (np.all), not on some of them (np.any).",
+        ("A unit is dead when it is zero on *every* image and position, not on some of them (np.any).",
          lambda a: np.any(a == 0, axis=axes(a))),
         ("Reduce over the images too: one answer per unit, shape (C,), not one per image and unit.",
          lambda a: np.all(a == 0, axis=tuple(range(2, a.ndim))) if a.ndim > 2 else None),
@@ -286,10 +290,12 @@ def check_dead_units(dead_units: Callable) -> Feedback:
                 continue
             answers[-1] = got
             if not same(mask, want):
-                wrong.append((i, f"{call} returned {_shown(got)}, expected {want.tolist()}"))
+                wrong.append((i, f"{call} returned {_shown(got)}"))
         models = [(why, lambda i, f=f: f(cases[i])) for why, f in mistakes]
         _explain_wrong(found, wrong, answers, truths, models, same,
-                       "np.all(acts == 0, axis=(0, 2, 3)): True where a channel is zero on every image and position.")
+                       "This mask matches none of the usual mistakes: make up acts of shape (2, 3, 1, 1) with "
+                       "one channel zero everywhere and check that your function marks that channel and no "
+                       "other.")
         return found
 
     return _run("dead_units(acts)", body)
