@@ -505,6 +505,33 @@ def top_k_purity(values, labels, k=9):
     return float(np.bincount(labels[top]).max() / len(top))
 
 
+def chance_purity(labels, k=9):
+    """The expected :func:`top_k_purity` of ``k`` images drawn at random (without replacement)
+    from a set with these ``labels``: the baseline for a direction's purity.
+
+    Exact, not sampled: the draw's class counts follow the multivariate hypergeometric
+    distribution, and the expectation of their largest count is summed class by class over
+    (images drawn so far, largest count so far).  Returns a float in [1/k, 1].
+    """
+    from math import comb
+
+    n = np.shape(labels)[0] if np.ndim(labels) else 1
+    labels = contract.check_labels(labels, n, None, name="labels", who="chance_purity")
+    k = int(k)
+    if not 1 <= k <= len(labels):
+        raise ValueError(f"k must be between 1 and the number of images ({len(labels)}), got {k}.")
+    ways = {(0, 0): 1}                       # (drawn so far, largest count so far) -> number of draws
+    for count in np.bincount(labels):
+        step = {}
+        for (drawn, largest), w in ways.items():
+            for j in range(min(int(count), k - drawn) + 1):
+                key = (drawn + j, max(largest, j))
+                step[key] = step.get(key, 0) + w * comb(int(count), j)
+        ways = step
+    total = sum(w * largest for (drawn, largest), w in ways.items() if drawn == k)
+    return float(total / (k * comb(len(labels), k)))
+
+
 def direction_purities(acts, labels, directions, k=9):
     """:func:`top_k_purity` of the top-``k`` images of each direction (a row of ``directions``, or a
     channel index) of a layer's activations ``acts``.  Returns (D,) float64."""

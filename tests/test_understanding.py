@@ -272,6 +272,28 @@ def test_purity_and_random_directions_by_hand():
                                [2 / 3, 2 / 3])
 
 
+
+def test_chance_purity_is_the_mean_over_every_draw():
+    """The exact expectation against an enumeration of every k-subset (an independent route)."""
+    import itertools
+
+    for labels, k in (([0, 0, 0, 1, 1, 2, 2, 2, 2], 3), ([0, 1, 1, 2, 3, 3, 3], 4), ([0, 0, 1, 1], 1),
+                      ([4, 4, 4, 4, 1], 5)):
+        labels = np.array(labels)
+        every = [np.bincount(labels[list(c)]).max() / k for c in itertools.combinations(range(len(labels)), k)]
+        assert understanding.chance_purity(labels, k) == pytest.approx(np.mean(every), abs=1e-15)
+    assert understanding.chance_purity(np.repeat(np.arange(10), 100), 1) == 1.0
+    assert understanding.chance_purity(np.arange(20), 9) == pytest.approx(1 / 9)   # every image its own class
+
+
+def test_chance_purity_refuses_a_k_it_cannot_draw():
+    with pytest.raises(ValueError, match="k must be between 1 and the number of images"):
+        understanding.chance_purity(np.array([0, 1, 1]), 4)
+    with pytest.raises(ValueError, match="k must be between 1"):
+        understanding.chance_purity(np.array([0, 1, 1]), 0)
+    with pytest.raises(ValueError, match="labels"):
+        understanding.chance_purity(np.array([0.5, 1.0]), 1)
+
 # ------------------------------------------------------------------ codes, k-NN, t-SNE
 def test_knn_accuracy_equals_scikit_learns_leave_one_out():
     from sklearn.neighbors import KNeighborsClassifier
