@@ -1050,7 +1050,7 @@ NOT_CLAIMS = REGISTER.not_claims([
      "what the mask scores are: mass_inside and pointing_hits read a map and a mask, no net"),
     ("Test image 4, the ring of section 1 whose gradient is one choice among several",
      "introduces the next cell (its output names the class); the ring's ties are claimed in section 1"),
-    ("The same direction from test image 4, a ring, and the 2x2 pooling windows", "introduces the next cell"),
+    ("The same direction δ from test image 4, a ring, and the 2x2 pooling windows", "introduces the next cell"),
     ("Our max pooling sends the gradient to the first of the equal entries (row by row)",
      "the library's rule for ties (fast_layers.max_pool_forward_fast; tests/test_pooling.py "
      "test_ties_send_the_whole_gradient_to_the_first_maximum)"),
