@@ -7,11 +7,14 @@ that found what the net needs makes the probability fall at once, and the area u
 puts the pixels back in the same order: the probability should rise at once, and the AUC is
 large.  Unlike a score against an object mask, both ask the net.
 
-A "removed" pixel takes the neutral value of the net's input convention: the net's
-``input_mean`` (0.5 for our nets, which subtract it themselves: the zero of the input they
-compute with), or 0 for a net without one.  Petsiuk et al.'s code sets deleted pixels to zero
-after the images were normalized (the training data's mean colour) and inserts into a blurred
-copy of the image; here one neutral fill serves both curves, so both end at the same blank image.
+A "removed" pixel takes the neutral value of the net's input convention (:func:`neutral_fill`):
+the grey 0.5 for images in [0, 1] -- for our nets also their ``input_mean``, which they subtract
+themselves, so a removed pixel enters the net as 0 -- or 0, the training mean image, in a centred
+convention; a net that names no convention is refused unless ``fill=`` is given.  Petsiuk et
+al.'s code sets deleted pixels to zero after the images were normalized (the training data's
+mean colour), inserts into a blurred copy of the image, and follows the class the net predicts;
+here one neutral fill serves both curves, so both end at the same blank image, and the class is
+the one given (notebook 07 gives the true class).
 
 * :func:`neutral_fill`, :func:`pixel_order`, :func:`area_under_curve`,
   :func:`deletion_insertion` -- the curves and their AUCs for a batch of images and maps, and

@@ -100,11 +100,51 @@ def kinks_and_ratios(nb):
     assert kinks == 0 and ratio == 1.0 and change == predicted
 
 
-@REGISTER.claim("Between its kinks a net of ReLUs and max pools is one linear function, and a small enough step "
-                "crosses none.")
+@REGISTER.claim("Between its kinks a net of ReLUs and max pools is one linear function, and from an image that lies "
+                "between kinks a small enough step crosses none.")
 def no_kink_no_error(nb):
     change, predicted, ratio, kinks = eps_rows(nb)[1e-6]
     assert kinks == 0 and change == predicted
+    assert one(nb, TIES, r"tied largest value: \d+ in test image 4, (\d+) in test image 0") == 0   # image 0 has no tie
+
+
+TIES = "r07b0001"            # the ring on max-pooling ties
+
+
+def ring_steps(nb):
+    """{eps: (ratio, kinks, pool1 kinks)} of the steps from test image 4."""
+    rows = nb.all_numbers(TIES, r"test image 4 \(ring\), eps = ([\de.-]+): ratio ([-\d.]+); kinks crossed: ([\d,]+), "
+                                r"of them windows of pool1 whose switch moved: ([\d,]+)")
+    return {r[0]: r[1:] for r in rows}
+
+
+@REGISTER.claim("Not every image does.")
+def not_every_image(nb):
+    steps = ring_steps(nb)
+    assert sorted(steps) == [1e-9, 1e-6] and all(kinks > 0 for _, kinks, _ in steps.values())
+
+
+@REGISTER.claim("However small the step, it crosses 385 kinks, all of them pooling windows of pool1, and the score "
+                "changes 1.37 times as much as w predicts.")
+def ring_on_kinks(nb):
+    steps = ring_steps(nb)
+    for ratio, kinks, pool1 in steps.values():
+        assert kinks == pool1 == 385 and round(ratio, 2) == 1.37
+    assert steps[1e-6] == steps[1e-9]            # a thousand times smaller, the same
+
+
+@REGISTER.claim("There the score has no gradient, only slopes that depend on the direction of the step.")
+def no_gradient_on_a_tie(nb):
+    steps = ring_steps(nb)
+    assert abs(steps[1e-9][0] - 1) > 0.1 and steps[1e-9][0] == steps[1e-6][0]
+    assert one(nb, TIES, r"tied largest value: (\d+) in test image 4") > 0
+
+
+@REGISTER.claim("54 of the first 200 test shapes have at least one such window; test image 0 has none.")
+def tied_shapes(nb):
+    ring, first, shapes, total = nb.numbers(TIES, r"tied largest value: (\d+) in test image 4, (\d+) in test image 0; "
+                                                  r"test shapes with at least one: (\d+) of (\d+)")
+    assert (first, shapes, total) == (0, 54, 200) and ring > 0
 
 
 # ---------------------------------------------------------------- 2. the ReLU rules
@@ -646,7 +686,7 @@ def eight_per_step(nb):
     assert step == 8 and readings == pixels / step + 1
 
 
-@REGISTER.claim("Put back in the order of the gradient map, 256 of the ring's 1,024 pixels on the grey image are "
+@REGISTER.claim("Put back in the order of the gradient map, 256 of the image's 1,024 pixels on the grey image are "
                 "enough for the net to say ring (p = 0.985), and the insertion area is 0.85; in a random order, the "
                 "net does not say ring with half of them back (p = 0.000), and the area is 0.28.")
 def ring_insertion(nb):
@@ -700,6 +740,11 @@ def record_recomputed(nb):
 def occlusion_first(nb):
     occ = areas(nb, "occlusion")
     assert (occ[2], occ[6]) == (0.17, 0.63)
+    # the nearest rivals, image by image: the gradient on deletion, the edge map on insertion
+    d = pair(nb, "occlusion", "gradient")
+    assert d[0] < 0 and -d[0] > 2 * d[1] and d[4] > 2 * d[5]
+    e = pair(nb, "occlusion", EDGE_ROW)
+    assert -e[0] > 2 * e[1] and e[4] > 2 * e[5]
     for row in ROWS9:
         if row != "occlusion":
             other = areas(nb, row)
@@ -707,7 +752,19 @@ def occlusion_first(nb):
             assert occ[6] - other[6] > 2 * math.hypot(other[7], occ[7])
 
 
-@REGISTER.claim("Every map beats the random order (0.21) on it, the gradient on 172 of the 200 images by 0.138 ± 0.010, "
+@REGISTER.claim("After it, the insertion areas come in the order of the mass inside the masks: the edge map (0.46), "
+                "guided backpropagation (0.39), the gradient (0.35) and the deconvnet (0.34), the last two close in both.")
+def insertion_follows_mass(nb):
+    maps = ("occlusion", EDGE_ROW, "guided", "gradient", "deconvnet")
+    mass = {m: areas(nb, m)[0] for m in maps}
+    ins = {m: areas(nb, m)[6] for m in maps}
+    assert sorted(maps, key=mass.get, reverse=True) == sorted(maps, key=ins.get, reverse=True) == list(maps)
+    assert [ins[m] for m in maps[1:]] == [0.46, 0.39, 0.35, 0.34]
+    g, d = areas(nb, "gradient"), areas(nb, "deconvnet")
+    assert level(g[0], 0.01, d[0], 0.01) and level(g[6], g[7], d[6], d[7])   # mass inside printed to 0.01
+
+
+@REGISTER.claim("Every map beats the random order (0.21) on insertion, the gradient on 172 of the 200 images by 0.138 ± 0.010, "
                 "and each backward rule on the trained net beats the same rule on the random net, by 0.08 to 0.10 (on "
                 "140 to 151 of the 200 images): insertion sees what training added.")
 def insertion_beats_controls(nb):
@@ -753,17 +810,36 @@ def deletion_random_order(nb):
     assert (o[2], o[3], o[0], o[1]) == (-0.057, 0.022, 115, 200)
 
 
-@REGISTER.claim("Deletion separates almost nothing.")
+@REGISTER.claim("Deletion orders the maps otherwise, and finds almost none better than a random order.")
 def deletion_separates_little(nb):
+    maps = ("occlusion", EDGE_ROW, "guided", "gradient", "deconvnet")
+    by_deletion = sorted(maps, key=lambda m: areas(nb, m)[2])
+    by_insertion = sorted(maps, key=lambda m: -areas(nb, m)[6])
+    assert by_deletion != by_insertion and by_deletion[1:] != by_insertion[1:]
     # of the eight maps against the random order, only one (occlusion) is better by more than two standard errors
     better = sum(-against_random(nb, row)[2] > 2 * against_random(nb, row)[3] for row in ROWS9 if row != RANDOM_ORDER)
     assert better == 1
 
 
-@REGISTER.claim("Deletion cannot tell the trained net's gradient maps from the random net's (-0.006 ± 0.011).")
+@REGISTER.claim("The two maps that win the pointing game, the edge map and guided backpropagation, have the two largest "
+                "deletion areas (0.31 and 0.30).")
+def pointing_winners_last_on_deletion(nb):
+    pointing = {row: areas(nb, row)[1] for row in ROWS9}
+    deletion = {row: areas(nb, row)[2] for row in ROWS9}
+    assert sorted(pointing, key=pointing.get, reverse=True)[:2] == [EDGE_ROW, "guided"]
+    assert sorted(deletion, key=deletion.get, reverse=True)[:2] == [EDGE_ROW, "guided"]
+    assert (deletion[EDGE_ROW], deletion["guided"]) == (0.31, 0.30)
+
+
+@REGISTER.claim("Deletion cannot tell the trained net's gradient maps from the random net's (-0.006 ± 0.011), and it "
+                "puts the trained net's guided and deconvnet maps behind the random net's (+0.045 ± 0.013 and "
+                "+0.032 ± 0.012).")
 def deletion_blind_to_training(nb):
     d = pair(nb, "gradient", "gradient, random net")
     assert (d[0], d[1]) == (-0.006, 0.011) and not beyond(d[0], d[1])
+    for rule, shown in (("guided", (0.045, 0.013)), ("deconvnet", (0.032, 0.012))):
+        d = pair(nb, rule, f"{rule}, random net")
+        assert (d[0], d[1]) == shown and d[0] > 2 * d[1], rule          # a larger deletion area: worse
 
 
 @REGISTER.claim("The single images spread widely around these means: between its quartiles, the random order's "
@@ -775,14 +851,15 @@ def spread_of_images(nb):
 
 
 @REGISTER.claim("The mean insertion curves of the edge map and the backward rules do not rise steadily either: they "
-                "peak after 12% to 18% of the pixels and fall back to between 0.20 and 0.32 at half")
+                "reach a first peak after 12% to 18% of the pixels, fall back to between 0.20 and 0.32 at half, and "
+                "end at 0.96 with every pixel back")
 def insertion_humps(nb):
-    found = [nb.numbers(PAIRS, rf"{re.escape(row)}: the mean insertion curve peaks at ([\d.]+) after (\d+)% of the "
-                               rf"pixels, is down to ([\d.]+) at 50%") for row in ("gradient", "guided", "deconvnet",
-                                                                                    EDGE_ROW)]
+    found = [nb.numbers(PAIRS, rf"{re.escape(row)}: the mean insertion curve reaches ([\d.]+) after (\d+)% of the "
+                               rf"pixels \(its highest point in the first half\), is down to ([\d.]+) at 50%, ends at "
+                               rf"([\d.]+)") for row in ("gradient", "guided", "deconvnet", EDGE_ROW)]
     assert min(f[1] for f in found) == 12 and max(f[1] for f in found) == 18
     assert min(f[2] for f in found) == 0.20 and max(f[2] for f in found) == 0.32
-    assert all(peak > half for peak, _, half in found)
+    assert all(peak > half and end == 0.96 and end > peak for peak, _, half, end in found)
 
 
 @REGISTER.claim("They never consult the net, and the edge map, which knows none, wins the pointing game and is level "
@@ -795,21 +872,30 @@ def edge_on_the_masks(nb):
     assert level(edge[0], edge[1], best[0], best[1]) and edge[0] >= max(o[0] for o in others if o is not best)
 
 
-@REGISTER.claim("On our net, scattered grey pixels break the answer about as fast in a random order as in the "
-                "gradient's, so deletion says little here.")
+@REGISTER.claim("On our net, grey pixels scattered in a random order break the answer as fast as the gradient's order "
+                "does, and faster than the orders of the edge map, guided backpropagation and the deconvnet, so "
+                "deletion calls no map but occlusion better than chance here.")
 def deletion_says_little(nb):
     g = against_random(nb, "gradient")
     assert not beyond(g[2], g[3])
+    for row in (EDGE_ROW, "guided", "deconvnet"):
+        r = against_random(nb, row)
+        assert r[2] > 2 * r[3], row                                  # the random order's area is smaller
+    better = [row for row in ROWS9 if row != RANDOM_ORDER and -against_random(nb, row)[2] > 2 * against_random(nb, row)[3]]
+    assert better == ["occlusion"]
 
 
-@REGISTER.claim("and for our shapes that is the outline: the edge map comes second without knowing the net.")
+@REGISTER.claim("and on our shapes the outline does that well: the edge map comes second without knowing the net, and "
+                "the other maps come in the order of their mass inside the masks.")
 def edge_second_again(nb):
     ins = {row: areas(nb, row)[6] for row in ROWS9}
     assert sorted(ins, key=ins.get, reverse=True)[1] == EDGE_ROW
+    maps = ("occlusion", EDGE_ROW, "guided", "gradient", "deconvnet")
+    assert sorted(maps, key=lambda m: -areas(nb, m)[0]) == sorted(maps, key=lambda m: -areas(nb, m)[6])
 
 
-@REGISTER.claim("So insertion can tell a useful map from a useless one (the random order, the random net's maps), and "
-                "it cannot tell whether a useful map came from the net.")
+@REGISTER.claim("So insertion can rank a map above its controls (the random order, the same rule on the random net), "
+                "and it cannot tell whether a map that ranks well came from the net.")
 def insertion_tells_useful(nb):
     for rule in RULES:
         assert against_random(nb, rule)[6] > 2 * against_random(nb, rule)[7]
@@ -820,8 +906,13 @@ def insertion_tells_useful(nb):
 
 
 @REGISTER.claim("Of the three backward rules its maps look the sharpest, put the most mass on the object (0.44), and do "
-                "best on insertion (0.39, ahead of the gradient by 0.042 ± 0.012 and of the deconvnet by 0.052 ± 0.009).")
+                "best on insertion (0.39, ahead of the gradient by 0.042 ± 0.012 and of the deconvnet by 0.052 ± 0.009), "
+                "though worst on deletion (0.30, behind the gradient by 0.095 ± 0.011).")
 def guided_best_rule(nb):
+    assert areas(nb, "guided")[2] == 0.30 and areas(nb, "guided")[2] == max(areas(nb, r)[2] for r in RULES)
+    d = pair(nb, "guided", "gradient")
+    assert (d[0], d[1]) == (0.095, 0.011) and d[0] > 2 * d[1]
+    assert pair(nb, "guided", "deconvnet")[0] > 2 * pair(nb, "guided", "deconvnet")[1]
     guided = score(nb, SCORES, "guided")
     assert guided[0] == 0.44
     for m in ("gradient", "deconvnet"):
@@ -849,6 +940,44 @@ def guided_random_net(nb):
 def guided_random_edges(nb):
     rows = nb.numbers(EDGES, r"(?m)^all layers random\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)$")
     assert rows[1] == 0.28 and rows[1] == max(rows)
+
+
+@REGISTER.claim("So part of what makes the picture sharp is the image's own outline, which a net with random weights "
+                "draws too.")
+def outline_drawn_by_a_random_net(nb):
+    trained = nb.numbers(EDGES, r"(?m)^trained net\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)$")
+    rand = nb.numbers(EDGES, r"(?m)^all layers random\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)\s+([-\d.]+)$")
+    assert rand[1] > 0.2 and rand[1] > trained[1] / 2          # more than half of the trained maps' likeness to edges
+    assert random_net_row(nb, "guided, random net")[6] > 2 * random_net_row(nb, RANDOM)[6]   # on or next to the object
+
+
+@REGISTER.claim("Every backward rule beats the first two here, and none beats the edge map.")
+def rules_against_controls(nb):
+    edge = areas(nb, EDGE_ROW)
+    for rule in RULES:
+        r = against_random(nb, rule)
+        assert r[6] > 2 * r[7], rule
+        d = pair(nb, rule, f"{rule}, random net")
+        assert d[4] > 2 * d[5], rule
+        own = areas(nb, rule)
+        assert edge[6] - own[6] > 2 * math.hypot(edge[7], own[7]), rule    # the edge map is ahead of each
+
+
+@REGISTER.claim("Occlusion beats the random order and the edge map (+0.418 ± 0.016 and +0.171 ± 0.017), and its maps "
+                "were the first to change in the randomization test (0.02 with the output layer re-drawn), though these "
+                "games reward it almost by construction.")
+def occlusion_passes_both(nb):
+    r, e = against_random(nb, "occlusion"), pair(nb, "occlusion", EDGE_ROW)
+    assert (r[6], r[7]) == (0.418, 0.016) and r[6] > 2 * r[7]
+    assert (e[4], e[5]) == (0.171, 0.017) and e[4] > 2 * e[5]
+    first = cascade(nb, "fc2 and above")
+    assert first[3] == 0.02 and first[3] < min(first[:3]) - 0.3
+
+
+@REGISTER.claim("Petsiuk et al.'s code follows the class the net predicts, another one on 5 of our 200 test shapes")
+def predicted_class(nb):
+    wrong, n = nb.numbers(RECORD, r"the net predicts another on (\d+) of the (\d+) test shapes")
+    assert (wrong, n) == (5, 200)
 
 
 NOT_CLAIMS = REGISTER.not_claims([
@@ -919,7 +1048,17 @@ NOT_CLAIMS = REGISTER.not_claims([
      "what the deletion area means, by its definition"),
     ("The mask scores ask where a map puts its mass; they never ask the net.",
      "what the mask scores are: mass_inside and pointing_hits read a map and a mask, no net"),
-    ("Test image 4, a ring, with its gradient map", "introduces the next cell (its output names the class)"),
+    ("Test image 4, the ring of section 1 whose gradient is one choice among several",
+     "introduces the next cell (its output names the class); the ring's ties are claimed in section 1"),
+    ("The same direction δ from test image 4, a ring, and the 2x2 pooling windows", "introduces the next cell"),
+    ("Our max pooling sends the gradient to the first of the equal entries (row by row)",
+     "the library's rule for ties (fast_layers.max_pool_forward_fast; tests/test_pooling.py "
+     "test_ties_send_the_whole_gradient_to_the_first_maximum)"),
+    ("The ring's background is flat: equal pixels give equal outputs of the first layer",
+     "why a flat background makes ties (arithmetic of a convolution); the ties are counted in the claims around it"),
+    ("In the listing, `contract` is the library's input contract", "describes the listing below"),
+    ("In the assignment the step has five arguments", "what the assignment's code does, beside the exercise's setting"),
+    ("Here the rolls and the clipping are part of the step", "an exercise's specification"),
     ("The pictures show what the net is asked about on the way",
      "describes the figure above (the test shapes are solid shapes on their backgrounds, with no grey holes)"),
     ("Deletion and insertion consult the net, but through images it never saw",

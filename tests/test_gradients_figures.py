@@ -125,7 +125,7 @@ def test_allconv_figure_shows_every_seed():
 def test_deletion_insertion_figure_shows_the_games_and_their_areas():
     rng = np.random.default_rng(1)
     fractions = np.linspace(0, 1, 5)
-    shown = [0.25, 0.5]
+    shown = [0.125, 0.5]
     deleted = {"a": rng.random((2, 3, 8, 8)), "b": rng.random((2, 3, 8, 8))}
     inserted = {"a": rng.random((2, 3, 8, 8)), "b": rng.random((2, 3, 8, 8))}
     curves = {"a": (np.array([1, 0.5, 0.25, 0.0, 0.0]), np.array([0, 0, 0.5, 1, 1])),
@@ -137,6 +137,10 @@ def test_deletion_insertion_figure_shows_the_games_and_their_areas():
     grid = np.array(images).reshape(4, 2)                # rows: a deletion, a insertion, b deletion, b insertion
     assert all(row[0].get_ylabel() for row in grid) and all(ax.get_xlabel() for ax in grid[-1])
     assert len(images) == 2 * 2 * 2
+    # the fraction shown as it is (1/8 is 12.5%, not a rounded 12%), and the image axis says what it is
+    assert [ax.get_title() for ax in grid[0]] == ["12.5% removed", "50% removed"]
+    assert [ax.get_title() for ax in grid[1]] == ["12.5% back", "50% back"]
+    assert grid[-1][0].get_xlabel() == "x (pixels)"
     assert np.allclose(images[5].images[0].get_array(), deleted["b"][1].transpose(1, 2, 0))
     deletion, insertion = [ax for ax in fig.axes if ax.lines]
     # by hand (trapezoids of width 0.25): a's deletion 0.25 * (0.75 + 0.375 + 0.125 + 0) = 0.3125,

@@ -238,3 +238,38 @@ def test_the_deletion_and_insertion_of_the_ring(setting):
         expected = (f"{name:>13}: deletion {' '.join(f'{curves[0][j]:.3f}' for j in at)}, area {area[0]:.3f};  "
                     f"insertion {' '.join(f'{curves[1][j]:.3f}' for j in at)}, area {area[1]:.3f}")
         assert expected in lines, (expected, lines)
+
+
+def test_the_ring_on_max_pooling_ties(setting):
+    """The printed ties, counted window by window in plain loops (a window is tied when its largest value, > 0,
+    occurs twice or more), and the ring's ratio, the same at a step between the two printed ones."""
+    net = setting["net"]
+    X = setting["X"][:200]
+    acts = net.activations(X)
+    per_image = np.zeros(len(X), dtype=int)
+    for name in ("relu1", "relu2", "relu3"):
+        a = acts[name]
+        for n in range(len(X)):
+            for c in range(a.shape[1]):
+                for i in range(0, a.shape[2], 2):
+                    for j in range(0, a.shape[3], 2):
+                        window = a[n, c, i:i + 2, j:j + 2].ravel().tolist()
+                        top = max(window)
+                        per_image[n] += top > 0 and window.count(top) > 1
+    shown = printed("x4, c4 = ").splitlines()
+    assert shown[2] == (f"pooling windows with a tied largest value: {per_image[4]} in test image 4, {per_image[0]} in "
+                        f"test image 0; test shapes with at least one: {int(np.sum(per_image > 0))} of 200")
+    exact = gradients.copy_net(net, np.float64)
+    x4, c4 = setting["X"][4].astype(np.float64), int(setting["y"][4])
+    delta = np.random.default_rng(0).standard_normal(x4.shape)
+    w4 = gradients.class_score_gradient(exact, x4[None], [c4])[0]
+    eps = 1e-7
+    ratio = (exact.loss((x4 + eps * delta)[None])[0, c4] - exact.loss(x4[None])[0, c4]) / (eps * np.sum(w4 * delta))
+    for line in shown[:2]:
+        assert f"ratio {ratio:.4f};" in line
+
+
+def test_the_classes_followed(setting):
+    shown = printed("record = faithfulness.load_results()").splitlines()
+    wrong = int(np.sum(np.argmax(setting["net"].loss(setting["X"][:200]), axis=1) != setting["y"][:200]))
+    assert shown[-1] == f"the class followed is the true one; the net predicts another on {wrong} of the 200 test shapes"

@@ -333,11 +333,11 @@ def deletion_insertion_figure(deleted, inserted, fractions, curves, shown, label
                 ax.imshow(_to_rgb(stack[c]), vmin=0, vmax=1)
                 ax.set_xticks([])
                 ax.set_yticks([])
-                ax.set_title(f"{100 * f:.0f}% {'removed' if game == 'deletion' else 'back'}", fontsize=7)
+                ax.set_title(f"{100 * f:g}% {'removed' if game == 'deletion' else 'back'}", fontsize=7)
                 if c == 0:
                     ax.set_ylabel(f"{name}\n{game}", fontsize=7)
                 if 2 * r + g == rows - 1:
-                    ax.set_xlabel("x", fontsize=6)
+                    ax.set_xlabel("x (pixels)", fontsize=6)
     fractions = np.asarray(fractions)
     for g, (game, better) in enumerate((("deletion", "low"), ("insertion", "high"))):
         ax = fig.add_subplot(grid[g * rows // 2:(g + 1) * rows // 2, cols + 1])
