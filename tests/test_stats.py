@@ -19,12 +19,25 @@ def scipy_p(a, b, alternative):
 @given(st.lists(st.tuples(st.integers(-50, 50), st.integers(-50, 50)), min_size=2, max_size=9),
        st.sampled_from(["two-sided", "greater"]))
 def test_the_exact_p_value_is_scipys_exact_permutation_test(pairs, alternative):
-    a = [x / 10 for x, _ in pairs]
-    b = [y / 10 for _, y in pairs]
+    # eighths, not tenths: their sums are exact in floating point, so a resampled mean that
+    # equals the observed one is equal to the bit and scipy counts it as "as extreme" too
+    # (with tenths, 0.9 + 1.0 - 1.9 is not 0 to the bit and scipy misses the tie; see below)
+    a = [x / 8 for x, _ in pairs]
+    b = [y / 8 for _, y in pairs]
     if np.allclose(a, b):
         return
     ours = stats.paired(a, b, alternative=alternative).p
     assert ours == pytest.approx(scipy_p(a, b, alternative), abs=1e-12)
+
+
+def test_patterns_tied_with_the_observed_mean_count_as_extreme_in_decimal_numbers():
+    # differences 0.9, 1.0, -1.9 (and five zeros): the eight sign patterns of the three non-zero
+    # ones have sums 0, 0, +-1.8, +-2.0, +-3.8; the observed sum is 0, so five of eight patterns
+    # are at least as large and five at least as small: p = 2 * 5/8, capped at 1
+    a = [0, 0, 0, 0, 0, 0, 0, 0.4]
+    b = [0, 0, 0, 0, 0, -0.9, -1.0, 2.3]
+    assert stats.paired(a, b).p == 1.0
+    assert stats.paired(a, b, alternative="greater").p == pytest.approx(5 / 8)
 
 
 def test_the_smallest_p_of_n_seeds():
