@@ -214,7 +214,7 @@ def conv_explorer_axes():
     fig = Figure(figsize=(9, 6.5), dpi=100)
     # The input's axes 369 pixels square, where the constrained layout this figure had before put it
     # (its automatic ticks depend on its length); the other two have locators of their own.
-    ax_1d = fig.add_axes((0.08, 0.72, 0.9, 0.22))
+    ax_1d = fig.add_axes((0.08, 0.745, 0.9, 0.205))
     ax_in = fig.add_axes((73 / 900, 48 / 650, 369 / 900, 369 / 650))
     ax_out = fig.add_axes((0.62, 0.074, 0.36, 0.52))
     return fig, (ax_1d, ax_in, ax_out)

@@ -195,7 +195,9 @@ def _latest_only(update, controls):
     waited, and gives ``update`` a ``superseded()`` that turns true as soon as a newer one
     arrives, so that it can stop drawing a picture nobody will see.  Found by tests/test_browser.py.
     """
-    lock, tickets = threading.Lock(), threading.Lock()
+    # Re-entrant: a control set inside a callback (the same thread) runs its callback at once, and
+    # that newer callback supersedes the one that set it.
+    lock, tickets = threading.RLock(), threading.Lock()
     latest = [0]
 
     @functools.wraps(update)
