@@ -3,7 +3,7 @@ FGSM direction, fooling images, transfer between nets, noise called a digit, and
 the adversarial explorer."""
 from __future__ import annotations
 
-from ._base import OUTPUT_COLOURS, _new_figure
+from ._base import OUTPUT_COLOURS, _new_figure, _titles_at_top
 
 __all__ = ["linear_growth_figure", "weight_templates_figure", "fgsm_curves_figure", "attack_grid_figure",
            "scores_along_figure", "fooling_figure", "fooling_row_figure", "transfer_figure",
@@ -266,6 +266,7 @@ def draw_attack_explorer(axes, x, x_adv, probs_clean, probs_adv, label, eps, tar
     if kept is None or kept["names"] != list(names):
         for ax in axes:
             ax.clear()
+        _titles_at_top(*axes)
         kept = ax_p._cs231n_attack = {"names": list(names)}
         kept["x"] = _image(ax_x, x, "")
         kept["eta"] = _image(ax_eta, eta, "", vmin=-lim, vmax=lim, cmap="RdBu_r")

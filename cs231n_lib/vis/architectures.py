@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .. import arithmetic
-from ._base import OUTPUT_COLOURS, _new_figure
+from ._base import OUTPUT_COLOURS, _new_figure, _titles_at_top
 
 __all__ = ["receptive_field_paths", "RF_UNITS", "receptive_field_axes", "draw_receptive_field", "receptive_field_figure",
            "budget_figure", "score_map_figure"]
@@ -57,6 +57,7 @@ def receptive_field_axes():
     fig = Figure(figsize=(9, 6), dpi=100)
     ax_top = fig.add_axes((0.24, 0.49, 0.745, 0.465))
     ax_bottom = fig.add_axes((0.24, 0.08, 0.745, 0.29))
+    _titles_at_top(ax_top, ax_bottom)
     return fig, (ax_top, ax_bottom)
 
 

@@ -3,7 +3,7 @@ and the picture of the conv explorer."""
 from __future__ import annotations
 
 from .. import arithmetic
-from ._base import INPUT_COLOUR, OUTPUT_COLOURS, PAD_COLOUR, _new_figure
+from ._base import INPUT_COLOUR, OUTPUT_COLOURS, PAD_COLOUR, _new_figure, _titles_at_top
 
 __all__ = ["draw_conv_1d", "conv_1d_figure", "draw_receptive_fields", "receptive_fields_figure", "conv_explorer_axes", "draw_conv_explorer", "conv_explorer_figure"]
 
@@ -217,6 +217,7 @@ def conv_explorer_axes():
     ax_1d = fig.add_axes((0.08, 0.745, 0.9, 0.205))
     ax_in = fig.add_axes((73 / 900, 48 / 650, 369 / 900, 369 / 650))
     ax_out = fig.add_axes((0.62, 0.074, 0.36, 0.52))
+    _titles_at_top(ax_1d, ax_in, ax_out)
     return fig, (ax_1d, ax_in, ax_out)
 
 

@@ -1,7 +1,7 @@
 """Notebook 02 (the conv layer and im2col): where each pixel lands in X_col, filtered photographs."""
 from __future__ import annotations
 
-from ._base import PAD_COLOUR, _new_figure
+from ._base import PAD_COLOUR, _new_figure, _titles_at_top
 
 __all__ = ["im2col_figure", "filtered_photo_axes", "draw_filtered_photo", "filtered_photo_figure"]
 
@@ -81,6 +81,7 @@ def filtered_photo_axes():
     ax_img = fig.add_axes((78 / 1100, 48 / 400, 301 / 1100, 301 / 400))
     ax_k = fig.add_axes((467 / 1100, 96 / 400, 205 / 1100, 205 / 400))
     ax_out = fig.add_axes((753 / 1100, 48 / 400, 301 / 1100, 301 / 400))
+    _titles_at_top(ax_img, ax_k, ax_out)
     return fig, (ax_img, ax_k, ax_out)
 
 

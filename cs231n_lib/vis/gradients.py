@@ -2,7 +2,7 @@
 the scoring table, the randomization test, class models, inversions, and the all-conv comparison."""
 from __future__ import annotations
 
-from ._base import OUTPUT_COLOURS, _new_figure
+from ._base import OUTPUT_COLOURS, _new_figure, _titles_at_top
 from .images import draw_number_grid
 
 __all__ = ["RULE_NAMES", "relu_rules_figure", "attribution_grid", "scores_figure", "cascade_figure",
@@ -199,6 +199,7 @@ def draw_class_model_explorer(axes, image, probabilities, class_names, target, t
     if drawn is None or len(drawn) != len(probabilities):
         for ax in axes:
             ax.clear()
+        _titles_at_top(*axes)
         ax_bars._class_model_names = None
         ax_image._class_model_image = ax_image.imshow(_to_rgb(image), vmin=0, vmax=1)
         ax_bars._class_model_bars = ax_bars.bar(range(len(probabilities)), probabilities, color=colours)

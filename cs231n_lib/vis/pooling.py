@@ -3,7 +3,7 @@ picture of the pooling explorer."""
 from __future__ import annotations
 
 from .. import arithmetic
-from ._base import OUTPUT_COLOURS, _new_figure
+from ._base import OUTPUT_COLOURS, _new_figure, _titles_at_top
 from .images import draw_number_grid
 
 __all__ = ["POOL_KIND_NAMES", "pool_example_figure", "pool_switches_figure", "pool_explorer_axes", "draw_pool_explorer", "pool_explorer_figure"]
@@ -105,6 +105,7 @@ def pool_explorer_axes():
     fig = Figure(figsize=(10, 4.2), dpi=100)
     ax_in = fig.add_axes((0.05, 0.1, 0.5, 0.8))
     ax_out = fig.add_axes((0.6, 0.1, 0.37, 0.8))
+    _titles_at_top(ax_in, ax_out)
     return fig, (ax_in, ax_out)
 
 

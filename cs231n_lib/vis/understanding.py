@@ -1,7 +1,7 @@
 """Notebook 06 (visualizing what ConvNets learn): activations, filters, top images, t-SNE, occlusion."""
 from __future__ import annotations
 
-from ._base import OUTPUT_COLOURS, _as_hwc, _new_figure
+from ._base import OUTPUT_COLOURS, _as_hwc, _new_figure, _titles_at_top
 
 __all__ = ["mosaic", "activation_maps_figure", "sparsity_figure", "training_watch_figure", "filters_figure",
            "filter_slices_figure", "max_activating_figure", "purity_figure", "tsne_figure",
@@ -419,6 +419,7 @@ def occlusion_explorer_axes():
     fig = Figure(figsize=(7.6, 3.5), dpi=100)
     axes = fig.subplots(1, 2)
     fig.subplots_adjust(left=0.07, right=0.9, bottom=0.14, top=0.8, wspace=0.32)
+    _titles_at_top(*axes)
     fig.colorbar(ScalarMappable(Normalize(0, 1), matplotlib.colormaps["viridis"]), ax=axes[1], shrink=0.85,
                  label="p(right class)")
     return fig, axes
