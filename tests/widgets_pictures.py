@@ -153,6 +153,12 @@ def _colour(rgba):
     return [round(float(c), 4) for c in rgba]
 
 
+def _paint(rgba):
+    """A fill or edge colour; every invisible one (alpha 0: no fill, 'none') the same."""
+    rgba = _colour(rgba)
+    return [0.0, 0.0, 0.0, 0.0] if rgba[3] == 0 else rgba
+
+
 def _colours(array):
     import numpy as np
 
@@ -233,10 +239,10 @@ def _records(artist, ax):
                      artist.get_markerfacecolor(), alpha)),
                  "markeredgecolor": _colour(__import__("matplotlib.colors").colors.to_rgba(
                      artist.get_markeredgecolor(), alpha))}]
-    if isinstance(artist, mpatches.Patch):
-        return [{"kind": "patch", "path": _path_vertices(artist.get_path(), artist.get_patch_transform()),
-                 "face": _colour(artist.get_facecolor()) if artist.get_fill() else None,
-                 "edge": _colour(artist.get_edgecolor()), "linewidth": _num(artist.get_linewidth(), 2)}]
+    if isinstance(artist, mpatches.Patch):  # the same record as a path of a collection
+        return [{"kind": "path", "path": _path_vertices(artist.get_path(), artist.get_patch_transform()),
+                 "face": _paint(artist.get_facecolor() if artist.get_fill() else (0, 0, 0, 0)),
+                 "edge": _paint(artist.get_edgecolor()), "linewidth": _num(artist.get_linewidth(), 2)}]
     if isinstance(artist, mcoll.QuadMesh):  # a colour bar's gradient: its cells' colours as an image
         coords = np.asarray(artist.get_coordinates(), dtype=float)
         faces = np.asarray(artist.get_facecolor(), dtype=float).reshape(coords.shape[0] - 1, coords.shape[1] - 1, 4)
@@ -251,15 +257,15 @@ def _records(artist, ax):
         if isinstance(artist, mcoll.PathCollection) and len(offsets) and artist.get_offset_transform() is ax.transData:
             # points (a scatter): one record per point, the marker path and size shared
             sizes = np.atleast_1d(artist.get_sizes())
-            return [{"kind": "point", "xy": [_num(offsets[i, 0], 4), _num(offsets[i, 1], 4)], "size": _num(sizes[i % len(sizes)], 2),
-                     "marker": _path_vertices(paths[i % len(paths)]),
-                     "face": _colour(faces[i % len(faces)]) if len(faces) else None,
-                     "edge": _colour(edges[i % len(edges)]) if len(edges) else None,
+            return [{"kind": "point", "xy": [_num(offsets[i, 0], 4), _num(offsets[i, 1], 4)],
+                     "size": _num(sizes[i % len(sizes)], 2), "marker": _path_vertices(paths[i % len(paths)]),
+                     "face": _paint(faces[i % len(faces)]) if len(faces) else _paint((0, 0, 0, 0)),
+                     "edge": _paint(edges[i % len(edges)]) if len(edges) else _paint((0, 0, 0, 0)),
                      "linewidth": _num(widths[i % len(widths)], 2)} for i in range(len(offsets))]
         n = len(paths)
         return [{"kind": "path", "path": _path_vertices(paths[i]),
-                 "face": _colour(faces[i % len(faces)]) if len(faces) else None,
-                 "edge": _colour(edges[i % len(edges)]) if len(edges) else None,
+                 "face": _paint(faces[i % len(faces)]) if len(faces) else _paint((0, 0, 0, 0)),
+                 "edge": _paint(edges[i % len(edges)]) if len(edges) else _paint((0, 0, 0, 0)),
                  "linewidth": _num(widths[i % len(widths)], 2)} for i in range(n)]
     if isinstance(artist, mlegend.Legend):
         handles = []
