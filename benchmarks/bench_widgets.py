@@ -37,6 +37,7 @@ import contextlib
 import json
 import os
 import pathlib
+import signal
 import statistics
 import subprocess
 import sys
@@ -109,7 +110,7 @@ def measure(browser, url, served, home, explorer, rounds):
         drag = None
         if explorer.drag:
             tb.restore_controls(page, explorer, home_values)
-            drag = tb.drag_slider(page, explorer, *explorer.drag)
+            drag = tb.drag_slider(page, explorer, *explorer.drag[:2])
     finally:
         context.close()
         shut_down_kernels(url)
@@ -150,6 +151,7 @@ def main():
     parser.add_argument("--before", default=BEFORE, help=f"the commit measured as 'before' (default {BEFORE})")
     parser.add_argument("--no-before", action="store_true", help="measure this checkout only")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))  # stop the servers on the way out
     reason = tb._missing()
     if reason:
         sys.exit(f"cannot run: {reason}")

@@ -129,7 +129,9 @@ def _wire(controls, render, title="explorer"):
     the old picture is removed).  Returns ``(text, picture, wiring, state)``: the HTML panel,
     the Output that shows the PNG, the (invisible) output of ``interactive_output``, and a dict
     holding the last ``html``, the ``png`` shown (bytes, or None), its ``drawing`` and ``key`` (for
-    the static fallback and the tests) and how many pictures were ``drawn``.  An unexpected error is shown in the panel instead of escaping the
+    the static fallback and the tests) and how many pictures were ``drawn``.  A key drawn before
+    is shown from the last ``PICTURES_KEPT`` pictures; the key shown already sends nothing (the
+    text alone changed).  An unexpected error is shown in the panel instead of escaping the
     callback.
     """
     import ipywidgets as w
