@@ -4,7 +4,7 @@ from __future__ import annotations
 from .. import arithmetic
 from ._base import OUTPUT_COLOURS, _new_figure, _titles_at_top
 
-__all__ = ["receptive_field_paths", "RF_UNITS", "receptive_field_axes", "draw_receptive_field", "receptive_field_figure",
+__all__ = ["receptive_field_paths", "receptive_field_axes", "draw_receptive_field", "receptive_field_figure",
            "budget_figure", "score_map_figure"]
 
 def _rf_kernels(layers, input_size=None):
@@ -43,9 +43,6 @@ def receptive_field_paths(layers, unit=0):
     return levels
 
 
-RF_UNITS = 2  # output units a receptive-field drawing can follow (colours OUTPUT_COLOURS[0], [1], ...)
-
-
 def receptive_field_axes():
     """An empty figure for :func:`draw_receptive_field`: ``(fig, (ax_top, ax_bottom))``.
 
@@ -67,7 +64,7 @@ def draw_receptive_field(axes, layers, units=(0, 1), max_lines=400):
 
     Top: one row per layer (input at the bottom); a dot is a unit, placed at the
     centre of its receptive field in input coordinates; coloured units feed the
-    chosen output units ``units`` (at most ``RF_UNITS``) of the last layer, grey ones do not.
+    chosen output units ``units`` of the last layer, grey ones do not.
     Bottom: the input pixels in each chosen unit's field, with the number of paths that
     reach each pixel.  ``layers`` are LayerDims / tuples as for
     :func:`cs231n_lib.arithmetic.receptive_field` (no FC layers); a unit's paths are drawn
@@ -76,26 +73,24 @@ def draw_receptive_field(axes, layers, units=(0, 1), max_lines=400):
     import numpy as np
     from matplotlib.collections import LineCollection
 
-    if len(units) > RF_UNITS:
-        raise ValueError(f"at most {RF_UNITS} units, got {len(units)}.")
     ax_top, ax_bottom = axes
     rows, taps = _rf_kernels(layers)
     kept = ax_top.__dict__.setdefault("_cs231n_rf", {})
     if not kept:
         kept["grey"] = ax_top.scatter([], [], s=12, color="#bbbbbb", zorder=1)
-        kept["lines"] = [LineCollection([], colors=OUTPUT_COLOURS[n], linewidths=0.6, alpha=0.5, zorder=2)
-                         for n in range(RF_UNITS)]
-        for lines in kept["lines"]:
-            ax_top.add_collection(lines, autolim=False)
-        kept["dots"] = [ax_top.scatter([], [], s=22, color=OUTPUT_COLOURS[n], zorder=3, label=f"unit {n}")
-                        for n in range(RF_UNITS)]
-        kept["bars"] = [[] for _ in range(RF_UNITS)]
-        kept["legends"] = {}
+        kept["lines"], kept["dots"], kept["bars"], kept["legends"] = [], [], [], {}
         ax_top.set_xlabel("position in input coordinates (pixels; < 0 or past the edge = padding)")
         ax_top.set_ylabel("layer")
         ax_bottom.set_xlabel("input pixel")
         ax_bottom.set_ylabel("paths to the unit")
         ax_bottom.set_title("input pixels in each field (height = how many paths reach the pixel)")
+    while len(kept["lines"]) < max(len(units), 2):  # the artists of one more unit (two at first)
+        n = len(kept["lines"])
+        colour = OUTPUT_COLOURS[n % len(OUTPUT_COLOURS)]
+        kept["lines"].append(ax_top.add_collection(
+            LineCollection([], colors=colour, linewidths=0.6, alpha=0.5, zorder=2), autolim=False))
+        kept["dots"].append(ax_top.scatter([], [], s=22, color=colour, zorder=3))
+        kept["bars"].append([])
     centres = [lambda j: float(j)] + [
         (lambda j, r=row: r.center(j)) for row in rows]
     spans = [row.span(u) for row in rows[-1:] for u in units]
@@ -111,7 +106,7 @@ def draw_receptive_field(axes, layers, units=(0, 1), max_lines=400):
     kept["grey"].set_offsets(np.array(grey, dtype=float).reshape(-1, 2))
     y_low, y_high = 0.0, float(len(rows))  # the rows of dots (a scatter's data limits)
     bars, labels = [], []
-    for n in range(RF_UNITS):
+    for n in range(len(kept["lines"])):
         lines, dots = kept["lines"][n], kept["dots"][n]
         if n >= len(units):
             lines.set_visible(False)
@@ -162,11 +157,12 @@ def _bars_in_place(ax, kept, bars):
     from matplotlib.patches import Rectangle
 
     pools = kept["bars"]
-    for n in range(RF_UNITS):
+    for n in range(len(pools)):
         if not pools[n]:
-            collection = PatchCollection([], facecolors=OUTPUT_COLOURS[n], edgecolors="none", linewidths=1.0)
+            colour = OUTPUT_COLOURS[n % len(OUTPUT_COLOURS)]
+            collection = PatchCollection([], facecolors=colour, edgecolors="none", linewidths=1.0)
             ax.add_collection(collection, autolim=False)
-            handle = Rectangle((0, 0), 0.4, 1, facecolor=OUTPUT_COLOURS[n], edgecolor="none")  # the legend's
+            handle = Rectangle((0, 0), 0.4, 1, facecolor=colour, edgecolor="none")  # the legend's
             pools[n] = [collection, handle]
         xs, heights = bars[n] if n < len(bars) else ([], [])
         pools[n][0].set_paths([Rectangle((x - 0.2, 0), 0.4, h) for x, h in zip(xs, heights)])

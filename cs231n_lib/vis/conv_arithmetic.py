@@ -101,9 +101,6 @@ def conv_1d_figure(W, F, S=1, P=0, dilation=1, x=None, w=None, b=0.0):
     return fig
 
 
-MAX_HIGHLIGHTS = 6  # output positions draw_receptive_fields can highlight
-
-
 def _highlight_positions(H_out, W_out, count=4):
     """A few output positions worth highlighting: the corners first."""
     candidates = [(0, 0), (0, W_out - 1), (H_out - 1, 0), (H_out - 1, W_out - 1),
@@ -122,8 +119,7 @@ def draw_receptive_fields(ax_in, ax_out, W, F, S=1, P=0, dilation=1, positions=N
     left axes shows the padded input (padding grey) with the taps of each
     highlighted output position as coloured squares; the right axes shows
     the output grid with the same positions in the same colours.  Called
-    again on the same axes, it updates the drawing in place (at most
-    ``MAX_HIGHLIGHTS`` positions).
+    again on the same axes, it updates the drawing in place.
     """
     import numpy as np
     from matplotlib.collections import PatchCollection
@@ -134,13 +130,11 @@ def draw_receptive_fields(ax_in, ax_out, W, F, S=1, P=0, dilation=1, positions=N
     H, Wd = (W, W) if isinstance(W, int) else W
     H_out, W_out = arithmetic.conv_output_size((H, Wd), F, S, P, dilation)
     positions = positions or _highlight_positions(H_out, W_out)
-    if len(positions) > MAX_HIGHLIGHTS:
-        raise ValueError(f"at most {MAX_HIGHLIGHTS} highlighted positions, got {len(positions)}.")
 
     def make_in():
         image = ax_in.imshow(np.zeros((1, 1)), cmap=ListedColormap([PAD_COLOUR, INPUT_COLOUR]), vmin=0, vmax=1)
         taps = [ax_in.scatter([], [], s=4, color=OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)], zorder=3)
-                for k in range(MAX_HIGHLIGHTS)]
+                for k in range(len(OUTPUT_COLOURS))]
         boxes = PatchCollection([], facecolors="none", linewidths=2)
         ax_in.add_collection(boxes, autolim=False)
         ax_in.set_xlabel("column")
@@ -158,6 +152,9 @@ def draw_receptive_fields(ax_in, ax_out, W, F, S=1, P=0, dilation=1, positions=N
         return {"image": image, "cells": cells}
 
     drawn_in, drawn_out = _artists(ax_in, "fields_in", make_in), _artists(ax_out, "fields_out", make_out)
+    while len(drawn_in["taps"]) < len(positions):  # more positions than ever before: one more scatter each
+        k = len(drawn_in["taps"])
+        drawn_in["taps"].append(ax_in.scatter([], [], s=4, color=OUTPUT_COLOURS[k % len(OUTPUT_COLOURS)], zorder=3))
     grid = np.zeros((H + 2 * P, Wd + 2 * P))
     grid[P:P + H, P:P + Wd] = 1
     drawn_in["image"].set_data(grid)
