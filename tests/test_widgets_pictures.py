@@ -264,3 +264,27 @@ def test_the_widget_shows_the_picture_of_its_setting(name, attack):
         canvas.draw()
         assert box._state["png"] is not None, setting
         assert np.array_equal(png_pixels(box._state["png"]), np.asarray(canvas.buffer_rgba())[..., :3]), setting
+
+
+def test_the_static_figures_still_take_any_number_of_positions_and_units():
+    """The in-place drawings keep pools of artists that grow: eight highlighted positions (two
+    more than there are colours) and three units are drawn, each in its colour."""
+    from matplotlib.colors import to_rgba
+
+    positions = [(0, 0), (1, 1), (2, 2), (3, 3), (4, 4), (5, 5), (6, 6), (0, 6)]
+    fig = vis.receptive_fields_figure(W=9, F=3, S=1, P=0, positions=positions)
+    from matplotlib.collections import PathCollection
+
+    scatters = [c for c in fig.axes[0].collections
+                if isinstance(c, PathCollection) and len(c.get_offsets()) and c.get_visible()]
+    assert len(scatters) == 8 and all(len(c.get_offsets()) == 9 for c in scatters)
+    assert [tuple(c.get_facecolor()[0]) for c in scatters] == [to_rgba(vis.OUTPUT_COLOURS[k % 6]) for k in range(8)]
+    fig, axes = vis.receptive_field_axes()
+    layers = widgets.rf_view(3, 3, 1).layers
+    vis.draw_receptive_field(axes, layers, units=(0,))
+    vis.draw_receptive_field(axes, layers, units=(0, 1, 2))
+    assert [t.get_text() for t in axes[1].get_legend().get_texts()] == [
+        "unit 0: pixels 0..6", "unit 1: pixels 1..7", "unit 2: pixels 2..8"]
+    vis.draw_receptive_field(axes, layers, units=(3,))
+    assert [t.get_text() for t in axes[0].get_legend().get_texts()] == ["units feeding output unit 3"]
+    assert sum(c.get_visible() for c in axes[1].collections) == 1
