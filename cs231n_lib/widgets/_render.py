@@ -18,7 +18,7 @@ Both rest on matplotlib internals, so :func:`text_cache_works` checks them once 
 drawing texts both ways and comparing the pixels bit for bit; where they differ (another
 matplotlib), the canvas draws as plain Agg.  :func:`figure_png` draws a figure with its own
 size and resolution (no tight bounding box, no layout engine: the explorers' figures have fixed
-layouts) and encodes it as PNG (:func:`png_bytes`, twice as fast as Pillow's encoder).
+layouts) and encodes it as PNG (:func:`png_bytes`, about twice as fast as Pillow's encoder).
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ import threading
 __all__ = ["fast_canvas", "figure_png", "png_bytes", "text_cache_works", "glyph_cache_works", "TEXT_CACHE_SIZE", "PNG_COMPRESSION"]
 
 TEXT_CACHE_SIZE = 6000   # texts kept (each a few glyph bitmaps of a few hundred bytes)
-PNG_COMPRESSION = 3      # zlib level: 1-3 encode about twice as fast as 6, the files a few percent larger
+PNG_COMPRESSION = 1      # zlib level: 1 encodes about twice as fast as 6, the files at most 15% larger
 
 _glyphs = collections.OrderedDict()   # text key -> [(bitmap, x, y, angle)] composited by draw_text_image
 _metrics = {}                         # (font properties, size, dpi) -> (ascent, descent, line gap)
@@ -309,9 +309,10 @@ def figure_png(fig, compress_level=None):
 def png_bytes(rgba, compress_level=None):
     """A PNG of the (H, W, 4) uint8 array ``rgba``: RGB when every pixel is opaque, RGBA otherwise.
 
-    Written here rather than by Pillow, which spends twice as long: no scanline filter (the
-    explorers' pictures are mostly flat colours, which zlib packs as well unfiltered) and a fast
-    zlib level (:data:`PNG_COMPRESSION`)."""
+    Written here rather than by Pillow, which spends twice as long trying five filters on every
+    scanline: here every scanline is stored as its difference from the one above (PNG's "Up"
+    filter: as small as no filter on the explorers' flat colours, 10% smaller on photographs) and
+    packed at a fast zlib level (:data:`PNG_COMPRESSION`)."""
     import struct
     import zlib
 
@@ -320,9 +321,11 @@ def png_bytes(rgba, compress_level=None):
     rgba = np.asarray(rgba, dtype=np.uint8)
     height, width = rgba.shape[:2]
     channels = 3 if bool((rgba[..., 3] == 255).all()) else 4
+    pixels = rgba[..., :channels].reshape(height, width * channels)
     rows = np.empty((height, width * channels + 1), dtype=np.uint8)
-    rows[:, 0] = 0  # filter type 0 (none) on every scanline
-    rows[:, 1:].reshape(height, width, channels)[...] = rgba[..., :channels]
+    rows[:, 0] = 2  # filter type 2 (Up) on every scanline: each byte minus the one above it, modulo 256
+    rows[0, 1:] = pixels[0]
+    np.subtract(pixels[1:], pixels[:-1], out=rows[1:, 1:])
     level = PNG_COMPRESSION if compress_level is None else compress_level
 
     def chunk(tag, data):
