@@ -14,7 +14,9 @@ callback on purpose, in the kernel, and checks that the same browser check fails
 
 After the check, each explorer's steps are replayed one change at a time and the time from
 each change to the new figure on the page is recorded in test-artifacts/browser/latency.json
-(never asserted; benchmarks/bench_widgets.py prints it with more rounds).
+(never asserted; benchmarks/bench_widgets.py prints it with more rounds). Then one slider is
+dragged with the mouse (the sliders update while dragged): once released, the explorer shows
+that value's text and picture.
 
 Needs Debian's Chromium at /usr/bin/chromium (`apt-get install chromium`; never
 `playwright install`). Without it the tests are skipped with the reason, except
@@ -77,12 +79,14 @@ class Explorer:
     drawing: str       # name of the picture shown before any slider moves
     steps: tuple       # Steps, the last of which should be an invalid setting
     breaker: str = ""  # code run after the notebook that breaks the slider callback (optional)
+    drag: tuple = ()   # (slider, fraction of its track, text the panel then shows with "{}" for its value)
 
 
 EXPLORERS = [
     Explorer(
         notebook="01_conv_arithmetic.ipynb",
         cell="widgets.conv_explorer(W=7, F=3, S=2, P=0)",
+        drag=('input size W', 0.95, '({} - 3 + 2*0)/2 + 1'),
         initial=("(7 - 3 + 2*0)/2 + 1 = 3", "3 x 3 x 8 = 72 neurons", "3*3*3*8 weights + 8 biases = 224"),
         drawing="W=7 F=3 S=2 P=0",
         steps=(
@@ -107,12 +111,13 @@ EXPLORERS = [
         breaker=(
             "from cs231n_lib.widgets import conv_arithmetic as _explorer\n"
             "_stale = _explorer.conv_view(W=7, F=3, S=2, P=0)\n"
-            "_explorer.render_conv_explorer = lambda axes, **settings: _stale"
+            "_explorer.conv_view = lambda *args, **settings: _stale"
         ),
     ),
     Explorer(
         notebook="02_conv_layer_im2col.ipynb",
         cell="widgets.photo_filter_explorer()",
+        drag=('stride', 1.0, 'output height: (121 - 3 + 2*1)/{} + 1'),
         # the 121x121 photo, a 3x3 filter, stride 1, padding 1: (121 - 3 + 2)/1 + 1 = 121
         initial=("input 121x121, filter 3x3", "output height: (121 - 3 + 2*1)/1 + 1 = 121"),
         drawing="camera, Sobel x, S=1",
@@ -129,6 +134,7 @@ EXPLORERS = [
     Explorer(
         notebook="03_pooling.ipynb",
         cell='widgets.pool_explorer(W=8, F=2, S=2, kind="max")',
+        drag=('input size W', 1.0, '({} - 2)/2 + 1'),
         # (8 - 2)/2 + 1 = 4: 16 of 64 numbers kept
         initial=("(8 - 2)/2 + 1 = 4", "25.0% kept, 75.0% discarded"),
         drawing="W=8 F=2 S=2 max",
@@ -146,6 +152,7 @@ EXPLORERS = [
     Explorer(
         notebook="04_architectures.ipynb",
         cell="widgets.rf_explorer(layers=3, F=3, S=1, dilation=1)",
+        drag=('filter size F', 1.0, 'conv1: F={}'),
         # three 3x3 layers at stride 1: 1 + 2 + 2 + 2 = 7
         initial=("1 + (3-1)*1 + (3-1)*1 + (3-1)*1 = 7",),
         drawing="3 layers, F=3, S=1",
@@ -165,6 +172,7 @@ EXPLORERS = [
     Explorer(
         notebook="08_adversarial_examples.ipynb",
         cell='widgets.adversarial_explorer(nets, X[:50], y[:50], digit=0, model="ConvNet", eps=25)',
+        drag=('eps (% of range)', 0.0, 'eps = {}/100'),
         # eps = 25% of the pixel range: 25/100 = 0.25, or 0.25 * 255 = 63.75 grey levels; 32 x 32 = 1,024
         # pixels; test digit #0 is a 4 (the data, data.load_mnist(channels=1)["y_test"][0])
         initial=("eps = 25/100 = 0.25", "32 x 32 = 1,024 pixels", "(63.75 of 255 grey levels)", "digit #0 of 50: a 4",
@@ -188,12 +196,13 @@ EXPLORERS = [
         breaker=(
             "from cs231n_lib.widgets import adversarial as _explorer\n"
             "_first = _explorer.attack_view(nets, X[:50], y[:50], digit=0, model='ConvNet', eps=25)\n"
-            "_explorer.render_attack_explorer = lambda axes, *args, **settings: _first"
+            "_explorer.attack_view = lambda *args, **settings: _first"
         ),
     ),
     Explorer(
         notebook="06_visualizing_convnets.ipynb",
         cell='widgets.occlusion_explorer(index=0, size=8, stride=4, fill=0.5, case="clean")',
+        drag=('image', 0.5, 'image {}: a'),
         # test shape 0 (seed 0) is a disc; an 8x8 patch every 4 pixels: (32 - 8)/4 + 1 = 7, 7*7 = 49
         initial=("image 0: a disc", "(32 - 8)/4 + 1 = 7 per side, 49 occluded copies"),
         drawing="image 0, 8x8, stride 4",
@@ -214,6 +223,7 @@ EXPLORERS = [
     Explorer(
         notebook="07_looking_through_the_gradient.ipynb",
         cell='widgets.class_model_explorer(target="shapes: ring", reg=1e-3, steps=100)',
+        drag=('steps', 0.0, 'step {} of the run'),
         # the panel names the class, its net and the settings it was given
         initial=("class model of 'ring' (shapes_convnet)", "reg = 0.001", "step 100 of the run"),
         drawing="ring, reg 0.001, 100 steps",
@@ -314,15 +324,16 @@ def _stop(proc):
     proc.wait(timeout=10)
 
 
-def _private_jupyter_dirs(home):
-    """Environment for a JupyterLab that sees none of the user's settings or kernels."""
+def _private_jupyter_dirs(home, code=ROOT):
+    """Environment for a JupyterLab that sees none of the user's settings or kernels, whose kernels
+    import ``cs231n_lib`` from the folder ``code`` (this checkout by default)."""
     env = dict(os.environ)
     for name in ("CONFIG", "DATA", "RUNTIME"):
         env[f"JUPYTER_{name}_DIR"] = str(home / name.lower())
     env["JUPYTERLAB_SETTINGS_DIR"] = str(home / "settings")
     env["JUPYTERLAB_WORKSPACES_DIR"] = str(home / "workspaces")
     env["IPYTHONDIR"] = str(home / "ipython")
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT)] + [p for p in [env.get("PYTHONPATH")] if p])
+    env["PYTHONPATH"] = os.pathsep.join([str(code)] + [p for p in [env.get("PYTHONPATH")] if p])
     env.pop("MPLBACKEND", None)
     labconfig = home / "config" / "labconfig"
     labconfig.mkdir(parents=True)
@@ -337,12 +348,13 @@ def _private_jupyter_dirs(home):
 
 
 @contextlib.contextmanager
-def jupyterlab(home, served):
-    """A JupyterLab server on 127.0.0.1 serving the folder ``served``; yields its URL."""
+def jupyterlab(home, served, code=ROOT):
+    """A JupyterLab server on 127.0.0.1 serving the folder ``served``, its kernels importing
+    ``cs231n_lib`` from ``code``; yields its URL."""
     (served / "notebooks").mkdir(exist_ok=True)
     if (ROOT / "data").is_dir() and not (served / "data").exists():
         (served / "data").symlink_to(ROOT / "data")  # notebooks read ../data
-    env = _private_jupyter_dirs(home)
+    env = _private_jupyter_dirs(home, code)
     log_path = home / "server.log"
     for attempt in (1, 2):  # a second try only if someone took the free port meanwhile
         port = _free_port()
@@ -506,7 +518,10 @@ def check_explorer(page, explorer, limit=STEP_LIMIT, screenshot=None):
 
 
 # ---- slider latency: from a control's change to the new figure on the page ----
-LATENCY_TARGET_MS = 250  # median per update, on 2 cores (benchmarks/README.md)
+# Issue 25's targets on a quiet 2-core machine (benchmarks/README.md; never asserted in tests):
+MEDIAN_TARGET_MS = 100   # median from a change to its picture
+P90_TARGET_MS = 200      # 90th percentile of the same
+CPU_TARGET_MS = 60       # the kernel's CPU time per update
 QUIET_MS = 300           # the explorer's output must stay unchanged this long before the next change
 NO_UPDATE_LIMIT = 10     # seconds after which a change that shows nothing new counts as no update
 
@@ -538,6 +553,11 @@ _SETTLED_JS = """([root, since, quiet]) => {
     return idle && rec.muts.some(t => t > since) && now - rec.last > quiet;
 }"""
 
+_QUIET_JS = """([root, quiet]) => {
+    const idle = [...document.querySelectorAll('.jp-StatusBar-TextItem')].some(e => /\\| Idle/.test(e.textContent));
+    return idle && performance.now() - root.__latency.last > quiet;
+}"""
+
 _DETAILS_JS = """(root, since) => {
     const muts = root.__latency.muts.filter(t => t > since), img = root.querySelector('.widget-output img');
     return {text_ms: muts.length ? Math.min(...muts) - since : null,
@@ -552,6 +572,26 @@ _CONTROLS_JS = """root => [
         d.querySelector('.widget-label').textContent.trim(),
         d.querySelector('select').selectedOptions[0].label.replace(/\\u00a0/g, ' ')]),
 ]"""
+
+
+def restore_controls(page, explorer, home):
+    """Set the explorer's controls back to ``home`` (``control_values`` before any change), one at a
+    time, each change waited for."""
+    out = _explorer_output(page, explorer)
+    root = out.element_handle()
+    root.evaluate(_LATENCY_JS)
+    for kind, description, value in home:
+        if (kind, description, value) in control_values(page, explorer):
+            continue
+        since = root.evaluate("root => performance.now()")
+        if kind == "slider":
+            _set_slider(out, description, value)
+        else:
+            _set_dropdown(out, description, value)
+        try:
+            page.wait_for_function(_SETTLED_JS, arg=[root, since, QUIET_MS], timeout=NO_UPDATE_LIMIT * 1000)
+        except Exception:
+            pass
 
 
 def control_values(page, explorer):
@@ -571,6 +611,7 @@ def time_explorer(page, explorer, home, rounds=1, limit=STEP_LIMIT, trace=None, 
     insertion of the new picture into the page. Changes that end on an invalid setting
     draw nothing and are not counted, nor are changes that show nothing new (a control the
     current setting ignores). ``trace``, a list, receives for each change a dict: the
+    ``round`` (0 for the first replay, whose settings are new to the explorer), the
     change, ``figure_ms`` (or None), ``text_ms`` (to the first change of the explorer's
     output, the text panel) and the new picture's PNG size and pixels, and, given ``probe``
     (a function returning a number, e.g. the kernel's CPU seconds), its change over the update.
@@ -581,13 +622,13 @@ def time_explorer(page, explorer, home, rounds=1, limit=STEP_LIMIT, trace=None, 
     root = out.element_handle()
     root.evaluate(_LATENCY_JS)
     changes = []
-    for _ in range(rounds):
-        changes += list(home)
+    for number in range(rounds):
+        changes += [(number, *c) for c in home]
         for step in explorer.steps:
-            changes += [("slider", d, str(v)) for d, v in step.sliders.items()]
-            changes += [("dropdown", d, str(o)) for d, o in step.dropdowns.items()]
+            changes += [(number, "slider", d, str(v)) for d, v in step.sliders.items()]
+            changes += [(number, "dropdown", d, str(o)) for d, o in step.dropdowns.items()]
     latencies = []
-    for kind, description, value in changes:
+    for number, kind, description, value in changes:
         if (kind, description, value) in control_values(page, explorer):
             continue  # already there: no change, no update
         events = root.evaluate("root => root.__latency.events.length")
@@ -608,9 +649,87 @@ def time_explorer(page, explorer, home, rounds=1, limit=STEP_LIMIT, trace=None, 
         if drawn:
             latencies.append(min(drawn) - since)
         if trace is not None:
-            trace.append({"change": (kind, description, value), "figure_ms": min(drawn) - since if drawn else None,
+            trace.append({"round": number, "change": (kind, description, value),
+                          "figure_ms": min(drawn) - since if drawn else None,
                           "probe": probe() - before if probe else None, **root.evaluate(_DETAILS_JS, since)})
     return latencies
+
+
+_DRAG_JS = """root => {
+    const rec = root.__latency;
+    return {imgs: rec.imgs.slice(), last: rec.last, now: performance.now()};
+}"""
+
+
+def check_drag(page, explorer, home, limit=STEP_LIMIT):
+    """Drag the table's slider with the mouse: once it is released and the explorer has settled,
+    the panel shows the slider's value, and the picture is that value's: moved away and back by
+    typing, the explorer shows the same picture (no stale picture of a value passed on the way
+    stays on the page, none arrives later)."""
+    from playwright.sync_api import expect
+
+    restore_controls(page, explorer, home)
+    description, fraction, wanted = explorer.drag
+    value = drag_slider(page, explorer, description, fraction)["value"]
+    out = _explorer_output(page, explorer)
+    text, picture = out.locator(".widget-html-content").first, out.locator(".widget-output img")
+    expect(text, f"after dragging {description} to {value}").to_contain_text(wanted.format(value),
+                                                                             timeout=limit * 1000)
+    root = out.element_handle()
+
+    def settle():  # the kernel idle and the explorer's output unchanged for SETTLE seconds
+        page.wait_for_function(_QUIET_JS, arg=[root, SETTLE * 1000], timeout=limit * 1000)
+        return picture.get_attribute("src") if picture.count() == 1 else None
+
+    shown = settle()
+    other = int(value) + 1 if fraction < 0.5 else int(value) - 1
+    for step in (other, value):
+        since = root.evaluate("root => performance.now()")
+        _set_slider(out, description, step)
+        expect(text).to_contain_text(wanted.format(step), timeout=limit * 1000)
+        page.wait_for_function(_SETTLED_JS, arg=[root, since, QUIET_MS], timeout=limit * 1000)
+    again = settle()
+    assert again == shown, f"after dragging {description} to {value}, the picture was not that value's"
+
+
+def drag_slider(page, explorer, description, fraction, steps=25, pause=0.04):
+    """Drag the slider ``description`` with the mouse from where it is to ``fraction`` of its track,
+    in ``steps`` moves ``pause`` seconds apart, and release it; wait until the explorer settles.
+
+    Returns ``{"pictures": pictures shown while the mouse was down, "after_release_ms": from the
+    release to the last picture (None if none came after it), "drag_ms": how long the drag took,
+    "value": the slider's value at the end}``.  An explorer that updates only on release
+    (``continuous_update=False``) shows no picture during the drag."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    out = _explorer_output(page, explorer)
+    root = out.element_handle()
+    root.evaluate(_LATENCY_JS)
+    slider = out.locator(".widget-slider", has=page.locator(".widget-label", has_text=re.compile(
+        rf"^{re.escape(description)}$")))
+    handle = slider.locator(".noUi-handle, .ui-slider-handle").first
+    track = slider.locator(".noUi-target, .ui-slider").first
+    box, bar = handle.bounding_box(), track.bounding_box()
+    x0, y0 = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    x1 = bar["x"] + fraction * bar["width"]
+    page.mouse.move(x0, y0)
+    start = root.evaluate("root => performance.now()")
+    page.mouse.down()
+    for k in range(1, steps + 1):
+        page.mouse.move(x0 + (x1 - x0) * k / steps, y0)
+        time.sleep(pause)
+    released = root.evaluate("root => performance.now()")
+    page.mouse.up()
+    try:
+        page.wait_for_function(_SETTLED_JS, arg=[root, released, QUIET_MS], timeout=STEP_LIMIT * 1000)
+    except PlaywrightTimeout:
+        pass
+    seen = root.evaluate(_DRAG_JS)["imgs"]
+    during = [t for t in seen if start < t <= released]
+    after = [t for t in seen if t > released]
+    value = slider.locator(".widget-readout").text_content().strip()
+    return {"pictures": len(during), "after_release_ms": max(after) - released if after else None,
+            "drag_ms": released - start, "value": value}
 
 
 def latency_summary(latencies):
@@ -642,6 +761,7 @@ def test_explorer_reacts_to_its_sliders(lab, page, explorer):
         check_explorer(page, explorer, screenshot=shot)
         # Slider latency, recorded (never asserted: benchmarks/bench_widgets.py prints it).
         latencies = time_explorer(page, explorer, home)
+        check_drag(page, explorer, home)
     except Exception:
         page.screenshot(path=str(shot.with_name(shot.stem + "-failure.png")), full_page=True)
         raise

@@ -1,8 +1,8 @@
-"""The widget tests pass under ipywidgets 8 and under Colab's ipywidgets 7.7.1.
+"""The widget tests pass under ipywidgets 8 and under Colab's ipywidgets 7.7.1 (and matplotlib).
 
 The README's test command installs the newest ipywidgets (8.x), so
 tests/test_widgets.py runs under 8 in the main environment. Colab ships
-ipywidgets 7.7.1 (and ipykernel 6), so this test builds a throwaway virtual
+ipywidgets 7.7.1 (and ipykernel 6, matplotlib 3.10), so this test builds a throwaway virtual
 environment with those and runs the widget tests (WIDGET_TESTS) again there. It needs
 PyPI (or a pip cache) the first time; later runs reuse pip's cache.
 """
@@ -20,15 +20,18 @@ else:  # pragma: no cover - Python 3.9/3.10
     tomllib = pytest.importorskip("tomli")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-# Colab's ipywidgets, from its pinned runtime (tests/colab-runtime-2026-08.txt)
-COLAB_IPYWIDGETS = re.search(r"^ipywidgets==(\S+)", (ROOT / "tests" / "colab-runtime-2026-08.txt").read_text(),
-                             re.M).group(1)
+# Colab's ipywidgets and matplotlib, from its pinned runtime (tests/colab-runtime-2026-08.txt): the
+# explorers' fast renderer (widgets._render) rebuilds matplotlib's text drawing where it can and must
+# fall back to plain Agg on Colab's older matplotlib
+COLAB_RUNTIME = (ROOT / "tests" / "colab-runtime-2026-08.txt").read_text()
+COLAB_IPYWIDGETS = re.search(r"^ipywidgets==(\S+)", COLAB_RUNTIME, re.M).group(1)
+COLAB_MATPLOTLIB = re.search(r"^matplotlib==(\S+)", COLAB_RUNTIME, re.M).group(1)
 # Every test file that builds an explorer's widgets (each notebook's explorer has its own).
 WIDGET_TESTS = ["test_widgets.py", "test_pool_widgets.py", "test_architecture_helpers.py", "test_explorer_edges.py",
                 "test_notebook02_helpers.py", "test_adversarial_widgets.py",
                 "test_understanding_widgets.py",
-                "test_gradients_widgets.py",
-                "test_conv_steps.py"]
+                "test_gradients_widgets.py", "test_conv_steps.py", "test_widgets_wiring.py",
+                "test_widgets_pictures.py"]
 
 
 # Test files that build explorers only inside a notebook kernel (JupyterLab, nbclient), never in
@@ -66,17 +69,18 @@ def test_widget_tests_pass_under_colab_ipywidgets_7(tmp_path):
     # The package's other run-time dependencies and what the widget tests import, with
     # Colab's kernel generation...
     runtime = [d for d in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-               ["project"]["dependencies"] if not d.startswith("ipywidgets")]
-    _run(pip + runtime + ["scipy", "pytest", "ipykernel<7", "ipython_genutils", "traitlets"])
+               ["project"]["dependencies"] if not d.startswith(("ipywidgets", "matplotlib"))]
+    _run(pip + runtime + [f"matplotlib=={COLAB_MATPLOTLIB}", "scipy", "pytest", "ipykernel<7", "ipython_genutils",
+                          "traitlets"])
     # ...and Colab's ipywidgets. Its other requirements (widgetsnbextension 3 pulls the whole
     # classic notebook server) only carry the browser side, which Python never imports.
     _run(pip + ["--no-deps", f"ipywidgets=={COLAB_IPYWIDGETS}"])
 
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "MPLBACKEND")}
     env["PYTHONPATH"] = str(ROOT)
-    version = _run([python, "-c", "import ipywidgets, cs231n_lib.widgets; print(ipywidgets.__version__)"],
-                   env=env, cwd=tmp_path)
-    assert version.strip() == COLAB_IPYWIDGETS
+    version = _run([python, "-c", "import ipywidgets, matplotlib, cs231n_lib.widgets; "
+                                  "print(ipywidgets.__version__, matplotlib.__version__)"], env=env, cwd=tmp_path)
+    assert version.split() == [COLAB_IPYWIDGETS, COLAB_MATPLOTLIB]
 
     out = _run([python, "-m", "pytest", "-p", "no:cacheprovider", "-o", "addopts=", "-q", "-rs"]
                + [ROOT / "tests" / name for name in WIDGET_TESTS], env=env, cwd=ROOT)

@@ -26,6 +26,15 @@ def clear_axes(ax):
         artist.remove()
 
 
+def _titles_at_top(*axes):
+    """Put each axes' title at the top of the axes once and for all (``set_title(..., y=1.0)``),
+    where matplotlib puts it anyway when nothing is drawn above the axes: it then skips, on every
+    drawing, measuring the tick labels to see whether the title must move up (a figure an explorer
+    redraws has no ticks above its axes)."""
+    for ax in axes:
+        ax.set_title(ax.get_title(), y=1.0, fontsize=ax.title.get_fontsize())
+
+
 def _fmt(value):
     value = float(value)
     return f"{value:.0f}" if value == round(value) and abs(value) < 1e4 else f"{value:.2f}"

@@ -3,7 +3,7 @@ FGSM direction, fooling images, transfer between nets, noise called a digit, and
 the adversarial explorer."""
 from __future__ import annotations
 
-from ._base import OUTPUT_COLOURS, _new_figure
+from ._base import OUTPUT_COLOURS, _new_figure, _titles_at_top
 
 __all__ = ["linear_growth_figure", "weight_templates_figure", "fgsm_curves_figure", "attack_grid_figure",
            "scores_along_figure", "fooling_figure", "fooling_row_figure", "transfer_figure",
@@ -252,7 +252,7 @@ def attack_explorer_axes():
     A fixed layout (no constrained-layout pass on every redraw) keeps a slider update cheap."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(11, 3.3))
+    fig = Figure(figsize=(11, 3.3), dpi=100)
     axes = fig.subplots(1, 4, gridspec_kw={"width_ratios": [1, 1, 1, 1.6]})
     fig.subplots_adjust(left=0.03, right=0.99, bottom=0.16, top=0.88, wspace=0.3)
     return fig, tuple(axes)
@@ -260,28 +260,45 @@ def attack_explorer_axes():
 
 def draw_attack_explorer(axes, x, x_adv, probs_clean, probs_adv, label, eps, target=None, class_names=None):
     """Draw the adversarial explorer: the digit, the perturbation (on the scale +-eps), the result
-    and both sets of class probabilities (clean and after the attack)."""
+    and both sets of class probabilities (clean and after the attack).  Called again on the same
+    axes, it updates the images, bars and texts in place."""
     import numpy as np
 
     names = class_names or [str(c) for c in range(len(probs_clean))]
     ax_x, ax_eta, ax_adv, ax_p = axes
-    for ax in axes:
-        ax.clear()
     lim = max(float(eps), 1e-3)
-    _image(ax_x, x, f"digit (a {names[label]})")
-    _image(ax_eta, np.asarray(x_adv, dtype=float) - np.asarray(x, dtype=float), f"perturbation, |eta| <= {eps:.2f}",
-           vmin=-lim, vmax=lim, cmap="RdBu_r")
-    _image(ax_adv, x_adv, f"after: says {names[int(np.argmax(probs_adv))]}")
+    eta = np.asarray(x_adv, dtype=float) - np.asarray(x, dtype=float)
     idx = np.arange(len(probs_clean))
-    ax_p.bar(idx - 0.2, 100 * np.asarray(probs_clean), width=0.4, color=OUTPUT_COLOURS[0], label="before")
-    ax_p.bar(idx + 0.2, 100 * np.asarray(probs_adv), width=0.4, color=OUTPUT_COLOURS[1], label="after")
-    ax_p.set_xticks(idx)
-    ax_p.set_xticklabels(names, fontsize=8)
-    ax_p.set_ylim(0, 100)
+    kept = ax_p.__dict__.get("_cs231n_attack")
+    if kept is None or kept["names"] != list(names):
+        for ax in axes:
+            ax.clear()
+        _titles_at_top(*axes)
+        kept = ax_p._cs231n_attack = {"names": list(names)}
+        kept["x"] = _image(ax_x, x, "")
+        kept["eta"] = _image(ax_eta, eta, "", vmin=-lim, vmax=lim, cmap="RdBu_r")
+        kept["adv"] = _image(ax_adv, x_adv, "")
+        kept["before"] = ax_p.bar(idx - 0.2, 100 * np.asarray(probs_clean), width=0.4, color=OUTPUT_COLOURS[0],
+                                  label="before")
+        kept["after"] = ax_p.bar(idx + 0.2, 100 * np.asarray(probs_adv), width=0.4, color=OUTPUT_COLOURS[1],
+                                 label="after")
+        ax_p.set_xticks(idx)
+        ax_p.set_xticklabels(names, fontsize=8)
+        ax_p.set_ylim(0, 100)
+        ax_p.set_ylabel("probability (%)")
+        ax_p.set_title("class probabilities")
+        ax_p.legend(fontsize=8)
+    kept["x"].set_data(_grey(x))
+    kept["eta"].set_data(_grey(eta))
+    kept["eta"].set_clim(-lim, lim)
+    kept["adv"].set_data(_grey(x_adv))
+    for bars, probs in ((kept["before"], probs_clean), (kept["after"], probs_adv)):
+        for bar, p in zip(bars, 100 * np.asarray(probs)):
+            bar.set_height(p)
+    ax_x.set_title(f"digit (a {names[label]})", fontsize=9)
+    ax_eta.set_title(f"perturbation, |eta| <= {eps:.2f}", fontsize=9)
+    ax_adv.set_title(f"after: says {names[int(np.argmax(probs_adv))]}", fontsize=9)
     ax_p.set_xlabel("class" + ("" if target is None else f" (target {names[target]})"))
-    ax_p.set_ylabel("probability (%)")
-    ax_p.set_title("class probabilities")
-    ax_p.legend(fontsize=8)
 
 
 def iterative_curves_figure(eps, curves, title="FGSM (dashed) and PGD (solid): error against eps"):

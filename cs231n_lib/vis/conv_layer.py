@@ -1,9 +1,9 @@
 """Notebook 02 (the conv layer and im2col): where each pixel lands in X_col, filtered photographs."""
 from __future__ import annotations
 
-from ._base import PAD_COLOUR, _new_figure
+from ._base import PAD_COLOUR, _new_figure, _titles_at_top
 
-__all__ = ["im2col_figure", "filtered_photo_figure"]
+__all__ = ["im2col_figure", "filtered_photo_axes", "draw_filtered_photo", "filtered_photo_figure"]
 
 def im2col_figure(pixel_ids, cols, counts, title="im2col"):
     """Which input pixel lands in which column of X_col, and how often.
@@ -69,35 +69,86 @@ def _pixel_cmap():
     return colormaps["viridis"].with_extremes(bad=PAD_COLOUR)
 
 
-def filtered_photo_figure(image, kernel, out, title):
-    """A photo, the filter (its numbers written in) and the filtered result.
+def filtered_photo_axes():
+    """An empty figure for :func:`draw_filtered_photo`: ``(fig, (ax_img, ax_kernel, ax_out))``.
+
+    The layout is fixed (no layout engine): the photo explorer redraws it in place."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(11, 4), dpi=100)
+    # Each axes where the constrained layout this figure had before put it (in pixels: photos 301
+    # wide, the filter 205): the automatic ticks depend on an axis's length.
+    ax_img = fig.add_axes((78 / 1100, 48 / 400, 301 / 1100, 301 / 400))
+    ax_k = fig.add_axes((467 / 1100, 96 / 400, 205 / 1100, 205 / 400))
+    ax_out = fig.add_axes((753 / 1100, 48 / 400, 301 / 1100, 301 / 400))
+    _titles_at_top(ax_img, ax_k, ax_out)
+    return fig, (ax_img, ax_k, ax_out)
+
+
+def draw_filtered_photo(axes, image, kernel, out, title):
+    """Draw a photo, the filter (its numbers written in) and the filtered result on ``axes`` from
+    :func:`filtered_photo_axes`; called again, it updates the drawing in place.
 
     ``image`` (H, W) in [0, 1]; ``kernel`` (HH, WW); ``out`` (H_out, W_out).
     """
     import numpy as np
-
-    image, kernel, out = np.asarray(image), np.asarray(kernel), np.asarray(out)
-    fig = _new_figure(11, 4)
-    ax_img, ax_k, ax_out = fig.subplots(1, 3, gridspec_kw={"width_ratios": [3, 1.6, 3]})
-    ax_img.imshow(image, cmap="gray", vmin=0, vmax=1)
-    ax_img.set_title(f"input {image.shape[0]}x{image.shape[1]}")
-    lim = float(np.abs(kernel).max()) or 1.0
-    ax_k.imshow(kernel, cmap="RdBu_r", vmin=-lim, vmax=lim)
-    if kernel.size <= 49:
-        for (r, c), v in np.ndenumerate(kernel):
-            ax_k.text(c, r, f"{v:.2g}", ha="center", va="center", fontsize=7)
-    ax_k.set_title(f"filter {kernel.shape[0]}x{kernel.shape[1]}")
     from matplotlib.ticker import MaxNLocator
 
-    for axis in (ax_k.xaxis, ax_k.yaxis):
-        axis.set_major_locator(MaxNLocator(integer=True))
+    ax_img, ax_k, ax_out = axes
+    image, kernel, out = np.asarray(image), np.asarray(kernel), np.asarray(out)
+    fig = ax_img.figure
+    kept = fig.__dict__.setdefault("_cs231n_photo", {})
+    if not kept:
+        kept["img"] = ax_img.imshow(np.zeros((1, 1)), cmap="gray", vmin=0, vmax=1)
+        kept["k"] = ax_k.imshow(np.zeros((1, 1)), cmap="RdBu_r")
+        kept["out"] = ax_out.imshow(np.zeros((1, 1)), cmap="gray")
+        kept["numbers"] = []
+        for axis in (ax_k.xaxis, ax_k.yaxis):
+            axis.set_major_locator(MaxNLocator(integer=True))
+        for ax in axes:
+            ax.set_xlabel("column")
+            ax.set_ylabel("row")
+
+    def show(ax, artist, data):  # set_data, with the extent and limits imshow gives an array of this shape
+        artist.set_data(data)
+        h, w = data.shape[:2]
+        artist.set_extent((-0.5, w - 0.5, h - 0.5, -0.5))
+        ax.set_xlim(-0.5, w - 0.5)
+        ax.set_ylim(h - 0.5, -0.5)
+
+    show(ax_img, kept["img"], image)
+    ax_img.set_title(f"input {image.shape[0]}x{image.shape[1]}")
+    lim = float(np.abs(kernel).max()) or 1.0
+    show(ax_k, kept["k"], kernel)
+    kept["k"].set_clim(-lim, lim)
+    labels = [(c, r, f"{v:.2g}") for (r, c), v in np.ndenumerate(kernel)] if kernel.size <= 49 else []
+    numbers = kept["numbers"]
+    while len(numbers) < len(labels):
+        numbers.append(ax_k.text(0, 0, "", ha="center", va="center", fontsize=7))
+    for k, text in enumerate(numbers):
+        text.set_visible(k < len(labels))
+        if k < len(labels):
+            text.set_position(labels[k][:2])
+            text.set_text(labels[k][2])
+    ax_k.set_title(f"filter {kernel.shape[0]}x{kernel.shape[1]}")
     lim_out = float(np.abs(out).max()) or 1.0
     signed = bool(out.min() < -1e-12)
-    ax_out.imshow(out, cmap="RdBu_r" if signed else "gray",
-                  vmin=-lim_out if signed else None, vmax=lim_out if signed else None)
+    show(ax_out, kept["out"], out)
+    kept["out"].set_cmap("RdBu_r" if signed else "gray")
+    if signed:
+        kept["out"].set_clim(-lim_out, lim_out)
+    else:  # imshow's default: the data's own range
+        kept["out"].set_clim(float(out.min()), float(out.max()))
     ax_out.set_title(f"output {out.shape[0]}x{out.shape[1]}")
-    for ax in (ax_img, ax_k, ax_out):
-        ax.set_xlabel("column")
-        ax.set_ylabel("row")
     fig.suptitle(title)
+
+
+def filtered_photo_figure(image, kernel, out, title):
+    """A photo, the filter (its numbers written in) and the filtered result, as a new figure
+    (:func:`draw_filtered_photo` on :func:`filtered_photo_axes`).
+
+    ``image`` (H, W) in [0, 1]; ``kernel`` (HH, WW); ``out`` (H_out, W_out).
+    """
+    fig, axes = filtered_photo_axes()
+    draw_filtered_photo(axes, image, kernel, out, title)
     return fig

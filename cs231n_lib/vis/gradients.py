@@ -2,7 +2,7 @@
 the scoring table, the randomization test, class models, inversions, and the all-conv comparison."""
 from __future__ import annotations
 
-from ._base import OUTPUT_COLOURS, _new_figure
+from ._base import OUTPUT_COLOURS, _new_figure, _titles_at_top
 from .images import draw_number_grid
 
 __all__ = ["RULE_NAMES", "relu_rules_figure", "attribution_grid", "scores_figure", "cascade_figure",
@@ -183,7 +183,7 @@ def class_model_explorer_axes():
     drawing), so the same setting always gives the same picture."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(8.5, 3.2))
+    fig = Figure(figsize=(8.5, 3.2), dpi=100)
     ax_image, ax_bars = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 2], "left": 0.08, "right": 0.98,
                                                          "bottom": 0.26, "top": 0.9, "wspace": 0.3})
     return fig, (ax_image, ax_bars)
@@ -204,6 +204,8 @@ def draw_class_model_explorer(axes, image, probabilities, class_names, target, t
     if drawn is None or len(drawn) != len(probabilities):
         for ax in axes:
             ax.clear()
+        _titles_at_top(*axes)
+        ax_bars._class_model_names = None
         ax_image._class_model_image = ax_image.imshow(_to_rgb(image), vmin=0, vmax=1)
         ax_bars._class_model_bars = ax_bars.bar(range(len(probabilities)), probabilities, color=colours)
         ax_bars.set_xticks(range(len(probabilities)))
@@ -218,7 +220,9 @@ def draw_class_model_explorer(axes, image, probabilities, class_names, target, t
         for bar, p, colour in zip(drawn, probabilities, colours):
             bar.set_height(p)
             bar.set_facecolor(colour)
-    ax_bars.set_xticklabels(class_names, rotation=45, fontsize=7)
+    if getattr(ax_bars, "_class_model_names", None) != list(class_names):
+        ax_bars.set_xticklabels(class_names, rotation=45, fontsize=7)
+        ax_bars._class_model_names = list(class_names)
     ax_image.set_title(title, fontsize=9)
 
 

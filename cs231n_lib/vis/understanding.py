@@ -1,7 +1,7 @@
 """Notebook 06 (visualizing what ConvNets learn): activations, filters, top images, t-SNE, occlusion."""
 from __future__ import annotations
 
-from ._base import OUTPUT_COLOURS, _as_hwc, _new_figure, clear_axes
+from ._base import OUTPUT_COLOURS, _as_hwc, _new_figure, _titles_at_top
 
 __all__ = ["mosaic", "activation_maps_figure", "sparsity_figure", "training_watch_figure", "filters_figure",
            "filter_slices_figure", "roughness_curves_figure", "max_activating_figure", "purity_figure", "tsne_figure",
@@ -446,9 +446,10 @@ def occlusion_explorer_axes():
 
     # A fixed layout (not the constrained one of _new_figure): the explorer redraws on every
     # slider move, and the constrained layout would cost more than the drawing.
-    fig = Figure(figsize=(7.6, 3.5))
+    fig = Figure(figsize=(7.6, 3.5), dpi=100)
     axes = fig.subplots(1, 2)
     fig.subplots_adjust(left=0.07, right=0.9, bottom=0.14, top=0.8, wspace=0.32)
+    _titles_at_top(*axes)
     fig.colorbar(ScalarMappable(Normalize(0, 1), matplotlib.colormaps["viridis"]), ax=axes[1], shrink=0.85,
                  label="p(right class)")
     return fig, axes
@@ -458,26 +459,48 @@ def draw_occlusion_explorer(axes, image, pmap, size, stride, fill, mask, minimum
     """Redraw the explorer: left, the image with the patch where it hurts most; right, the map.
 
     minimum : (row, column) of the patch centre at the map's lowest point
-    (:func:`cs231n_lib.understanding.minimum_centres`).
+    (:func:`cs231n_lib.understanding.minimum_centres`).  The artists of the previous call on the
+    same axes are updated in place (the object's outline is traced again only for another mask).
     """
     import numpy as np
 
     ax_img, ax_map = axes
-    for ax in axes:
-        clear_axes(ax)
+    image = np.asarray(image)
+    pmap = np.asarray(pmap)
     occluded = np.array(image, dtype=float, copy=True)
     top = int(round(minimum[0] - (size - 1) / 2))
     left = int(round(minimum[1] - (size - 1) / 2))
     occluded[:, top:top + size, left:left + size] = np.asarray(fill, dtype=float).reshape(-1, 1, 1)
-    ax_img.imshow(_as_hwc(occluded), interpolation="nearest")
-    ax_img.contour(np.asarray(mask, dtype=float), levels=[0.5], colors="white", linewidths=1.2)
+    kept = ax_img.__dict__.setdefault("_cs231n_occlusion", {})
+    if not kept:
+        kept["occluded"] = ax_img.imshow(_as_hwc(occluded), interpolation="nearest")
+        kept["image"] = ax_map.imshow(_as_hwc(image), interpolation="nearest")
+        kept["map"] = ax_map.imshow(pmap, cmap="viridis", vmin=0, vmax=1, alpha=0.6, interpolation="nearest")
+        kept["mask"], kept["outlines"], kept["lowest"] = None, [], None
+        for ax in axes:
+            ax.set_xlabel("x (pixels)")
+            ax.set_ylabel("y (pixels)")
+    kept["occluded"].set_data(_as_hwc(occluded))
+    kept["image"].set_data(_as_hwc(image))
+    kept["map"].set_data(pmap)
+    c0 = (size - 1) / 2
+    H_out, W_out = pmap.shape
+    kept["map"].set_extent((c0 - stride / 2, c0 + (W_out - 1) * stride + stride / 2,
+                            c0 + (H_out - 1) * stride + stride / 2, c0 - stride / 2))
+    mask = np.asarray(mask, dtype=float)
+    if kept["mask"] is None or not np.array_equal(kept["mask"], mask):  # another object: its outline
+        for artist in kept["outlines"] + ([kept["lowest"]] if kept["lowest"] is not None else []):
+            artist.remove()
+        kept["outlines"] = [ax.contour(mask, levels=[0.5], colors="white", linewidths=1.2) for ax in axes]
+        kept["lowest"] = ax_map.plot([0], [0], "x", color="red", markersize=9, markeredgewidth=2.5)[0]
+        kept["mask"] = mask
+    kept["lowest"].set_data([minimum[1]], [minimum[0]])
+    H, W = image.shape[1:]
+    for ax in axes:
+        ax.set_xlim(-0.5, W - 0.5)
+        ax.set_ylim(H - 0.5, -0.5)
     ax_img.set_title(f"patch {size}x{size} where p is lowest", fontsize=9)
-    ax_img.set_xlabel("x (pixels)")
-    ax_img.set_ylabel("y (pixels)")
-    _overlay(ax_map, image, pmap, size, stride, mask, minimum)
     ax_map.set_title(f"p(right class) at {pmap.shape[0]}x{pmap.shape[1]} positions", fontsize=9)
-    ax_map.set_xlabel("x (pixels)")
-    ax_map.set_ylabel("y (pixels)")
     ax_img.figure.suptitle(title, fontsize=10)
 
 

@@ -5,9 +5,13 @@ Each explorer is three pieces:
 1. a pure function that computes what to show from the slider values
    (text, or the explanation of an invalid setting) -- testable without
    Jupyter;
-2. a figure function from :mod:`cs231n_lib.vis`;
+2. a figure from :mod:`cs231n_lib.vis`, built once with a fixed layout, and
+   the function that redraws it in place for a setting;
 3. a few lines of wiring that connect sliders to them
-   (:func:`cs231n_lib.widgets._base._wire`).
+   (:func:`cs231n_lib.widgets._base._wire`): a picture is drawn once per
+   setting and kept, sliders update while dragged, and a newer change
+   supersedes a drawing in progress (issue 25; :mod:`._render` draws the
+   PNGs).
 
 An invalid slider combination shows its explanation in the widget; the
 callback never raises.  An explorer shows every value it is given: a slider

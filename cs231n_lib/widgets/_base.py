@@ -1,12 +1,23 @@
 """What every explorer shares: its text panel as HTML, controls that hold exactly the value
-asked for, the wiring of the controls to a render function (one callback at a time), and a
-static picture of the explorer for readers without a kernel.
+asked for, the wiring of the controls to a render function, and a static picture of the
+explorer for readers without a kernel.
 
 **Controls never clamp.**  :func:`_int_slider` widens a slider's range to include the value
 it is given (``conv_explorer(W=227)`` shows W = 227, not the slider's old maximum), and
 :func:`_choice` adds a number that is not among a menu's options.  A value a control cannot
 hold (a float for an integer slider, an unknown name for a menu) raises ``ValueError`` with
 the explanation of the explorer's pure function, never a TraitError from inside ipywidgets.
+
+**Redrawn in place, fast (issue 25).**  An explorer builds one figure with a fixed layout and
+its render function returns a :class:`Drawing`: a key naming the picture (the settings it
+depends on) and a function that updates the figure's artists in place.  :func:`_wire` draws a
+key it has not drawn before (as PNG, through :mod:`cs231n_lib.widgets._render`: no tight bounding
+box, no layout pass), keeps the last ``PICTURES_KEPT`` pictures (going back to a setting costs
+nothing), and sends nothing new when a control changes only the text.  Sliders update while
+dragged where the explorer says an update is cheap (``continuous_update``); a change that
+arrives while a picture is being drawn supersedes it (:func:`_latest_only`), and the browser
+side of ipywidgets already merges the changes made while the kernel is busy into one message,
+so no queue of stale pictures builds up.
 
 **Static fallback.**  An explorer is an :func:`_explorer_box`: besides the widget view, its
 display data carries ``text/plain`` (its settings and text panel) and ``image/png`` (the
@@ -18,11 +29,25 @@ with nbconvert and skip a widget view whose state is not saved
 """
 from __future__ import annotations
 
+import base64
+import collections
 import functools
 import html
 import re
+import threading
+from typing import Callable, Hashable, NamedTuple
 
 from ..arithmetic import as_int
+
+PICTURES_KEPT = 48  # PNGs an explorer keeps (tens of kilobytes each)
+
+
+class Drawing(NamedTuple):
+    """An explorer's picture for one setting: ``key`` names it (equal keys, equal pictures) and
+    ``draw()`` updates the explorer's figure in place and returns it."""
+
+    key: Hashable
+    draw: Callable
 
 
 def _view_html(valid, text):
@@ -54,16 +79,17 @@ def _html_to_text(markup: str) -> str:
 
 
 # ------------------------------------------------------------------ controls that never clamp
-def _int_slider(value, default_range, description, name=None):
+def _int_slider(value, default_range, description, name=None, continuous=False):
     """An IntSlider showing ``value`` exactly: its range is ``default_range`` widened to include
-    ``value``.  A value that is not an integer raises ValueError (the slider could not show it)."""
+    ``value``.  A value that is not an integer raises ValueError (the slider could not show it).
+    ``continuous``: update while the slider is dragged (for an explorer whose update is cheap)."""
     import ipywidgets as w
 
     name = name or description
     number = _as_integer(value, name)
     low, high = min(default_range[0], number), max(default_range[-1], number)
     return w.IntSlider(value=number, min=low, max=high, description=description,
-                       continuous_update=False, style={"description_width": "initial"})
+                       continuous_update=bool(continuous), style={"description_width": "initial"})
 
 
 def _as_integer(value, name):
@@ -96,57 +122,105 @@ def _choice(value, options, description, name=None, numeric=True):
 
 
 # ------------------------------------------------------------------ wiring
-def _wire(controls, render):
-    """Connect an explorer's controls to ``render(**settings) -> (html, figure or None)``.
+def _wire(controls, render, title="explorer"):
+    """Connect an explorer's controls to ``render(**settings) -> (html, drawing)``.
 
-    Returns ``(text, picture, wiring, state)``: the HTML panel, the Output that
-    shows the figure, the (invisible) output of ``interactive_output``, and a
-    dict holding the last ``html`` and ``figure`` (for the static fallback).  A
-    setting without a figure (an invalid one) removes the old drawing, and an
-    unexpected error is shown in the panel instead of escaping the callback.
+    ``drawing`` is a :class:`Drawing`, or None when the setting has no picture (an invalid one:
+    the old picture is removed).  Returns ``(text, picture, wiring, state)``: the HTML panel,
+    the Output that shows the PNG, the (invisible) output of ``interactive_output``, and a dict
+    holding the last ``html``, the ``png`` shown (bytes, or None), its ``drawing`` and ``key`` (for
+    the static fallback and the tests) and how many pictures were ``drawn``.  A key drawn before
+    is shown from the last ``PICTURES_KEPT`` pictures; the key shown already sends nothing (the
+    text alone changed).  An unexpected error is shown in the panel instead of escaping the
+    callback.
     """
     import ipywidgets as w
     from IPython.display import display
 
+    from ._render import figure_png
+
     text, picture = w.HTML(), w.Output()
-    state = {"html": "", "figure": None}
+    state = {"html": "", "png": None, "key": None, "drawing": None, "drawn": 0}
+    kept = collections.OrderedDict()  # key -> PNG bytes, most recent last
 
-    def update(**settings):
-        try:
-            panel, fig = render(**settings)
-        except Exception as err:  # never let a slider move raise out of the callback
-            panel, fig = _view_html(False, f"unexpected error: {err!r}"), None
-        text.value = panel
-        state["html"], state["figure"] = panel, fig
-        picture.clear_output(wait=fig is not None)  # no new output: clear the old drawing now
-        if fig is not None:
+    def show(drawing, png):
+        state["png"], state["drawing"] = png, drawing
+        state["key"] = None if drawing is None else drawing.key
+        picture.clear_output(wait=png is not None)  # no new picture: clear the old one now
+        if png is not None:
             with picture:
-                display(fig)
+                display({"image/png": base64.b64encode(png).decode("ascii"), "text/plain": f"<{title} picture>"},
+                        raw=True)
 
-    wiring = w.interactive_output(_one_at_a_time(update, controls), controls)
+    def update(superseded=lambda: False, **settings):
+        try:
+            panel, drawing = render(**settings)
+        except Exception as err:  # never let a slider move raise out of the callback
+            panel, drawing = _view_html(False, f"unexpected error: {err!r}"), None
+        text.value = state["html"] = panel
+        if drawing is None:
+            if state["key"] is not None or state["png"] is not None:
+                show(None, None)
+            return
+        if drawing.key == state["key"] and state["png"] is not None:
+            return  # the same picture: only the text changed
+        png = kept.get(drawing.key)
+        if png is None:
+            try:
+                fig = drawing.draw()
+                if superseded():
+                    return  # a newer change has arrived: its picture is the one to show
+                png = figure_png(fig)
+            except Exception as err:
+                text.value = state["html"] = panel + _view_html(False, f"unexpected error while drawing: {err!r}")
+                show(None, None)
+                return
+            state["drawn"] += 1
+            kept[drawing.key] = png
+            while len(kept) > PICTURES_KEPT:
+                kept.popitem(last=False)
+        kept.move_to_end(drawing.key)
+        show(drawing, png)
+
+    wiring = w.interactive_output(_latest_only(update, controls), controls)
     return text, picture, wiring, state
 
 
-def _one_at_a_time(update, controls):
-    """Wrap an explorer's ``update(**settings)`` for ``interactive_output``.
+def _latest_only(update, controls):
+    """Wrap an explorer's ``update(superseded, **settings)`` for ``interactive_output``.
 
-    ipykernel 7 can run two slider callbacks at once, in different threads
-    (widget messages may arrive on a subshell): one callback then redraws a
-    shared figure while the other renders it to PNG, and the last callback to
-    finish may carry older values than the sliders show.  The wrapper runs one
-    callback at a time and passes the controls' current values, so the last
-    callback always shows the last setting.  Found by tests/test_browser.py.
+    ipykernel 7 can run two slider callbacks at once, in different threads (widget messages may
+    arrive on a subshell): one callback would redraw the shared figure while the other renders
+    it to PNG, and the last callback to finish could carry older values than the sliders show.
+    The wrapper runs one callback at a time, with the controls' current values (so the last
+    callback shows the last setting), skips a callback when a newer one has arrived while it
+    waited, and gives ``update`` a ``superseded()`` that turns true as soon as a newer one
+    arrives, so that it can stop drawing a picture nobody will see.  Found by tests/test_browser.py.
     """
-    import threading
-
-    lock = threading.Lock()
+    # Re-entrant: a control set inside a callback (the same thread) runs its callback at once, and
+    # that newer callback supersedes the one that set it.
+    lock, tickets = threading.RLock(), threading.Lock()
+    latest = [0]
 
     @functools.wraps(update)
-    def serialised(**settings):
+    def callback(**_):
+        with tickets:
+            latest[0] += 1
+            ticket = latest[0]
         with lock:
-            update(**{key: control.value for key, control in controls.items()})
+            if latest[0] != ticket:
+                return  # a newer change waits for the lock: it will show the controls' values
+            update(superseded=lambda: latest[0] != ticket,
+                   **{key: control.value for key, control in controls.items()})
 
-    return serialised
+    return callback
+
+
+def _one_at_a_time(update, controls):
+    """The wrapper of explorers that redraw without :class:`Drawing`: ``update(**settings)`` one at
+    a time, with the controls' current values, a callback skipped when a newer one waits
+    (:func:`_latest_only` without ``superseded``)."""
+    return _latest_only(lambda superseded, **settings: update(**settings), controls)
 
 
 # ------------------------------------------------------------------ the static fallback
@@ -175,15 +249,14 @@ def fallback_bundle(title, controls, state):
                f"Binder badge at the top) to move the controls.")
     plain = "\n".join([caption, f"settings: {settings}", panel]).strip()
     bundle = {"text/plain": plain}
-    figure = state.get("figure")
-    if figure is not None:
-        bundle["image/png"] = _snapshot_png(caption, settings, panel, figure)
+    if state.get("png") is not None and state.get("drawing") is not None:
+        bundle["image/png"] = _snapshot_png(caption, settings, panel, state["drawing"].draw())
     return bundle
 
 
 def _snapshot_png(caption, settings, panel, figure):
-    """One PNG: caption, settings and text panel (monospace) above the explorer's drawing."""
-    import base64
+    """One PNG: caption, settings and text panel (monospace) above the explorer's drawing (at 80
+    dpi: a saved notebook holds it)."""
     import io
     import textwrap
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import NamedTuple, Optional
 
 from ..vis import adversarial as vis
-from ._base import _choice, _explorer_box, _int_slider, _view_html, _wire
+from ._base import Drawing, _choice, _explorer_box, _int_slider, _view_html, _wire
 
 __all__ = ["EPS_RANGE", "NO_TARGET", "AttackView", "attack_view", "render_attack_explorer", "adversarial_explorer"]
 
@@ -115,19 +115,23 @@ def attack_view(nets, X, y, digit, model, eps, target=None) -> AttackView:
 
 
 def render_attack_explorer(axes, nets, X, y, digit, model, eps, target=None) -> AttackView:
-    """The explorer's update: compute the view and, if valid, redraw ``axes``
+    """The explorer's update: compute the view and, if valid, redraw ``axes`` in place
     (from :func:`cs231n_lib.vis.attack_explorer_axes`)."""
     view = attack_view(nets, X, y, digit, model, eps, target)
     if view.valid:
-        vis.draw_attack_explorer(axes, view.x, view.x_adv, view.probs_clean, view.probs_adv, view.label, view.eps,
-                                 view.target)
+        _draw(axes, view)
     return view
+
+
+def _draw(axes, view):
+    vis.draw_attack_explorer(axes, view.x, view.x_adv, view.probs_clean, view.probs_adv, view.label, view.eps,
+                             view.target)
 
 
 def adversarial_explorer(nets, X, y, digit=0, model=None, eps=25, target=None):
     """Sliders for the digit and eps (in percent of the pixel range), menus for the net and the
     target class ('none': untargeted FGSM).  Shows the digit, the perturbation, the result and
-    both sets of class probabilities.
+    both sets of class probabilities; the sliders update the picture while dragged.
 
     nets : dict ``{name: net}`` (SequentialNets reading ``X``'s images); X (N, C, H, W) in
     [0, 1]; y (N,) labels.  ``model`` defaults to the first net.  Every whole number is shown
@@ -141,20 +145,22 @@ def adversarial_explorer(nets, X, y, digit=0, model=None, eps=25, target=None):
         raise ValueError("nets must name at least one net.")
     model = names[0] if model is None else model
     controls = {
-        "digit": _int_slider(digit, range(0, len(X)), "digit", "digit"),
+        "digit": _int_slider(digit, range(0, len(X)), "digit", "digit", continuous=True),
         "model": _choice(model, [(n, n) for n in names], "net", "model", numeric=False),
-        "eps": _int_slider(eps, EPS_RANGE, "eps (% of range)", "eps"),
+        "eps": _int_slider(eps, EPS_RANGE, "eps (% of range)", "eps", continuous=True),
         "target": _choice(NO_TARGET if target is None else target,
                           [("none (FGSM)", NO_TARGET)] + [(str(c), c) for c in range(10)], "target", "target",
                           numeric=False),
     }
     fig, axes = vis.attack_explorer_axes()
 
-    def render(**settings):
-        view = render_attack_explorer(axes, nets, X, y, **settings)
-        return view.html, fig if view.valid else None
+    def render(digit, model, eps, target):
+        view = attack_view(nets, X, y, digit, model, eps, target)
+        if not view.valid:
+            return view.html, None
+        return view.html, Drawing((digit, model, eps, view.target), lambda: _draw(axes, view) or fig)
 
-    text, picture, wiring, state = _wire(controls, render)
+    text, picture, wiring, state = _wire(controls, render, "Adversarial explorer")
     return _explorer_box("Adversarial explorer",
                          [w.HBox([w.VBox([controls["digit"], controls["eps"]]),
                                   w.VBox([controls["model"], controls["target"]])]),

@@ -6,7 +6,7 @@ from typing import NamedTuple, Optional
 from .. import arithmetic
 from .. import specs as _specs
 from ..vis import architectures as vis
-from ._base import _choice, _explorer_box, _int_slider, _panel, _wire
+from ._base import Drawing, _choice, _explorer_box, _int_slider, _panel, _wire
 
 __all__ = ["RF_RANGES", "RF_SCHEDULES", "RF_MAX_DRAWN", "RF_MAX_LAYERS", "RFView", "rf_view", "rf_explorer", "BUDGET_RANGES", "BUDGET_MAX_LAYERS", "BUDGET_CHOICES", "BudgetView", "budget_view", "budget_calculator"]
 
@@ -84,23 +84,28 @@ def rf_view(layers=3, F=3, S=1, dilation=1, schedule=RF_SCHEDULES[0]) -> RFView:
 def rf_explorer(layers=3, F=3, S=1, dilation=1, schedule=RF_SCHEDULES[0]):
     """Sliders for the number of layers, filter size, stride and dilation (and a
     dilation schedule); shows the receptive-field table and how the field grows
-    on the input (:func:`cs231n_lib.vis.receptive_field_figure`).  Every integer
-    is shown as given (a slider widens to hold it; ``layers=0`` shows why no
-    field exists); a value that is not an integer, or an unknown schedule,
-    raises ValueError saying so."""
+    on the input (:func:`cs231n_lib.vis.draw_receptive_field`, redrawn in place while a
+    slider is dragged).  Every integer is shown as given (a slider widens to hold it;
+    ``layers=0`` shows why no field exists); a value that is not an integer, or an
+    unknown schedule, raises ValueError saying so."""
     import ipywidgets as w
 
     values = {"layers": layers, "F": F, "S": S, "dilation": dilation}
     names = {"layers": "conv layers", "F": "filter size F", "S": "stride S",
              "dilation": "dilation"}
-    controls = {key: _int_slider(values[key], RF_RANGES[key], names[key], key) for key in RF_RANGES}
+    controls = {key: _int_slider(values[key], RF_RANGES[key], names[key], key, continuous=True)
+                for key in RF_RANGES}
     controls["schedule"] = _choice(schedule, RF_SCHEDULES, "dilation", "schedule", numeric=False)
+    fig, axes = vis.receptive_field_axes()
 
     def render(**settings):
         view = rf_view(**settings)
-        return view.html, vis.receptive_field_figure(view.layers) if view.valid else None
+        if not view.valid:
+            return view.html, None
+        # the picture depends on the layers alone (a dilation the schedule ignores changes nothing)
+        return view.html, Drawing(tuple(view.layers), lambda: vis.draw_receptive_field(axes, view.layers) or fig)
 
-    text, picture, wiring, state = _wire(controls, render)
+    text, picture, wiring, state = _wire(controls, render, "Receptive-field explorer")
     left = w.VBox([controls[k] for k in ("layers", "F", "S")])
     right = w.VBox([controls["dilation"], controls["schedule"]])
     return _explorer_box("Receptive-field explorer", [w.HBox([left, right]), text, picture, wiring],

@@ -5,7 +5,7 @@ from typing import NamedTuple, Optional
 
 from .. import arithmetic
 from ..vis import conv_arithmetic as vis
-from ._base import _choice, _explorer_box, _int_slider, _view_html, _wire
+from ._base import Drawing, _choice, _explorer_box, _int_slider, _view_html, _wire
 
 __all__ = ["CONV_RANGES", "CONV_CHOICES", "CONV_MAX_DRAWN", "ConvView", "conv_view", "render_conv_explorer",
            "conv_explorer"]
@@ -83,7 +83,7 @@ def conv_view(W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
 
 
 def render_conv_explorer(axes, W, F, S, P, dilation=1, D_in=3, K=8) -> ConvView:
-    """The explorer's update: compute the view and, if valid, redraw ``axes``.
+    """Compute the view and, if it can be drawn, redraw ``axes`` in place.
 
     ``axes`` comes from :func:`cs231n_lib.vis.conv_explorer_axes`.  Returns
     the ConvView; an invalid setting leaves the drawing alone.
@@ -102,7 +102,9 @@ def conv_explorer(W=7, F=3, S=2, P=0, dilation=1, D_in=3, K=8):
     an invalid combination shows its explanation instead of the drawing.
     Every integer is shown as given: a slider widens to hold a value outside
     its usual range, a menu adds a depth or filter count it does not list.
-    A value that is not an integer raises ValueError saying so.
+    A value that is not an integer raises ValueError saying so.  The sliders
+    update the picture while dragged (it is redrawn in place, and the
+    depth and filter count change only the text).
     Returns the widget (display it, or make it the last line of a cell).
     """
     import ipywidgets as w
@@ -110,16 +112,20 @@ def conv_explorer(W=7, F=3, S=2, P=0, dilation=1, D_in=3, K=8):
     names = {"W": "input size W", "F": "filter size F", "S": "stride S", "P": "padding P",
              "dilation": "dilation"}
     values = {"W": W, "F": F, "S": S, "P": P, "dilation": dilation}
-    controls = {key: _int_slider(values[key], CONV_RANGES[key], names[key], key) for key in CONV_RANGES}
+    controls = {key: _int_slider(values[key], CONV_RANGES[key], names[key], key, continuous=True)
+                for key in CONV_RANGES}
     controls["D_in"] = _choice(D_in, CONV_CHOICES["D_in"], "input depth D_in", "D_in")
     controls["K"] = _choice(K, CONV_CHOICES["K"], "filters K", "K")
     fig, axes = vis.conv_explorer_axes()
 
-    def render(**settings):
-        view = render_conv_explorer(axes, **settings)
-        return view.html, fig if (view.valid and view.drawable) else None
+    def render(W, F, S, P, dilation, D_in, K):
+        view = conv_view(W, F, S, P, dilation, D_in, K)
+        if not (view.valid and view.drawable):
+            return view.html, None
+        return view.html, Drawing((W, F, S, P, dilation),
+                                  lambda: vis.draw_conv_explorer(axes, W, F, S, P, dilation) or fig)
 
-    text, picture, wiring, state = _wire(controls, render)
+    text, picture, wiring, state = _wire(controls, render, "Conv explorer")
     left = w.VBox([controls[k] for k in ("W", "F", "S", "P", "dilation")])
     right = w.VBox([controls["D_in"], controls["K"]])
     return _explorer_box("Conv explorer", [w.HBox([left, right]), text, picture, wiring], controls, state)

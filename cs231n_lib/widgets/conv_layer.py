@@ -5,10 +5,10 @@ import functools
 from typing import NamedTuple
 
 from ..vis import conv_layer as vis
-from ._base import _choice, _explorer_box, _int_slider, _view_html, _wire
+from ._base import Drawing, _choice, _explorer_box, _int_slider, _view_html, _wire
 
 __all__ = ["PHOTOS", "PHOTO_FILTERS", "PHOTO_RANGES", "PHOTO_MAX_PADDED", "sample_photo", "PhotoView",
-           "photo_filter_view", "photo_filter_figure", "photo_filter_explorer"]
+           "photo_filter_view", "photo_filter_figure", "render_photo_filter_explorer", "photo_filter_explorer"]
 
 # Photos that ship inside scikit-image (no download needed).
 PHOTOS = ("camera", "coins", "astronaut", "chelsea")
@@ -124,10 +124,20 @@ def photo_filter_view(photo="camera", filter_name="vertical edges (Sobel x)", st
 
 
 def photo_filter_figure(view: PhotoView, title=""):
-    """The figure for a valid :class:`PhotoView` (photo, filter, output)."""
+    """The figure for a valid :class:`PhotoView` (photo, filter, output), as a new figure."""
     if not view.valid:
         raise ValueError("this setting is invalid; show view.html instead of a figure")
     return vis.filtered_photo_figure(view.image, view.kernel, view.out, title)
+
+
+def render_photo_filter_explorer(axes, photo="camera", filter_name="vertical edges (Sobel x)", stride=1, pad=1,
+                                 dilation=1) -> PhotoView:
+    """The explorer's update: compute the view and, if valid, redraw ``axes`` in place (from
+    :func:`cs231n_lib.vis.filtered_photo_axes`; the filter's name is the title)."""
+    view = photo_filter_view(photo, filter_name, stride, pad, dilation)
+    if view.valid:
+        vis.draw_filtered_photo(axes, view.image, view.kernel, view.out, filter_name)
+    return view
 
 
 def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)", stride=1, pad=1,
@@ -138,6 +148,7 @@ def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)"
     setting is invalid.  Every integer is shown as given (a slider widens to
     hold it); a value that is not an integer, or a photo or filter not in
     :data:`PHOTOS` / :data:`PHOTO_FILTERS`, raises ValueError saying so.
+    The sliders update the picture while dragged (it is redrawn in place).
     Returns the widget.
     """
     import ipywidgets as w
@@ -148,13 +159,21 @@ def photo_filter_explorer(photo="camera", filter_name="vertical edges (Sobel x)"
     }
     values = {"stride": stride, "pad": pad, "dilation": dilation}
     for key, rng in PHOTO_RANGES.items():
-        controls[key] = _int_slider(values[key], rng, key)
+        controls[key] = _int_slider(values[key], rng, key, continuous=True)
+    fig, axes = vis.filtered_photo_axes()
 
-    def render(**settings):
-        view = photo_filter_view(**settings)
-        return view.html, photo_filter_figure(view, settings["filter_name"]) if view.valid else None
+    def render(photo, filter_name, stride, pad, dilation):
+        view = photo_filter_view(photo, filter_name, stride, pad, dilation)
+        if not view.valid:
+            return view.html, None
 
-    text, picture, wiring, state = _wire(controls, render)
+        def draw():
+            vis.draw_filtered_photo(axes, view.image, view.kernel, view.out, filter_name)
+            return fig
+
+        return view.html, Drawing((photo, filter_name, stride, pad, dilation), draw)
+
+    text, picture, wiring, state = _wire(controls, render, "Photo filter explorer")
     left = w.VBox([controls["photo"], controls["filter_name"]])
     right = w.VBox([controls[k] for k in PHOTO_RANGES])
     return _explorer_box("Photo filter explorer", [w.HBox([left, right]), text, picture, wiring],

@@ -2,10 +2,10 @@
 number of gradient-ascent steps).
 
 The view function computes a class model by :func:`cs231n_lib.gradients.class_model`, one class at
-a time, and keeps every step of the run: moving the step slider back and forth only looks up an
-image; a new class or strength runs once (well under a second) and is kept too (the last
-``CLASS_MODEL_CACHE`` runs).  A run of n steps is the start of every longer run with the same
-settings, so a longer run replaces a shorter one.
+a time, and keeps every step of the run: moving the step slider back and forth (it updates while
+dragged) only looks up an image; a new class or strength runs once (well under a second) and is
+kept too (the last ``CLASS_MODEL_CACHE`` runs).  A run of n steps is the start of every longer run
+with the same settings, so a longer run (a whole number of hundreds of steps) replaces a shorter one.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from typing import NamedTuple, Optional
 
 from .. import arithmetic
 from ..vis import gradients as vis
-from ._base import _choice, _explorer_box, _int_slider, _panel, _wire
+from ._base import Drawing, _choice, _explorer_box, _int_slider, _panel, _wire
 
 __all__ = ["CLASS_MODEL_NETS", "CLASS_MODEL_REGS", "CLASS_MODEL_STEPS", "CLASS_MODEL_MAX_STEPS",
            "CLASS_MODEL_CACHE", "class_model_targets", "ClassModelView", "class_model_view",
@@ -80,8 +80,10 @@ def _run(key, target, reg, steps):
         from threadpoolctl import threadpool_limits
 
         net = _net(key)
+        # At least 100 steps, and a whole hundred: a slider dragged past the end of a run then
+        # starts one new run per hundred steps, not one per step.
         with threadpool_limits(limits=1, user_api="blas"):  # small matrices: one thread is fastest
-            run = gradients.class_model(net, [target], steps=max(steps, 100), reg=reg,
+            run = gradients.class_model(net, [target], steps=max(100, -(-steps // 100) * 100), reg=reg,
                                         grey=CLASS_MODEL_NETS[key][1], keep_every=1)
     _RUNS[(key, target, reg)] = run  # most recent last
     while len(_RUNS) > CLASS_MODEL_CACHE:
@@ -144,19 +146,23 @@ def class_model_explorer(target="shapes: disc", reg=1e-3, steps=100):
     controls = {
         "target": _choice(target, class_model_targets(), "class", "target", numeric=False),
         "reg": _choice(reg, [(f"{r:g}", r) for r in CLASS_MODEL_REGS], "L2 strength reg", "reg", numeric=False),
-        "steps": _int_slider(steps, CLASS_MODEL_STEPS, "steps", "steps"),
+        "steps": _int_slider(steps, CLASS_MODEL_STEPS, "steps", "steps", continuous=True),
     }
     fig, axes = vis.class_model_explorer_axes()
 
-    def render(**settings):
-        view = class_model_view(**settings)
+    def render(target, reg, steps):
+        view = class_model_view(target, reg, steps)
         if not view.valid:
             return view.html, None
-        vis.draw_class_model_explorer(axes, view.image, view.probabilities, view.class_names, view.target,
-                                      f"{settings['target']}, {settings['steps']} steps")
-        return view.html, fig
 
-    text, picture, wiring, state = _wire(controls, render)
+        def draw():
+            vis.draw_class_model_explorer(axes, view.image, view.probabilities, view.class_names, view.target,
+                                          f"{target}, {steps} steps")
+            return fig
+
+        return view.html, Drawing((target, reg, steps), draw)
+
+    text, picture, wiring, state = _wire(controls, render, "Class-model explorer")
     return _explorer_box("Class-model explorer",
                          [w.HBox([controls["target"], controls["reg"]]), controls["steps"], text, picture, wiring],
                          controls, state)

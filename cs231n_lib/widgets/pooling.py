@@ -5,7 +5,7 @@ from typing import NamedTuple, Optional
 
 from .. import arithmetic
 from ..vis import pooling as vis
-from ._base import _choice, _explorer_box, _int_slider, _view_html, _wire
+from ._base import Drawing, _choice, _explorer_box, _int_slider, _view_html, _wire
 
 __all__ = ["POOL_RANGES", "POOL_KINDS", "POOL_MAX_COMPUTED", "POOL_MAX_DRAWN", "PoolView", "pool_explorer_input",
            "pool_view", "render_pool_explorer", "pool_explorer"]
@@ -120,7 +120,7 @@ def _pool_text(W, F, S, n, route):
 
 
 def render_pool_explorer(axes, W, F, S, kind="max") -> PoolView:
-    """The pooling explorer's update: compute the view and, if valid, redraw ``axes``.
+    """The pooling explorer's update: compute the view and, if it can be drawn, redraw ``axes`` in place.
 
     ``axes`` comes from :func:`cs231n_lib.vis.pool_explorer_axes`.
     """
@@ -137,22 +137,31 @@ def pool_explorer(W=8, F=2, S=2, kind="max"):
     with its windows next to the pooled output.  Every integer is shown as
     given (a slider widens to hold it); a value that is not an integer, or a
     kind other than 'max', 'avg' and 'l2', raises ValueError saying so.
+    The sliders update the picture while dragged (it is redrawn in place).
     Returns the widget.
     """
     import ipywidgets as w
 
     names = {"W": "input size W", "F": "window F", "S": "stride S"}
     values = {"W": W, "F": F, "S": S}
-    controls = {key: _int_slider(values[key], POOL_RANGES[key], names[key], key) for key in POOL_RANGES}
+    controls = {key: _int_slider(values[key], POOL_RANGES[key], names[key], key, continuous=True)
+                for key in POOL_RANGES}
     controls["kind"] = _choice(kind, [("max", "max"), ("average", "avg"), ("L2 norm", "l2")], "pooling",
                                "kind", numeric=False)
     fig, axes = vis.pool_explorer_axes()
 
-    def render(**settings):
-        view = render_pool_explorer(axes, **settings)
-        return view.html, fig if view.drawable else None
+    def render(W, F, S, kind):
+        view = pool_view(W, F, S, kind)
+        if not view.drawable:
+            return view.html, None
 
-    text, picture, wiring, state = _wire(controls, render)
+        def draw():
+            vis.draw_pool_explorer(axes, pool_explorer_input(W), view.output, F, S, kind, view.switches)
+            return fig
+
+        return view.html, Drawing((W, F, S, kind), draw)
+
+    text, picture, wiring, state = _wire(controls, render, "Pooling explorer")
     return _explorer_box("Pooling explorer",
                          [w.HBox([w.VBox([controls[k] for k in POOL_RANGES]), controls["kind"]]),
                           text, picture, wiring], controls, state)

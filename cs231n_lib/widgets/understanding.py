@@ -13,7 +13,7 @@ from typing import NamedTuple, Optional
 
 from .. import arithmetic
 from ..vis import understanding as vis
-from ._base import _choice, _explorer_box, _int_slider, _view_html, _wire
+from ._base import Drawing, _choice, _explorer_box, _int_slider, _view_html, _wire
 
 __all__ = ["OCCLUSION_RANGES", "OCCLUSION_FILLS", "OCCLUSION_CASES", "OCCLUSION_IMAGES", "OcclusionView",
            "occlusion_case", "occlusion_view", "render_occlusion_explorer", "occlusion_explorer"]
@@ -116,14 +116,18 @@ def occlusion_view(index=0, size=8, stride=4, fill=0.5, case="clean") -> Occlusi
 
 
 def render_occlusion_explorer(axes, index=0, size=8, stride=4, fill=0.5, case="clean") -> OcclusionView:
-    """The explorer's update: compute the view and, if valid, redraw ``axes``
+    """The explorer's update: compute the view and, if valid, redraw ``axes`` in place
     (from :func:`cs231n_lib.vis.occlusion_explorer_axes`)."""
     view = occlusion_view(index, size, stride, fill, case)
     if view.valid:
-        net, X, y, masks, names = occlusion_case(case)
-        vis.draw_occlusion_explorer(axes, X[index], view.pmap, size, stride, fill, masks[index], view.minimum,
-                                    f"{OCCLUSION_CASES[case][0]}: image {index}, p({names[int(y[index])]})")
+        _draw(axes, view, index, size, stride, fill, case)
     return view
+
+
+def _draw(axes, view, index, size, stride, fill, case):
+    net, X, y, masks, names = occlusion_case(case)
+    vis.draw_occlusion_explorer(axes, X[index], view.pmap, size, stride, fill, masks[index], view.minimum,
+                                f"{OCCLUSION_CASES[case][0]}: image {index}, p({names[int(y[index])]})")
 
 
 def occlusion_explorer(index=0, size=8, stride=4, fill=0.5, case="clean"):
@@ -132,7 +136,9 @@ def occlusion_explorer(index=0, size=8, stride=4, fill=0.5, case="clean"):
     Shows the occlusion map over the image, the object's outline, and where the
     patch hurts most.  Every integer is shown as given (a slider widens to hold
     it); a value that is not an integer, a fill other than 0.5, 0 and 1, or an
-    unknown case raises ValueError saying so.  Returns the widget.
+    unknown case raises ValueError saying so.  The sliders update the picture while
+    dragged: a map is computed once per setting (one forward pass per patch position,
+    a few hundredths of a second) and kept.  Returns the widget.
     """
     import ipywidgets as w
 
@@ -140,17 +146,21 @@ def occlusion_explorer(index=0, size=8, stride=4, fill=0.5, case="clean"):
         raise ValueError(f"fill must be one of {tuple(v for _, v in OCCLUSION_FILLS)}, got the boolean {fill!r}.")
     names = {"index": "image", "size": "patch size", "stride": "stride"}
     values = {"index": index, "size": size, "stride": stride}
-    controls = {key: _int_slider(values[key], OCCLUSION_RANGES[key], names[key], key) for key in OCCLUSION_RANGES}
+    controls = {key: _int_slider(values[key], OCCLUSION_RANGES[key], names[key], key, continuous=True)
+                for key in OCCLUSION_RANGES}
     controls["fill"] = _choice(fill, OCCLUSION_FILLS, "fill", "fill", numeric=False)
     controls["case"] = _choice(case, [(label, key) for key, (label, _, _) in OCCLUSION_CASES.items()], "net",
                                "case", numeric=False)
     fig, axes = vis.occlusion_explorer_axes()
 
-    def render(**settings):
-        view = render_occlusion_explorer(axes, **settings)
-        return view.html, fig if view.valid else None
+    def render(index, size, stride, fill, case):
+        view = occlusion_view(index, size, stride, fill, case)
+        if not view.valid:
+            return view.html, None
+        return view.html, Drawing((index, size, stride, fill, case),
+                                  lambda: _draw(axes, view, index, size, stride, fill, case) or fig)
 
-    text, picture, wiring, state = _wire(controls, render)
+    text, picture, wiring, state = _wire(controls, render, "Occlusion explorer")
     return _explorer_box("Occlusion explorer",
                          [w.HBox([w.VBox([controls[k] for k in OCCLUSION_RANGES]),
                                   w.VBox([controls["fill"], controls["case"]])]),
