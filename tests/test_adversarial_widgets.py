@@ -106,7 +106,7 @@ def test_the_target_menu_shows_no_target_as_an_option(setup):
     nets, X, y = setup
     box = widgets.adversarial_explorer(nets, X, y)
     menu = {c.description: c for c in box.children[0].children[1].children}["target"]
-    assert menu.value == widgets.NO_TARGET and menu.label == "none (FGSM)" and menu.index == 0
+    assert menu.value == widgets.NO_TARGET and menu.label == "none (untargeted)" and menu.index == 0
     assert "untargeted FGSM" in box.children[1].value
     untargeted = widgets.attack_view(nets, X, y, 0, "conv", 10, None)
     assert widgets.attack_view(nets, X, y, 0, "conv", 10, "none").text == untargeted.text
@@ -120,6 +120,82 @@ def test_the_explorer_refuses_what_no_control_can_hold(setup):
         widgets.adversarial_explorer(nets, X, y, target="seven")
     with pytest.raises(ValueError, match="whole number"):
         widgets.adversarial_explorer(nets, X, y, eps=2.5)
+    with pytest.raises(ValueError, match="attack must be one of"):
+        widgets.adversarial_explorer(nets, X, y, attack="cw")
+    with pytest.raises(ValueError, match="loss must be one of"):
+        widgets.adversarial_explorer(nets, X, y, loss="hinge")
+
+
+@pytest.mark.parametrize("bad, message", [
+    (lambda X, y: (X[:, :, :, :7], y), "The net reads 8x8 images"),  # images the nets cannot read
+    (lambda X, y: (X * 255, y), "[0, 1]"),                        # pixels on the 0..255 scale
+    (lambda X, y: (X, y[:3]), "one class index per image"),        # fewer labels than images
+    (lambda X, y: (X, y + 20), "indices 0..9"),                    # labels outside the ten classes
+])
+def test_the_explorer_checks_the_images_and_labels_once_with_a_clear_error(setup, bad, message):
+    nets, X, y = setup
+    Xb, yb = bad(X, y)
+    with pytest.raises(ValueError) as err:
+        widgets.adversarial_explorer(nets, Xb, yb)
+    assert message in str(err.value)
+
+
+@pytest.mark.parametrize("attack, start", [("bim", False), ("pgd", True)])
+@pytest.mark.parametrize("target", [None, 7])
+def test_the_iterative_attacks_are_pgd_itself(setup, attack, start, target):
+    nets, X, y = setup
+    view = widgets.attack_view(nets, X, y, digit=1, model="conv", eps=20, target=target, attack=attack, steps=3)
+    assert view.valid, view.text
+    # steps of eps / 4 = 0.05, from the digit (BIM) or from a random start (PGD), seed 0
+    expected = adv.pgd(nets["conv"], X[1:2], [1], 0.2, alpha=0.05, steps=3, random_start=start, target=target)
+    np.testing.assert_array_equal(view.x_adv, expected[0])
+    assert np.abs(view.x_adv - view.x).max() <= 0.2 + 1e-6
+    assert "3 steps" in view.text and "eps/4 = 0.05" in view.text
+    assert ("random start" in view.text) == start
+    assert ("untargeted" in view.text) == (target is None)
+
+
+def test_the_margin_loss_is_said_and_used(setup):
+    nets, X, y = setup
+    view = widgets.attack_view(nets, X, y, digit=2, model="conv", eps=30, attack="pgd", steps=2, loss="margin")
+    assert view.valid and "margin (Carlini and Wagner)" in view.text and "grad_x M(x, 4)" in view.text
+    expected = adv.pgd(nets["conv"], X[2:3], [4], 0.3, alpha=0.075, steps=2, loss="margin")
+    np.testing.assert_array_equal(view.x_adv, expected[0])
+
+
+def test_one_step_of_bim_from_the_digit_is_fgsm_with_a_quarter_of_eps(setup):
+    nets, X, y = setup
+    one = widgets.attack_view(nets, X, y, digit=3, model="linear", eps=40, attack="bim", steps=1)
+    np.testing.assert_array_equal(one.x_adv, adv.fgsm(nets["linear"], X[3:4], [1], 0.1)[0])
+
+
+@pytest.mark.parametrize("steps, valid", [(0, False), (-3, False), (1, True), (200, True), (201, False),
+                                          (2**62, False), (2.5, False)])
+def test_the_number_of_steps_is_bounded_and_explained(setup, steps, valid):
+    nets, X, y = setup
+    view = widgets.attack_view(nets, X, y, digit=0, model="linear", eps=5, attack="bim", steps=steps)
+    assert view.valid == valid, view.text
+    if not valid:
+        assert "steps must be a whole number from 1 to 200" in view.text
+    # FGSM takes one step whatever the slider says
+    assert widgets.attack_view(nets, X, y, digit=0, model="linear", eps=5, steps=steps).valid
+
+
+def test_the_explorer_switches_attack_and_loss(setup):
+    nets, X, y = setup
+    box = widgets.adversarial_explorer(nets, X, y, digit=1, model="conv", eps=20)
+    controls = box._controls
+    assert "untargeted FGSM" in box.children[1].value
+    controls["attack"].value = "pgd"
+    assert "PGD, from a random start" in box.children[1].value and "10 steps" in box.children[1].value
+    controls["steps"].value = 4
+    assert "4 steps" in box.children[1].value
+    controls["loss"].value = "margin"
+    assert "margin (Carlini and Wagner)" in box.children[1].value
+    far = widgets.adversarial_explorer(nets, X, y, attack="pgd", steps=500)  # the slider widens, the view refuses
+    assert far._controls["steps"].value == 500
+    assert "Invalid setting." in far.children[1].value and "steps must be a whole number from 1 to 200" in \
+        far.children[1].value
 
 
 def test_the_static_fallback_holds_the_panel(setup):
