@@ -23,7 +23,7 @@ import numpy as np
 import pytest
 from scipy import signal
 
-from cs231n_lib import arithmetic, exercises as E, fast_layers
+from cs231n_lib import arithmetic, exercises as E, fast_layers, layers
 from cs231n_lib.optim import sgd_momentum
 
 import test_transfer_checkers
@@ -657,7 +657,7 @@ def tv2_loops(x):
     return value, grad
 
 
-def tv2_diffs(x, wrap=False, scale=1.0, horizontal=True, vertical=True, own_only=False, mean=False):
+def tv2_diffs(x, wrap=False, scale=1.0, horizontal=True, vertical=True, own_only=False, ends_only=False, mean=False):
     """tv2 by np.diff / padding, with switches for the typical mistakes."""
     if wrap:
         dx, dy = np.roll(x, -1, axis=1) - x, np.roll(x, -1, axis=0) - x
@@ -667,11 +667,47 @@ def tv2_diffs(x, wrap=False, scale=1.0, horizontal=True, vertical=True, own_only
     dx, dy = dx * horizontal, dy * vertical
     value = float(np.sum(dx ** 2 + dy ** 2))
     grad = -2 * (dx + dy)
+    if ends_only:
+        grad = np.zeros_like(grad)
     if not own_only:
         grad = grad + 2 * np.roll(dx, 1, axis=1) + 2 * np.roll(dy, 1, axis=0)
     if mean:
         return value / x.size, grad / x.size
     return value, scale * grad
+
+
+def tv1_loops(x):
+    """TV with beta = 1 (a root over each pixel's two squared differences) and its gradient, by loops."""
+    H, W = x.shape
+    value, grad = 0.0, np.zeros((H, W))
+    for i in range(H):
+        for j in range(W):
+            dx = x[i, j + 1] - x[i, j] if j + 1 < W else 0.0
+            dy = x[i + 1, j] - x[i, j] if i + 1 < H else 0.0
+            r = math.sqrt(dx * dx + dy * dy)
+            value += r
+            if r > 0:
+                if j + 1 < W:
+                    grad[i, j + 1] += dx / r
+                if i + 1 < H:
+                    grad[i + 1, j] += dy / r
+                grad[i, j] -= (dx + dy) / r
+    return value, grad
+
+
+def tv2_square_of_sum(x):
+    """(dx + dy)^2 per pixel instead of dx^2 + dy^2, and the gradient of that, by loops."""
+    H, W = x.shape
+    value, grad = 0.0, np.zeros((H, W))
+    for i in range(H):
+        for j in range(W):
+            neighbours = [(i, j + 1)] * (j + 1 < W) + [(i + 1, j)] * (i + 1 < H)
+            s = sum(x[n] - x[i, j] for n in neighbours)
+            value += s * s
+            for n in neighbours:
+                grad[n] += 2 * s
+            grad[i, j] -= 2 * s * len(neighbours)
+    return value, grad
 
 
 EXERCISES.update({
@@ -713,6 +749,10 @@ EXERCISES.update({
             (lambda x: tv2_diffs(x, scale=-1.0), "wrong sign", 2),
             (lambda x: tv2_diffs(x, own_only=True), "start of a difference", 2),
             (lambda x: tv2_diffs(x, vertical=False), "horizontal differences", 2),
+            (lambda x: tv2_diffs(x, horizontal=False), "vertical differences", 2),
+            (lambda x: tv2_diffs(x, ends_only=True), "end of a difference", 2),
+            (tv1_loops, "beta = 1", 2),
+            (tv2_square_of_sum, "squared the sum", 2),
             (lambda x: tv2_diffs(x, mean=True), "mean over the pixels; TV is the sum", 2),
             (lambda x: tv2_diffs(x)[0], "Return the pair"),
             (lambda x: tv2_diffs(x)[::-1], "the value, must be one number", 2),
@@ -909,7 +949,9 @@ EXERCISES.update({
                lambda X, y, model: list(saliency_with(X, y, model, reduce=lambda g: np.max(np.abs(g), axis=1)))],
         wrong=[
             (lambda X, y, m: saliency_with(X, y, m, dscores=dprob), "softmax probability p_y"),
-            (lambda X, y, m: saliency_with(X, y, m, dscores=dloss), "softmax loss"),
+            (lambda X, y, m: saliency_with(X, y, m, dscores=dloss), "softmax loss (or of log p_y)"),
+            (lambda X, y, m: saliency_with(X, y, m, dscores=lambda s, y: layers.softmax_loss(s, y)[1]),
+             "batch's mean softmax loss"),
             (lambda X, y, m: saliency_with(X, y, m, reduce=lambda g: g.max(axis=1)), "*absolute* value"),
             (lambda X, y, m: saliency_with(X, y, m, reduce=lambda g: np.abs(g.max(axis=1))), "maximum over the channels first"),
             (lambda X, y, m: saliency_with(X, y, m, reduce=lambda g: np.abs(g).sum(axis=1)), "added up the channels"),
@@ -934,6 +976,7 @@ EXERCISES.update({
             (lambda X, t, m: fooling_with(X, t, m, stop=False), "kept going"),
             (lambda X, t, m: fooling_with(X, t, m, step=lambda g, s: 0.1 * np.sign(g)), "fast gradient sign"),
             (lambda X, t, m: fooling_with(X, t, m, step=lambda g, s: 0.1 * g / np.abs(g).max()), "largest absolute entry"),
+            (lambda X, t, m: fooling_with(X, t, m, step=lambda g, s: 0.1 * g / np.sum(g ** 2)), "sum of its squares"),
             (lambda X, t, m: fooling_with(X, t, m, clip=True), "No clipping"),
             (lambda X, t, m: fooling_with(X, t, m, in_place=True), "changed X in place"),
             (lambda X, t, m: fooling_with(X, t, m, squeeze=True), "X's shape (1, 3, H, W)"),
@@ -954,6 +997,7 @@ EXERCISES.update({
             (lambda *a: visualization_step(*a, reg_sign=+1.0), "wrong sign"),
             (lambda *a: visualization_step(*a, mean=0.0), "towards 0 (black)"),
             (lambda *a: visualization_step(*a, factor=1.0), "mind the factor 2"),
+            (lambda *a: visualization_step(*a, factor=0.0), "no L2 penalty"),
             (lambda *a: visualization_step(*a, ascend=False), "goes down the objective"),
             (lambda *a: visualization_step(*a, normalize=None), "step is not normalized"),
             (lambda *a: visualization_step(*a, normalize="l2"), "by its L2 norm"),

@@ -196,16 +196,20 @@ def check_tv2(tv2: Callable) -> Feedback:
     def same_value(a, b):
         return a is not None and b is not None and abs(a - b) <= 1e-6 * max(1.0, abs(b))
 
+    follows = ("Your gradient is the gradient of your own value (a numerical gradient of your value agrees with "
+               "it): it is wrong because your value is. Fix the value first.")
+
     def body():
         found = _Findings()
         v_answers, v_truths, v_wrong, v_models = [], [], [], []
         g_answers, g_truths, g_wrong, g_models = [], [], [], []
+        own_value_gradient = {}   # case -> the numerical gradient of the student's value, where that value is wrong
         for i, x in enumerate(cases):
             want_value, want_grad = _tv2(x)
             v_truths.append(want_value)
             g_truths.append(want_grad)
             v_models.append(value_models(x))
-            g_models.append(grad_models(x, want_grad))
+            g_models.append(grad_models(x, want_grad) + [(follows, lambda i=i: own_value_gradient.get(i))])
             v_answers.append(None)
             g_answers.append(None)
             label = f"a {x.shape[0]}x{x.shape[1]} image"
@@ -239,6 +243,8 @@ def check_tv2(tv2: Callable) -> Feedback:
                     found.add("Your gradient is not the gradient of your own value: a numerical gradient "
                               "(centred differences of your value) disagrees with it.",
                               f"on {label} the largest difference is {float(np.max(np.abs(grad - numeric))):.3g}")
+                elif numeric is not None and not same_value(value, want_value):
+                    own_value_gradient[i] = numeric
 
         _explain_wrong(found, v_wrong, v_answers, v_truths, _models(v_models), same_value,
                        "This value matches none of the usual mistakes: list by hand the differences of the "
@@ -407,6 +413,10 @@ def check_compute_saliency_maps(compute_saliency_maps: Callable) -> Feedback:
             ("You took the gradient of the softmax loss (or of log p_y): it also pushes the other classes' "
              "scores down; the saliency map differentiates the unnormalized score s_y alone, with no softmax.",
              lambda: np.abs(_log_probability_gradient(net, X, y)).max(axis=1)),
+            ("You took the gradient of the batch's mean softmax loss (the dscores softmax_loss returns, divided "
+             "by N): it pushes the other classes' scores down too, and shrinks every map with the batch's size; "
+             "the saliency map differentiates the unnormalized score s_y alone.",
+             lambda: np.abs(_log_probability_gradient(net, X, y)).max(axis=1) / len(X)),
             ("Your map kept the gradient's sign: it has negative values, and a pixel with a strongly negative "
              "gradient matters as much as one with a strongly positive gradient (the map is about the "
              "*absolute* value).", lambda: g.max(axis=1)),
@@ -526,6 +536,9 @@ def check_make_fooling_image(make_fooling_image: Callable) -> Feedback:
             ("You normalized by the largest absolute entry of g: your steps have the wrong length, where each "
              "step of the exercise is learning_rate long measured over all of g's entries together.",
              lambda: _fooling_path(net, x, t, lambda X: lr * score(X) / float(np.abs(score(X)).max()), steps)),
+            ("You divided g by the sum of its squares, with no square root: your steps have the wrong length, "
+             "and it changes from step to step.",
+             lambda: _fooling_path(net, x, t, lambda X: lr * score(X) / float(np.sum(score(X) ** 2)), steps)),
             ("No clipping here (as in the assignment): let the pixels leave [0, 1].",
              lambda: _fooling_path(net, x, t, lambda X: lr * unit(score(X)), steps, clip=True)),
         ]
@@ -631,6 +644,8 @@ def check_class_visualization_update_step(class_visualization_update_step: Calla
              step(centre=False)),
             ("Your penalty's gradient is half what it should be: the derivative of a square brings down a "
              "factor, mind the factor 2.", step(reg_factor=1.0)),
+            ("Your step has no L2 penalty: nothing pulls your image back towards m (step 2 of the exercise "
+             "differentiates the penalty too).", step(reg_factor=0.0)),
             ("Your step goes down the objective: it lowers the score of target_y, and class visualization "
              "climbs it.", step(ascend=False)),
             ("Your step is not normalized: its size follows the gradient's, where the exercise's step moves "
