@@ -48,20 +48,22 @@ def check_guided_relu_backward(guided_relu_backward: Callable) -> Feedback:
 
     def mistakes(dout, x):
         return [
-            ("That is the plain ReLU backward pass (x > 0 only). Guided backpropagation also drops the "
-             "negative incoming gradients: multiply by (dout > 0) as well.", lambda: dout * (x > 0)),
-            ("That is the deconvnet rule (dout > 0 only). Guided backpropagation also needs the forward "
-             "input to be positive: multiply by (x > 0) as well.", lambda: dout * (dout > 0)),
-            ("You let the gradient through where x > 0 *or* dout > 0; it must be both.",
-             lambda: dout * ((x > 0) | (dout > 0))),
-            ("That is the mask of where the gradient passes (0s and 1s); multiply it by dout.",
-             lambda: ((x > 0) & (dout > 0)).astype(float)),
-            ("You multiplied by the ReLU's output max(x, 0); the backward pass multiplies by the mask "
-             "(x > 0), whose entries are 0 or 1.", lambda: dout * (dout > 0) * np.maximum(x, 0)),
-            ("At x = 0 the ReLU is flat and its gradient is 0: pass only where x > 0 strictly.",
-             lambda: dout * (x >= 0) * (dout > 0)),
-            ("Negative incoming gradients are dropped (set to 0), not flipped: no abs.",
-             lambda: np.abs(dout) * (x > 0)),
+            ("That is the plain ReLU backward pass (x > 0 only): your negative incoming gradients get "
+             "through, and guided backpropagation stops them too (section 2).", lambda: dout * (x > 0)),
+            ("That is the deconvnet rule (dout > 0 only): your gradient gets through where the ReLU was off "
+             "in the forward pass, and guided backpropagation stops it there too (section 2).",
+             lambda: dout * (dout > 0)),
+            ("You let the gradient through where x > 0 *or* dout > 0: yours gets through where only one of the "
+             "two holds, and guided backpropagation demands both.", lambda: dout * ((x > 0) | (dout > 0))),
+            ("That is the mask of where the gradient passes (0s and 1s): where it passes, the incoming "
+             "gradient goes through with its own value, not 1.", lambda: ((x > 0) & (dout > 0)).astype(float)),
+            ("You scaled the gradient by the ReLU's output max(x, 0): a ReLU's backward pass only lets a "
+             "gradient through or stops it, it never scales it by x.",
+             lambda: dout * (dout > 0) * np.maximum(x, 0)),
+            ("Your gradient gets through where x is exactly 0; the exercise says positive, strictly: at "
+             "x = 0 the ReLU is flat and lets nothing through.", lambda: dout * (x >= 0) * (dout > 0)),
+            ("Negative incoming gradients are stopped, not flipped: yours come out with a positive sign, "
+             "and guided backpropagation takes no abs.", lambda: np.abs(dout) * (x > 0)),
             ("It looks like the arguments are swapped: the function receives (dout, x), the gradient "
              "first, as relu_backward(dout, cache).", lambda: x * (x > 0) * (dout > 0)),
         ]
@@ -87,12 +89,14 @@ def check_guided_relu_backward(guided_relu_backward: Callable) -> Feedback:
                 continue
             answers[-1] = got
             if not _allclose(got, want):
-                shown = (f"x = {xd.tolist()}, dout = {dd.tolist()}: expected {(want + 0.0).tolist()}, "
-                         f"got {(got + 0.0).tolist()}"
+                shown = (f"x = {xd.tolist()}, dout = {dd.tolist()}: got {(got + 0.0).tolist()}"
                          if x.size <= 6 else f"with {label} the values differ")
                 wrong.append((i, shown))
         _explain_wrong(found, wrong, answers, truths, _models(models_of), _same,
-                       "The gradient passes where x > 0 and dout > 0, unchanged; everywhere else it is 0.")
+                       "This gradient matches none of the usual mistakes: for x = [2.0, -1.0, 3.0, 0.0] and "
+                       "dout = [1.5, 2.0, -1.0, 4.0], decide by hand, entry by entry, whether the gradient "
+                       "gets through (section 2 and the exercise's first sentence), and compare with your "
+                       "function on them.")
         return found
 
     return _run("guided_relu_backward(dout, x)", body)
@@ -149,16 +153,18 @@ def check_tv2(tv2: Callable) -> Feedback:
         dy[:-1, :] = x[1:, :] - x[:-1, :]
         total = float(np.sum(dx ** 2 + dy ** 2))
         return [
-            ("Your differences wrap around (np.roll): the last column is compared with the first. A "
-             "difference past the edge is 0.", lambda: float(np.sum(dxw ** 2 + dyw ** 2))),
-            ("Your value has the horizontal differences x[i, j+1] - x[i, j] only; add the vertical "
-             "ones x[i+1, j] - x[i, j].", lambda: float(np.sum(dx ** 2))),
-            ("Your value has the vertical differences x[i+1, j] - x[i, j] only; add the horizontal "
-             "ones x[i, j+1] - x[i, j].", lambda: float(np.sum(dy ** 2))),
+            ("Your differences wrap around (np.roll): the last column is compared with the first, and the "
+             "last row with the first row. The exercise counts a difference past the edge as 0.",
+             lambda: float(np.sum(dxw ** 2 + dyw ** 2))),
+            ("Your value has the horizontal differences only (neighbours along a row); the vertical ones, "
+             "along a column, count too.", lambda: float(np.sum(dx ** 2))),
+            ("Your value has the vertical differences only (neighbours along a column); the horizontal "
+             "ones, along a row, count too.", lambda: float(np.sum(dy ** 2))),
             ("That is the mean over the pixels; TV is the sum.", lambda: total / x.size),
-            ("That is TV with beta = 1 (the square root of each term); here beta = 2: no root.",
-             lambda: float(np.sum(np.sqrt(dx ** 2 + dy ** 2)))),
-            ("You squared the sum of the two differences, (dx + dy)^2; square each one: dx^2 + dy^2.",
+            ("That is TV with beta = 1 (a square root over each pixel's two squared differences); here "
+             "beta = 2, which takes no root.", lambda: float(np.sum(np.sqrt(dx ** 2 + dy ** 2)))),
+            ("You squared the sum of a pixel's two differences; TV squares each difference on its own, so "
+             "a step up to the right and a step down below do not cancel.",
              lambda: float(np.sum((dx + dy) ** 2))),
         ]
 
@@ -174,26 +180,36 @@ def check_tv2(tv2: Callable) -> Feedback:
             ("Your gradient wraps around (np.roll) like the differences; past the edge there is no "
              "neighbour.", lambda: wrapped),
             ("That is the gradient of the mean over the pixels; TV is the sum.", lambda: grad / x.size),
-            ("The gradient is half what it should be: d(d^2)/dd = 2d, mind the factor 2.", lambda: grad / 2),
-            ("The gradient has the wrong sign: raising x[i, j] above its right and lower neighbours "
-             "lowers those differences.", lambda: -grad),
-            ("Your gradient has only the terms where x[i, j] is the start of a difference (-2 dx - 2 dy); "
-             "x[i, j] is also the end of its left neighbour's dx and its upper neighbour's dy "
-             "(+2 dx[i, j-1] + 2 dy[i-1, j]).", lambda: own),
-            ("Your gradient has only the terms where x[i, j] is the end of a difference; add -2 dx[i, j] "
-             "- 2 dy[i, j] for the differences it starts.", lambda: grad - own),
+            ("The gradient is half what it should be: the derivative of a square brings down a factor.",
+             lambda: grad / 2),
+            ("The gradient has the wrong sign: raising a pixel that is already brighter than all its "
+             "neighbours raises TV, so the gradient there is positive, and yours is negative.",
+             lambda: -grad),
+            ("Your gradient has only the terms where x[i, j] is the start of a difference (with its right "
+             "and lower neighbours); x[i, j] also ends two differences, its left neighbour's and its upper "
+             "neighbour's, and they count too.", lambda: own),
+            ("Your gradient has only the terms where x[i, j] is the end of a difference (with its left and "
+             "upper neighbours); x[i, j] also starts two differences, with its right and lower neighbours, "
+             "and they count too.", lambda: grad - own),
         ]
+
+    def same_value(a, b):
+        return a is not None and b is not None and abs(a - b) <= 1e-6 * max(1.0, abs(b))
+
+    follows = ("Your gradient is the gradient of your own value (a numerical gradient of your value agrees with "
+               "it): it is wrong because your value is. Fix the value first.")
 
     def body():
         found = _Findings()
         v_answers, v_truths, v_wrong, v_models = [], [], [], []
         g_answers, g_truths, g_wrong, g_models = [], [], [], []
+        own_value_gradient = {}   # case -> the numerical gradient of the student's value, where that value is wrong
         for i, x in enumerate(cases):
             want_value, want_grad = _tv2(x)
             v_truths.append(want_value)
             g_truths.append(want_grad)
             v_models.append(value_models(x))
-            g_models.append(grad_models(x, want_grad))
+            g_models.append(grad_models(x, want_grad) + [(follows, lambda i=i: own_value_gradient.get(i))])
             v_answers.append(None)
             g_answers.append(None)
             label = f"a {x.shape[0]}x{x.shape[1]} image"
@@ -211,7 +227,7 @@ def check_tv2(tv2: Callable) -> Feedback:
             else:
                 v_answers[-1] = value
                 if abs(value - want_value) > 1e-6 * max(1.0, abs(want_value)):
-                    v_wrong.append((i, f"on {label} the value is {value:.4f}, expected {want_value:.4f}"))
+                    v_wrong.append((i, f"on {label} the value is {value:.4f}"))
             if grad is None or grad.shape != x.shape:
                 found.add("The second item, the gradient, must be an array of x's shape.",
                           f"on {label} its shape is {None if grad is None else grad.shape}")
@@ -227,16 +243,17 @@ def check_tv2(tv2: Callable) -> Feedback:
                     found.add("Your gradient is not the gradient of your own value: a numerical gradient "
                               "(centred differences of your value) disagrees with it.",
                               f"on {label} the largest difference is {float(np.max(np.abs(grad - numeric))):.3g}")
-
-        def same_value(a, b):
-            return a is not None and b is not None and abs(a - b) <= 1e-6 * max(1.0, abs(b))
+                elif numeric is not None and not same_value(value, want_value):
+                    own_value_gradient[i] = numeric
 
         _explain_wrong(found, v_wrong, v_answers, v_truths, _models(v_models), same_value,
-                       "The value is the sum over every pixel of (right neighbour - pixel)^2 + "
-                       "(lower neighbour - pixel)^2, with 0 past the edges.")
+                       "This value matches none of the usual mistakes: list by hand the differences of the "
+                       "2x2 image [[1, 2], [4, 0]] (how many are there?), add up their squares, and compare "
+                       "with your function on it.")
         _explain_wrong(found, g_wrong, g_answers, g_truths, _models(g_models), _same,
-                       "d TV / d x[i, j] = -2 dx[i, j] - 2 dy[i, j] + 2 dx[i, j-1] + 2 dy[i-1, j] "
-                       "(terms past the edges are 0).")
+                       "This gradient matches none of the usual mistakes: for the 1x3 image [[0, 1, 3]], write "
+                       "the value as a sum of squares, differentiate it by hand with respect to each of the "
+                       "three pixels, and compare with your function's gradient on it.")
         return found
 
     return _run("tv2(x)", body)
@@ -263,15 +280,16 @@ def check_mass_inside(mass_inside: Callable) -> Feedback:
     def mistakes(s, m):
         inside = float(np.sum(s * m))
         return [
-            ("That is the mass inside, not its fraction: divide by the map's total, np.sum(saliency).",
-             lambda: inside),
-            ("That is the mask's area fraction, what a random map scores; weigh each pixel by the map.",
-             lambda: float(np.mean(m))),
+            ("That is the mass inside, not its fraction of the map's total mass: it grows when the whole "
+             "map is scaled up, and a fraction does not.", lambda: inside),
+            ("That is the mask's area fraction, what a random map scores: your answer does not depend on the "
+             "map at all.", lambda: float(np.mean(m))),
             ("That is the fraction of the mass *outside* the mask.", lambda: 1 - inside / float(np.sum(s))),
-            ("You divided by the number of pixels in the mask (the mean inside); divide by the map's total "
-             "mass.", lambda: inside / float(np.sum(m))),
-            ("That is the mean of the map inside divided by its mean overall; the fraction of the mass is "
-             "sum inside / sum overall.", lambda: float(np.mean(s[m]) / np.mean(s))),
+            ("You divided by the number of pixels in the mask (that is the map's mean inside); the fraction "
+             "compares the mass inside with the map's total mass.", lambda: inside / float(np.sum(m))),
+            ("That is the mean of the map inside divided by its mean overall, a ratio of means: it exceeds 1 "
+             "whenever the map is brighter on the mask than elsewhere, and a fraction of the mass cannot.",
+             lambda: float(np.mean(s[m]) / np.mean(s))),
             ("That compares the largest values (the pointing game's question); the mass fraction adds up "
              "every pixel.", lambda: float(np.max(s[m]) / np.max(s))),
             ("That is a percentage; return the fraction, between 0 and 1.", lambda: 100 * inside / float(np.sum(s))),
@@ -299,9 +317,11 @@ def check_mass_inside(mass_inside: Callable) -> Feedback:
                 continue
             answers[-1] = value
             if not same(value, want):
-                wrong.append((i, f"on {label} it returned {value:.4f}, expected {want:.4f}"))
+                wrong.append((i, f"on {label} it returned {value:.4f}"))
         _explain_wrong(found, wrong, answers, truths, _models(models_of), same,
-                       "The fraction is sum(saliency * mask) / sum(saliency).")
+                       "This number matches none of the usual mistakes: for the map [[1, 3], [0, 4]] and the "
+                       "mask [[True, False], [False, True]], find by hand what share of the map's mass lies "
+                       "on the mask (section 3), and compare with your function on them.")
         return found
 
     return _run("mass_inside(saliency, mask)", body)
@@ -387,26 +407,34 @@ def check_compute_saliency_maps(compute_saliency_maps: Callable) -> Feedback:
         g = _score_gradient(net, X, y)
         dout = np.ones((len(X), net.num_classes))
         return [
-            ("You took the gradient of the softmax probability p_y; the saliency map uses the unnormalized score "
-             "s_y (the row of model.loss(X) before any softmax).",
+            ("You took the gradient of the softmax probability p_y; the saliency map differentiates the "
+             "unnormalized score s_y, before any softmax (section 1).",
              lambda: np.abs(_probability_gradient(net, X, y)).max(axis=1)),
-            ("You took the gradient of the softmax loss (or of log p_y); the saliency map uses the unnormalized "
-             "score s_y itself, with no softmax.", lambda: np.abs(_log_probability_gradient(net, X, y)).max(axis=1)),
-            ("The map is the *absolute* value of the gradient, maxed over the channels; you took the largest "
-             "signed value (a strongly negative gradient matters as much as a positive one).",
-             lambda: g.max(axis=1)),
-            ("You took the maximum over the channels first and the absolute value after; take np.abs first, "
-             "then the maximum.", lambda: np.abs(g.max(axis=1))),
-            ("You added up the channels; the map keeps the largest absolute value over the channels (max, not sum).",
+            ("You took the gradient of the softmax loss (or of log p_y): it also pushes the other classes' "
+             "scores down; the saliency map differentiates the unnormalized score s_y alone, with no softmax.",
+             lambda: np.abs(_log_probability_gradient(net, X, y)).max(axis=1)),
+            ("You took the gradient of the batch's mean softmax loss (the dscores softmax_loss returns, divided "
+             "by N): it pushes the other classes' scores down too, and shrinks every map with the batch's size; "
+             "the saliency map differentiates the unnormalized score s_y alone.",
+             lambda: np.abs(_log_probability_gradient(net, X, y)).max(axis=1) / len(X)),
+            ("Your map kept the gradient's sign: it has negative values, and a pixel with a strongly negative "
+             "gradient matters as much as one with a strongly positive gradient (the map is about the "
+             "*absolute* value).", lambda: g.max(axis=1)),
+            ("You took the maximum over the channels first and the absolute value after: a channel with a "
+             "large negative gradient is lost when another channel is slightly positive. Mind the order.",
+             lambda: np.abs(g.max(axis=1))),
+            ("You added up the channels: in your map a pixel where three channels respond weakly outweighs one "
+             "where a single channel responds strongly. Re-read how the exercise reduces the 3 channels to one.",
              lambda: np.abs(g).sum(axis=1)),
-            ("You averaged the channels; the map keeps the largest absolute value over the channels (max, not mean).",
+            ("You averaged the channels: in your map a pixel where a single channel responds strongly is "
+             "diluted by the other two. Re-read how the exercise reduces the 3 channels to one.",
              lambda: np.abs(g).mean(axis=1)),
-            ("You took the absolute value of the channels' sum; take the absolute value of each channel, then "
-             "the maximum.", lambda: np.abs(g.sum(axis=1))),
+            ("You took the absolute value of the channels' sum: channels whose gradients have opposite signs "
+             "cancel. Mind the order of the steps.", lambda: np.abs(g.sum(axis=1))),
             ("You explained the class the net predicts; explain y[i], the class you were given.",
              lambda: saliency_map(net, X, net.predict(X))),
-            ("You sent a 1 back from every class's score (dscores all ones); send a 1 from the score of y[i] "
-             "only, a one-hot row per image.",
+            ("You sent a 1 back from every class's score (dscores all ones): your map explains the sum of all "
+             "the classes' scores, not the score of y[i] alone.",
              lambda: np.abs(np.asarray(net.backward_from(X, net.names[-1], dout), dtype=float)).max(axis=1)),
         ]
 
@@ -428,16 +456,17 @@ def check_compute_saliency_maps(compute_saliency_maps: Callable) -> Feedback:
                 found.add("Your function changed the images X it was given; leave X as it is.", f"with {label}")
             got = _as_float_array(got)
             if got is None or got.shape != want.shape:
-                found.add("Return an array of shape (N, H, W): one map per image, the channels reduced by the "
-                          "maximum.", f"with {label} it returned shape {None if got is None else got.shape}")
+                found.add("Return an array of shape (N, H, W): one map per image, its 3 channels reduced to one.",
+                          f"with {label} it returned shape {None if got is None else got.shape}")
                 continue
             answers[-1] = got
             if not _allclose(got, want):
                 wrong.append((i, f"with {label} the maps differ (largest difference "
                                  f"{float(np.max(np.abs(got - want))):.3g})"))
         _explain_wrong(found, wrong, answers, truths, _models(models_of), _same,
-                       "For each image: the gradient of its unnormalized score for y[i] with respect to the pixels, "
-                       "its absolute value, then the maximum over the channels.")
+                       "These maps match none of the usual mistakes: for one image, print its gradient's three "
+                       "channels at one pixel, reduce them by hand following the exercise's last sentence, and "
+                       "compare with your map at that pixel.")
         return found
 
     return _run("compute_saliency_maps(X, y, model)", body)
@@ -489,19 +518,27 @@ def check_make_fooling_image(make_fooling_image: Callable) -> Feedback:
     def mistakes(x, t):
         score = lambda X: _score_gradient(net, X, [t])                      # noqa: E731
         return [
-            ("Your steps are not normalized: divide the gradient by its L2 norm, dX = learning_rate * g / ||g||_2, "
-             "so that every step has the same length.", lambda: _fooling_path(net, x, t, lambda X: lr * score(X), steps)),
-            ("Your steps go *down* the target's score (the gradient's sign): a fooling image climbs it, "
-             "X += learning_rate * g / ||g||.", lambda: _fooling_path(net, x, t, lambda X: -lr * unit(score(X)), steps)),
-            ("You climbed the softmax probability (or the log-probability, or down the loss) of the target; "
-             "climb its unnormalized score s_target, the row of model.loss(X) before any softmax.",
+            ("Your steps are not normalized: their length follows the gradient's size, and in the exercise "
+             "every step has the same L2 length, learning_rate.",
+             lambda: _fooling_path(net, x, t, lambda X: lr * score(X), steps)),
+            ("Your steps go *down* the target's score (the gradient's sign): a fooling image climbs it.",
+             lambda: _fooling_path(net, x, t, lambda X: -lr * unit(score(X)), steps)),
+            ("You climbed the softmax probability (or the log-probability, or down the loss) of the target: "
+             "that also pushes the other classes down; the exercise climbs the target's unnormalized score "
+             "alone, before any softmax.",
              lambda: _fooling_path(net, x, t, lambda X: lr * unit(_log_probability_gradient(net, X, [t])), steps)),
-            ("You kept going after the net was fooled: check before each step and stop as soon as the highest "
-             "score is target_y.", lambda: _fooling_path(net, x, t, lambda X: lr * unit(score(X)), steps, stop=False)),
-            ("That is the fast gradient sign step (learning_rate * sign(g)); here the step is the gradient "
-             "divided by its L2 norm.", lambda: _fooling_path(net, x, t, lambda X: lr * np.sign(score(X)), steps)),
-            ("You normalized by the largest absolute entry of g; divide by its L2 norm, np.sqrt(np.sum(g ** 2)).",
+            ("You kept going after the net was fooled: your image took more steps than it needed (the "
+             "exercise stops at the first image the net calls target_y).",
+             lambda: _fooling_path(net, x, t, lambda X: lr * unit(score(X)), steps, stop=False)),
+            ("That is the fast gradient sign step (notebook 08), which keeps only the gradient's signs; here a "
+             "step follows the gradient's own direction.",
+             lambda: _fooling_path(net, x, t, lambda X: lr * np.sign(score(X)), steps)),
+            ("You normalized by the largest absolute entry of g: your steps have the wrong length, where each "
+             "step of the exercise is learning_rate long measured over all of g's entries together.",
              lambda: _fooling_path(net, x, t, lambda X: lr * score(X) / float(np.abs(score(X)).max()), steps)),
+            ("You divided g by the sum of its squares, with no square root: your steps have the wrong length, "
+             "and it changes from step to step.",
+             lambda: _fooling_path(net, x, t, lambda X: lr * score(X) / float(np.sum(score(X) ** 2)), steps)),
             ("No clipping here (as in the assignment): let the pixels leave [0, 1].",
              lambda: _fooling_path(net, x, t, lambda X: lr * unit(score(X)), steps, clip=True)),
         ]
@@ -521,7 +558,7 @@ def check_make_fooling_image(make_fooling_image: Callable) -> Feedback:
                 found.add("Your code raised an exception.", f"with {label} it raised {err}")
                 continue
             if not _unchanged(x, x_given):
-                found.add("You changed X in place: start from a copy, X_fooling = X.copy(), and leave X as it is.",
+                found.add("You changed X in place: the X you were given must be left as it was.",
                           f"with {label}")
             got = _as_float_array(got)
             if got is None or got.shape != x.shape:
@@ -533,11 +570,12 @@ def check_make_fooling_image(make_fooling_image: Callable) -> Feedback:
                 continue
             said = int(np.argmax(net.loss(got)[0]))
             wrong.append((i, f"with {label} your image is called {said}"
-                             f"{'' if said == t else ' (not fooled)'}, and it differs from the expected one by up to "
+                             f"{'' if said == t else ' (not fooled)'}, and a pixel of it is off by up to "
                              f"{float(np.max(np.abs(got - want))):.3g}"))
         _explain_wrong(found, wrong, answers, truths, _models(models_of), _same,
-                       "Step up the target's unnormalized score, learning_rate * g / ||g||_2 at a time, from a copy "
-                       "of X, and stop as soon as the net's highest score is target_y.")
+                       "This image matches none of the usual mistakes: print, for each step of your loop, the "
+                       "class the net gives the image and the L2 length of the change, and check them against "
+                       "the exercise's text, sentence by sentence.")
         return found
 
     return _run("make_fooling_image(X, target_y, model)", body)
@@ -593,23 +631,29 @@ def check_class_visualization_update_step(class_visualization_update_step: Calla
         def step(**kw):
             return lambda: _update_step(net, img, t, reg, lr, ox, oy, **kw)
         return [
-            ("You did not undo the jitter: after the step, roll the image back by (-oy, -ox).", step(undo=0)),
-            ("You rolled the image the same way twice; undo the jitter by rolling it back, (-oy, -ox).", step(undo=-1)),
-            ("ox shifts along the width (axis 3) and oy along the height (axis 2): np.roll(img, (oy, ox), "
-             "axis=(2, 3)).", step(swap=True)),
-            ("The regularization has the wrong sign: the objective is s_y(I) - l2_reg * ||I - m||^2, so its "
-             "gradient *subtracts* 2 * l2_reg * (I - m).", step(reg_sign=+1)),
+            ("You did not undo the jitter: your new image comes back shifted by (oy, ox) (step 4 of the "
+             "exercise).", step(undo=0)),
+            ("You rolled the image the same way twice: your new image comes back shifted by twice the jitter, "
+             "where undoing a roll shifts it the other way.", step(undo=-1)),
+            ("ox and oy are swapped: your image moves by ox along the height and by oy along the width, and ox "
+             "shifts along the width (step 1 of the exercise).", step(swap=True)),
+            ("The regularization has the wrong sign: your penalty pushes the image away from m, where a "
+             "penalty on ||I - m||^2 pulls it back towards m.", step(reg_sign=+1)),
             ("Your penalty pulls the image towards 0 (black); our nets subtract their mean themselves, so the "
-             "penalty is l2_reg * ||I - m||^2 with m = model.input_mean, the blank grey image.", step(centre=False)),
-            ("The gradient of l2_reg * ||I - m||^2 is 2 * l2_reg * (I - m): mind the factor 2.", step(reg_factor=1.0)),
-            ("Your step goes down the objective (the gradient's sign); class visualization climbs it: "
-             "I + learning_rate * g / rms(g).", step(ascend=False)),
-            ("Your step is not normalized: divide g by its root mean square, np.sqrt(np.mean(g ** 2)), so that "
-             "a pixel moves by learning_rate on average.", step(normalize=None)),
-            ("You divided g by its L2 norm (the fooling image's step); here the step is divided by the root "
-             "mean square, np.sqrt(np.mean(g ** 2)).", step(normalize="l2")),
-            ("You took the gradient at the image before the jitter; take it at the jittered image, which is the "
-             "one you step.", step(grad_at="original")),
+             "penalty pulls towards m, the net's input_mean, the blank grey image (step 2 of the exercise).",
+             step(centre=False)),
+            ("Your penalty's gradient is half what it should be: the derivative of a square brings down a "
+             "factor, mind the factor 2.", step(reg_factor=1.0)),
+            ("Your step has no L2 penalty: nothing pulls your image back towards m (step 2 of the exercise "
+             "differentiates the penalty too).", step(reg_factor=0.0)),
+            ("Your step goes down the objective: it lowers the score of target_y, and class visualization "
+             "climbs it.", step(ascend=False)),
+            ("Your step is not normalized: its size follows the gradient's, where the exercise's step moves "
+             "the pixels by learning_rate in root mean square, however large g is.", step(normalize=None)),
+            ("You divided g by its L2 norm (the fooling image's step): your pixels move far less than "
+             "learning_rate. Re-read step 3: here the step's size is measured per pixel.", step(normalize="l2")),
+            ("You took the gradient at the image before the jitter, but you step the jittered one: the gradient "
+             "belongs to the image you step.", step(grad_at="original")),
             ("Clip the result to [0, 1], the range of real images.", step(clip=False)),
             ("You climbed the softmax's log-probability; class visualization climbs the unnormalized score s_y.",
              step(objective="log_probability")),
@@ -640,8 +684,9 @@ def check_class_visualization_update_step(class_visualization_update_step: Calla
             if not _allclose(got, want):
                 wrong.append((i, f"with {label} the image differs by up to {float(np.max(np.abs(got - want))):.3g}"))
         _explain_wrong(found, wrong, answers, truths, _models(models_of), _same,
-                       "Roll by (oy, ox), take g = d s_y / dI - 2 * l2_reg * (I - m) at the rolled image, step "
-                       "learning_rate * g / rms(g), roll back, clip to [0, 1].")
+                       "This image matches none of the usual mistakes: follow the exercise's five numbered "
+                       "steps one at a time with ox = 1, oy = 0, print the image after each, and check each "
+                       "against its step's sentence.")
         return found
 
     return _run("class_visualization_update_step(img, model, target_y, l2_reg, learning_rate, ox, oy)", body)
