@@ -150,15 +150,17 @@ def test_the_iterative_attacks_are_pgd_itself(setup, attack, start, target):
     expected = adv.pgd(nets["conv"], X[1:2], [1], 0.2, alpha=0.05, steps=3, random_start=start, target=target)
     np.testing.assert_array_equal(view.x_adv, expected[0])
     assert np.abs(view.x_adv - view.x).max() <= 0.2 + 1e-6
-    assert "3 steps" in view.text and "eps/4 = 0.05" in view.text
-    assert ("random start" in view.text) == start
-    assert ("untargeted" in view.text) == (target is None)
+    sign, c = ("+", 1) if target is None else ("-", target)
+    assert f"x_t+1 = project(x_t {sign} eps/4 * sign(grad_x J(x_t, {c}))), eps/4 = 0.05" in view.text
+    assert "then 3 steps, " + ("untargeted" if target is None else f"towards {target}") in view.text
+    assert ("x_0 = x + uniform noise in [-eps, eps]" in view.text) == start
+    assert ("BIM (the basic iterative method): x_0 = x;" in view.text) == (not start)
 
 
 def test_the_margin_loss_is_said_and_used(setup):
     nets, X, y = setup
     view = widgets.attack_view(nets, X, y, digit=2, model="conv", eps=30, attack="pgd", steps=2, loss="margin")
-    assert view.valid and "margin (Carlini and Wagner)" in view.text and "grad_x M(x, 4)" in view.text
+    assert view.valid and "M(x, c) = max_{j != c} z_j - z_c" in view.text and "grad_x M(x_t, 4)" in view.text
     expected = adv.pgd(nets["conv"], X[2:3], [4], 0.3, alpha=0.075, steps=2, loss="margin")
     np.testing.assert_array_equal(view.x_adv, expected[0])
 
@@ -187,11 +189,11 @@ def test_the_explorer_switches_attack_and_loss(setup):
     controls = box._controls
     assert "untargeted FGSM" in box.children[1].value
     controls["attack"].value = "pgd"
-    assert "PGD, from a random start" in box.children[1].value and "10 steps" in box.children[1].value
+    assert "PGD: x_0 = x + uniform noise" in box.children[1].value and "10 steps" in box.children[1].value
     controls["steps"].value = 4
-    assert "4 steps" in box.children[1].value
+    assert "then 4 steps" in box.children[1].value
     controls["loss"].value = "margin"
-    assert "margin (Carlini and Wagner)" in box.children[1].value
+    assert "the margin of Carlini and Wagner" in box.children[1].value
     far = widgets.adversarial_explorer(nets, X, y, attack="pgd", steps=500)  # the slider widens, the view refuses
     assert far._controls["steps"].value == 500
     assert "Invalid setting." in far.children[1].value and "steps must be a whole number from 1 to 200" in \

@@ -189,12 +189,12 @@ EXPLORERS = [
             Step({}, ("targeted step towards 9: x - eps * sign(grad_x J(x, 9))",),
                  drawing="digit 0, softmax, eps 0.1, towards 9", dropdowns={"target": "9"}),
             # three PGD steps of eps/4 = 0.1/4 = 0.025 towards 9, from a random start
-            Step({"steps (BIM, PGD)": 3}, ("PGD, from a random start", "3 steps x - eps/4 * sign(grad_x J(x, 9))",
-                                           "(towards 9, eps/4 = 0.025)"),
+            Step({"steps (BIM, PGD)": 3}, ("PGD: x_0 = x + uniform noise", "then 3 steps, towards 9",
+                                           "project(x_t - eps/4 * sign(grad_x J(x_t, 9))), eps/4 = 0.025"),
                  drawing="digit 0, softmax, eps 0.1, towards 9, PGD 3 steps",
                  dropdowns={"attack": "PGD (random start)"}),
             # the same steps on the logits' margin
-            Step({}, ("sign(grad_x M(x, 9))", "loss M: the logits' margin"),
+            Step({}, ("sign(grad_x M(x_t, 9))", "M(x, c) = max_{j != c} z_j - z_c"),
                  drawing="digit 0, softmax, eps 0.1, towards 9, PGD 3 steps, margin",
                  dropdowns={"loss": "logit margin (C&W)"}),
             # the digit is a 4: a step towards its own class is no attack

@@ -53,6 +53,25 @@ def test_a_longer_run_starts_with_the_shorter_one():
     assert np.array_equal(widgets.class_model_view("shapes: star", 1e-2, 10).image, short)
 
 
+def test_a_new_class_runs_only_as_far_as_the_slider_and_a_longer_run_doubles():
+    from cs231n_lib.widgets import gradients as explorer
+
+    explorer._RUNS.clear()
+    widgets.class_model_view("shapes: cross", 0.1, 40)
+    run_length = lambda: int(explorer._RUNS[("shapes", 3, 0.1)].snapshot_steps[-1])  # noqa: E731
+    assert run_length() == 40                                   # not a minimum of 100
+    widgets.class_model_view("shapes: cross", 0.1, 41)
+    assert run_length() == 80                                   # at least twice the last run
+    widgets.class_model_view("shapes: cross", 0.1, 75)
+    assert run_length() == 80                                   # inside the run: looked up
+    widgets.class_model_view("shapes: cross", 0.1, 300)
+    assert run_length() == 300                                  # farther than twice: as far as asked
+    # whatever run answers, step 41 is step 41 of a direct run of 41 steps
+    net = pretrained.load_pretrained("shapes_convnet")
+    direct = gradients.class_model(net, [3], steps=41, reg=0.1)   # class 3: cross
+    assert np.array_equal(widgets.class_model_view("shapes: cross", 0.1, 41).image, direct.images[0])
+
+
 @pytest.mark.parametrize("kwargs, fragment", [
     (dict(target="shapes: blob"), "one of the menu's classes"),
     (dict(target=3), "one of the menu's classes"),

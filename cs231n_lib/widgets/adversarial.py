@@ -65,8 +65,9 @@ def attack_view(nets, X, y, digit, model, eps, target=None, attack="fgsm", steps
     ``target`` None (or ``"none"``, the menu's value) the untargeted step
     ``x + eps * sign(grad_x J(x, label))``, with a class index one signed step towards it,
     ``x - eps * sign(grad_x J(x, target))``.  ``"bim"``: ``steps`` such steps of ``eps / 4`` from the
-    digit (Kurakin et al.), each projected onto the eps-ball around it; ``"pgd"``: the same from a
-    random start in the ball (Madry et al.; seed 0).  Every result is clipped to [0, 1].  ``loss``
+    digit (Kurakin et al.'s basic iterative method; the step of ``eps / 4`` is ours), each projected
+    onto the eps-ball around it; ``"pgd"``: the same from a random start in the ball (Madry et al.;
+    seed 0).  Every result is clipped to [0, 1].  ``loss``
     ``"xent"`` (the cross-entropy J) or ``"margin"`` (the logits' margin, Carlini and Wagner).
     ``cache``: an :class:`cs231n_lib.adversarial.AttackCache` over the same ``nets``, ``X`` and ``y``
     (the explorer keeps one, so a setting seen before costs nothing).  An invalid setting (a digit,
@@ -120,21 +121,26 @@ def attack_view(nets, X, y, digit, model, eps, target=None, attack="fgsm", steps
     pixels = int(np.prod(x.shape[1:]))
     changed = int(np.count_nonzero(np.any(x_adv != x, axis=0)))
     J = "J" if loss == "xent" else "M"
-    goal = f"sign(grad_x {J}(x, {label}))" if target is None else f"sign(grad_x {J}(x, {target}))"
+    c = label if target is None else target
+    sign = "+" if target is None else "-"
     if attack == "fgsm":
-        step = (f"untargeted FGSM: x + eps * {goal}" if target is None
-                else f"targeted step towards {target}: x - eps * {goal}") + ", clipped to [0, 1]"
+        step = (f"untargeted FGSM: x + eps * sign(grad_x {J}(x, {c}))" if target is None
+                else f"targeted step towards {target}: x - eps * sign(grad_x {J}(x, {target}))") + \
+            ", clipped to [0, 1]"
     else:
-        name = "BIM, from the digit" if attack == "bim" else "PGD, from a random start in the eps-ball (seed 0)"
-        sign = "+" if target is None else "-"
+        start = ("BIM (the basic iterative method): x_0 = x" if attack == "bim" else
+                 "PGD: x_0 = x + uniform noise in [-eps, eps] (seed 0), projected")
         aim = "untargeted" if target is None else f"towards {target}"
-        step = (f"{name}: {m} step{'s' if m != 1 else ''} x {sign} eps/4 * {goal} ({aim}, eps/4 = {e / 4:g}), "
-                f"each projected onto |x' - x| <= eps and [0, 1]")
+        step = (f"{start}; then {m} step{'s' if m != 1 else ''}, {aim}:\n"
+                f"x_t+1 = project(x_t {sign} eps/4 * sign(grad_x {J}(x_t, {c}))), eps/4 = {e / 4:g}, "
+                f"projected into |x' - x| <= eps and [0, 1]")
     if loss == "margin":
-        step += "\nloss M: the logits' margin (Carlini and Wagner), not the cross-entropy J"
+        step += ("\nM(x, c) = max_{j != c} z_j - z_c, on the logits z: the margin of Carlini and Wagner, in place of "
+                 "the cross-entropy J")
     verdict = ("fooled" if said_after != label else "not fooled") if target is None else \
         ("target reached" if said_after == target else "target not reached")
-    why = " (the others sit at 0 or 1 already, or the gradient is 0 there)" if attack == "fgsm" else ""
+    why = {"fgsm": " (the others sit at 0 or 1 already, or the gradient is 0 there)", "bim": "",
+           "pgd": " (the random start moves pixels even where the gradient is 0)"}[attack]
     lines = [
         f"model: {model}; digit #{n} of {len(X)}: a {label}",
         f"eps = {k}/100 = {e:g}: each of the {x.shape[1]} x {x.shape[2]} = {pixels:,} pixels moves by at most "

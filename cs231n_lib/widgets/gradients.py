@@ -3,9 +3,10 @@ number of gradient-ascent steps).
 
 The view function computes a class model by :func:`cs231n_lib.gradients.class_model`, one class at
 a time, and keeps every step of the run: moving the step slider back and forth (it updates while
-dragged) only looks up an image; a new class or strength runs once (well under a second) and is
-kept too (the last ``CLASS_MODEL_CACHE`` runs).  A run of n steps is the start of every longer run
-with the same settings, so a longer run (a whole number of hundreds of steps) replaces a shorter one.
+dragged) only looks up an image; a new class or strength runs once, exactly as far as the step
+slider asks (about 2 ms per step), and is kept too (the last ``CLASS_MODEL_CACHE`` runs).  A run of
+n steps is the start of every longer run with the same settings, so a longer run replaces a shorter
+one; it goes at least twice as far, so a slider dragged past the end of a run starts few new runs.
 """
 from __future__ import annotations
 
@@ -80,11 +81,13 @@ def _run(key, target, reg, steps):
         from threadpoolctl import threadpool_limits
 
         net = _net(key)
-        # At least 100 steps, and a whole hundred: a slider dragged past the end of a run then
-        # starts one new run per hundred steps, not one per step.
+        # A first run goes exactly as far as asked (a new class costs what its steps cost); a longer one
+        # at least doubles the last, so a slider dragged from 0 to n starts about log2(n) runs, whose
+        # steps add up to less than 4n.
+        length = steps if run is None else max(steps, 2 * int(run.snapshot_steps[-1]))
         with threadpool_limits(limits=1, user_api="blas"):  # small matrices: one thread is fastest
-            run = gradients.class_model(net, [target], steps=max(100, -(-steps // 100) * 100), reg=reg,
-                                        grey=CLASS_MODEL_NETS[key][1], keep_every=1)
+            run = gradients.class_model(net, [target], steps=length, reg=reg, grey=CLASS_MODEL_NETS[key][1],
+                                        keep_every=1)
     _RUNS[(key, target, reg)] = run  # most recent last
     while len(_RUNS) > CLASS_MODEL_CACHE:
         _RUNS.pop(next(iter(_RUNS)))
