@@ -30,6 +30,28 @@ def pixels(png):
     return np.asarray(Image.open(io.BytesIO(png)))
 
 
+# ------------------------------------------------------------------ one BLAS thread per update
+def test_every_update_runs_with_one_blas_thread_and_gives_the_threads_back():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return {lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"}
+
+    seen = []
+
+    def render(value):
+        seen.append(blas_threads())
+        return _base._view_html(True, f"value {value}"), None
+
+    slider = ipywidgets.IntSlider(value=1, min=0, max=9)
+    with threadpool_limits(limits=2, user_api="blas"):      # as on a 2-core machine, whatever this one has
+        assert blas_threads() == {2}
+        _base._wire({"value": slider}, render)
+        slider.value = 5
+        assert blas_threads() == {2}                         # given back after the update
+    assert seen and all(threads == {1} for threads in seen)
+
+
 # ------------------------------------------------------------------ one picture per setting
 def test_a_picture_is_drawn_once_per_setting_and_kept():
     box = widgets.conv_explorer(W=7, F=3, S=2, P=0)

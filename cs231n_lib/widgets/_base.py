@@ -42,6 +42,23 @@ from ..arithmetic import as_int
 PICTURES_KEPT = 48  # PNGs an explorer keeps (tens of kilobytes each)
 
 
+@functools.lru_cache(maxsize=None)
+def _blas():
+    """The process's BLAS libraries (threadpoolctl), found once: limiting them then costs
+    microseconds, where ``threadpool_limits`` searches the loaded libraries every time."""
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()
+
+
+def _one_blas_thread():
+    """A context in which numpy's BLAS uses one thread.  An explorer's update multiplies small
+    matrices (one image through a small net), where a second thread costs more in waking and
+    waiting than it saves: measured on 2 cores, a (1, 2048) by (2048, 128) product took 3 times
+    as long with two threads, and notebook 07's class-model step 1.7 times."""
+    return _blas().limit(limits=1, user_api="blas")
+
+
 class Drawing(NamedTuple):
     """An explorer's picture for one setting: ``key`` names it (equal keys, equal pictures) and
     ``draw()`` updates the explorer's figure in place and returns it."""
@@ -196,6 +213,7 @@ def _latest_only(update, controls):
     callback shows the last setting), skips a callback when a newer one has arrived while it
     waited, and gives ``update`` a ``superseded()`` that turns true as soon as a newer one
     arrives, so that it can stop drawing a picture nobody will see.  Found by tests/test_browser.py.
+    Every callback runs with one BLAS thread (:func:`_one_blas_thread`).
     """
     # Re-entrant: a control set inside a callback (the same thread) runs its callback at once, and
     # that newer callback supersedes the one that set it.
@@ -210,8 +228,9 @@ def _latest_only(update, controls):
         with lock:
             if latest[0] != ticket:
                 return  # a newer change waits for the lock: it will show the controls' values
-            update(superseded=lambda: latest[0] != ticket,
-                   **{key: control.value for key, control in controls.items()})
+            with _one_blas_thread():
+                update(superseded=lambda: latest[0] != ticket,
+                       **{key: control.value for key, control in controls.items()})
 
     return callback
 
