@@ -1670,7 +1670,8 @@ class AttackCache:
             x_adv = pgd(net, x, [label], eps, eps, 1, random_start=False, target=target, loss=loss)
         else:
             x_adv = pgd(net, x, [label], eps, eps / 4, steps, random_start=attack == "pgd", target=target, loss=loss)
-        result = AttackResult(x[0], x_adv[0], probabilities(net, x)[0], probabilities(net, x_adv)[0], label, target)
+        before, after = probabilities(net, np.concatenate([x, x_adv]))   # one batch, as the explorer always did
+        result = AttackResult(x[0], x_adv[0], before, after, label, target)
         if len(self._cache) >= self.maxsize:
             self._cache.pop(next(iter(self._cache)))
         self._cache[key] = result

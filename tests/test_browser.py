@@ -770,7 +770,8 @@ def test_explorer_reacts_to_its_sliders(lab, page, explorer):
         check_explorer(page, explorer, screenshot=shot)
         # Slider latency, recorded (never asserted: benchmarks/bench_widgets.py prints it).
         latencies = time_explorer(page, explorer, home)
-        check_drag(page, explorer, home)
+        if explorer.drag:  # the step explorer's position moves by typing and by its Play button
+            check_drag(page, explorer, home)
     except Exception:
         page.screenshot(path=str(shot.with_name(shot.stem + "-failure.png")), full_page=True)
         raise

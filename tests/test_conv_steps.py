@@ -334,3 +334,27 @@ def test_the_explorer_holds_every_integer_it_is_given(arg, value):
     box = widgets.conv_step_explorer(**{**FIRST, arg: value})
     assert box._controls[arg].value == value
     assert text_panel(box) == widgets.conv_step_view(**{**FIRST, arg: value}).html
+
+
+def test_where_pasted_tiles_are_not_matplotlibs_pixels_every_picture_is_drawn_the_ordinary_way(monkeypatch):
+    """The first picture of a process checks the fast route against the ordinary drawing (Colab's
+    matplotlib 3.10 renders a text differently at different places); a mismatch of one pixel
+    sends every picture the ordinary way."""
+    from cs231n_lib.vis import conv_steps as drawn
+
+    monkeypatch.setattr(drawn, "_TILES_WORK", [None])
+    fast = drawn.ConvStepDrawing._render_fast
+
+    def one_pixel_off(self, copy):
+        pixels = fast(self, True)
+        pixels[0, 0, 0] ^= 1
+        return pixels
+
+    monkeypatch.setattr(drawn.ConvStepDrawing, "_render_fast", one_pixel_off)
+    drawing = widgets.conv_step_drawing(widgets.conv_step_view(position=5))
+    picture = drawing.render()
+    assert drawn.tiles_work() is False
+    figure = drawing.figure
+    figure.canvas.draw()
+    assert np.array_equal(picture, np.asarray(figure.canvas.buffer_rgba()))
+    assert widgets.conv_step_png(widgets.conv_step_view(position=5)).startswith(b"\x89PNG")

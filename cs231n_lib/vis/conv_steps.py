@@ -24,7 +24,7 @@ from collections import OrderedDict
 
 from ._base import PAD_COLOUR
 
-__all__ = ["ConvStepDrawing", "animation_html"]
+__all__ = ["ConvStepDrawing", "animation_html", "tiles_work"]
 
 # The demo's colours: input blue, weights red, output green; the outlines darker.
 INPUT_FACE, WEIGHT_FACE, OUTPUT_FACE, PRODUCT_FACE = "#ddddff", "#ffdddd", "#ddffdd", "#eeeeee"
@@ -46,6 +46,15 @@ def _points(pixels):
 
 
 # ------------------------------------------------------------------ tiles: texts rendered once
+_TILES_WORK = [None]   # whether pasted tiles give matplotlib's own pixels: checked on the first picture
+
+
+def tiles_work():
+    """True, False, or None before the first picture: whether this process draws the explorer's
+    pictures the fast way (see :meth:`ConvStepDrawing.render`)."""
+    return _TILES_WORK[0]
+
+
 _TILES: "OrderedDict[tuple, object]" = OrderedDict()
 _TILE_BYTES = 64 * 2 ** 20     # the tiles kept: the least recently used go first
 _SCRATCH: "OrderedDict[tuple, tuple]" = OrderedDict()
@@ -346,6 +355,13 @@ class ConvStepDrawing:
 
     def _draw_background(self):
         """Everything that no position changes: drawn once, the numbers pasted as tiles."""
+        background = self._draw_bare()
+        for box in self._static:
+            box.paste(background)
+        self._background = background
+
+    def _draw_bare(self):
+        """The figure without its texts and outlines, as an RGBA array."""
         import numpy as np
 
         canvas = self._canvas()
@@ -356,15 +372,36 @@ class ConvStepDrawing:
         canvas.draw()
         for a, v in zip(hidden, visible):
             a.set_visible(v)
-        background = np.array(canvas.buffer_rgba())
-        for box in self._static:
-            box.paste(background)
-        self._background = background
+        return np.array(canvas.buffer_rgba())
 
     def render(self, copy=True):
         """The current picture as an RGBA array (height, width, 4), drawn the fast way: the
         stored unchanging part, each changed text's tile pasted, the outlines drawn over them.
-        ``copy=False`` returns the canvas's own buffer (valid until the next drawing)."""
+        ``copy=False`` returns the canvas's own buffer (valid until the next drawing).
+
+        The first picture of the process is also drawn the ordinary way and compared pixel for
+        pixel (:func:`tiles_work`): where pasted tiles are not exactly matplotlib's drawing (a
+        matplotlib that renders a text differently at different places, as Colab's 3.10 does),
+        every picture is drawn the ordinary way."""
+        import numpy as np
+
+        if _TILES_WORK[0] is None:
+            fast = self._render_fast(copy=True)
+            _TILES_WORK[0] = bool(np.array_equal(fast, self._render_ordinary(copy=True)))
+        if not _TILES_WORK[0]:
+            return self._render_ordinary(copy)
+        return self._render_fast(copy)
+
+    def _render_ordinary(self, copy):
+        import numpy as np
+
+        self.figure                   # makes the figure's texts (the fast route pastes them)
+        canvas = self._canvas()
+        canvas.draw()
+        pixels = np.asarray(canvas.buffer_rgba())
+        return np.array(pixels) if copy else pixels
+
+    def _render_fast(self, copy):
         import numpy as np
 
         if self._background is None:
@@ -385,14 +422,20 @@ class ConvStepDrawing:
         """The 64 colours of this geometry's pictures (a PIL palette image): fixed per geometry,
         so that a position gives the same PNG bytes whatever was drawn before."""
         if self._palette is None:
-            if self._background is None:
-                self._draw_background()
-            self._palette = _palette(self._background)
+            if _TILES_WORK[0] is None:
+                self.render()             # the first picture decides how pictures are drawn
+            if _TILES_WORK[0] is False:   # drawn the ordinary way: no tiles in the colours' sample
+                self._palette = _palette(self._draw_bare())
+            else:
+                if self._background is None:
+                    self._draw_background()
+                self._palette = _palette(self._background)
         return self._palette
 
     def png(self) -> bytes:
         """The current picture as PNG bytes, in the geometry's :attr:`palette`."""
-        return _png_bytes(self.render(copy=False), self.palette)
+        palette = self.palette   # first: making it may draw on the canvas whose buffer render returns
+        return _png_bytes(self.render(copy=False), palette)
 
 
 def _palette(background):
