@@ -28,16 +28,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pathlib
-import platform
 import sys
 import time
 from typing import NamedTuple
 
 import numpy as np
 
-from . import __version__
+from . import __version__, outputs
 
 __all__ = ["neutral_fill", "pixel_order", "area_under_curve", "Curves", "deletion_insertion",
            "game_images", "PairedImages", "paired_images", "images_digest", "RESULTS", "SETTINGS", "ROWS", "NET_ROWS", "RANDOM_NET_ROWS",
@@ -240,26 +238,6 @@ def sweep_maps(net, X, y, settings=SETTINGS, rows=ROWS):
     return maps
 
 
-def _machine():
-    info = {"machine": platform.machine(), "cpu_count": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__}
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            model = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), None)
-        if model:
-            info["cpu_model"] = model
-    except OSError:
-        pass
-    return info
-
-
-def _load():
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except (AttributeError, OSError):
-        return None
-
-
 def images_digest(X, y):
     """sha256 of the images' and labels' bytes (float32 and int64): ties a results file to its images."""
     h = hashlib.sha256(np.ascontiguousarray(np.asarray(X, dtype=np.float32)).tobytes())
@@ -281,7 +259,7 @@ def sweep(settings=SETTINGS):
     from . import data, pretrained
     from .gradients import params_digest
 
-    wall, cpu, load_before = time.perf_counter(), time.process_time(), _load()
+    wall, cpu, load_before = time.perf_counter(), time.process_time(), outputs.load_average()
     net = pretrained.load_pretrained(settings["net"])
     shapes = data.load_shapes(num_train=0, num_val=0, num_test=settings["num_test"], seed=settings["data_seed"])
     X, y = shapes["X_test"][:settings["images"]], shapes["y_test"][:settings["images"]]
@@ -300,8 +278,8 @@ def sweep(settings=SETTINGS):
                     "to the net's input mean; one row per map, each explaining the true class",
             "settings": settings, "fill": float(neutral_fill(net).flat[0]), "params_sha256": params_digest(net),
             "images_sha256": images_digest(X, y), "fractions": c.fractions.tolist(), "rows": rows,
-            "library_version": __version__, "machine": _machine(), "load_average_before": load_before,
-            "load_average_after": _load(), "cpu_seconds": time.process_time() - cpu,
+            "library_version": __version__, "machine": outputs.machine_info(), "load_average_before": load_before,
+            "load_average_after": outputs.load_average(), "cpu_seconds": time.process_time() - cpu,
             "wall_seconds": time.perf_counter() - wall}
 
 
@@ -335,19 +313,7 @@ def write_results(record, path=RESULTS, force=False):
 def load_results(path=RESULTS):
     """The shipped measurement written by ``python -m cs231n_lib.faithfulness --sweep``, checked
     against its sha256 first."""
-    path = pathlib.Path(path)
-    rebuild = "`python -m cs231n_lib.faithfulness --sweep --force` (a few CPU minutes)"
-    pin = path.with_suffix(".sha256")
-    if not path.exists() or not pin.exists():
-        raise FileNotFoundError(f"{path if not path.exists() else pin} is not there: restore it with "
-                                f"`git checkout -- data/` or rebuild it with {rebuild}.")
-    expected = pin.read_text(encoding="utf-8").split()[0]
-    actual = hashlib.sha256(path.read_bytes()).hexdigest()
-    if actual != expected:
-        raise ValueError(f"{path.name} does not match its checksum (sha256 {actual}, {pin.name} pins {expected}): "
-                         f"it was changed or damaged. Restore it with `git checkout -- data/` or rebuild it with "
-                         f"{rebuild}.")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return outputs.load_verified_json(path, "`python -m cs231n_lib.faithfulness --sweep --force` (a few CPU minutes)")
 
 
 def main(argv=None):

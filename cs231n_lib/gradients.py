@@ -24,15 +24,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pathlib
-import platform
 import sys
 from typing import NamedTuple
 
 import numpy as np
 
-from . import __version__, contract
+from . import __version__, contract, outputs
 
 __all__ = [
     # maps
@@ -828,36 +826,6 @@ def parameter_count(net):
     return int(sum(int(np.asarray(v).size) for v in net.params.values()))
 
 
-def _machine():
-    """What the timings ran on: CPU, cores, Python, numpy and its BLAS."""
-    info = {"machine": platform.machine(), "processor": platform.processor() or platform.machine(),
-            "system": platform.system(), "cpu_count": os.cpu_count(), "python": platform.python_version(),
-            "numpy": np.__version__}
-    try:
-        from threadpoolctl import threadpool_info
-
-        blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
-        if blas:
-            info["blas"] = {k: blas[0].get(k) for k in ("internal_api", "version", "architecture")}
-    except Exception:  # the record is still useful without it
-        pass
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            model = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), None)
-        if model:
-            info["cpu_model"] = model
-    except OSError:
-        pass
-    return info
-
-
-def _load():
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except (AttributeError, OSError):
-        return None
-
-
 NETS = ("shapes_convnet", "shapes_allconv")
 
 
@@ -903,7 +871,7 @@ def compare_allconv(seeds=(0, 1, 2), overrides=None, progress=False):
     seeds = [int(s) for s in seeds]
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must differ, got {seeds}.")
-    load_before = _load()
+    load_before = outputs.load_average()
     runs = []
     with threadpool_limits(limits=1, user_api="blas"):
         for seed in seeds:
@@ -920,8 +888,8 @@ def compare_allconv(seeds=(0, 1, 2), overrides=None, progress=False):
                              "params_sha256": params_digest(net)})
     return {"what": "shapes_convnet (2x2 max pools) against shapes_allconv (2x2 convolutions of stride 2), "
                     "same recipe, one run per seed and net",
-            "recipe": recipe, "seeds": seeds, "library_version": __version__, "machine": _machine(),
-            "load_average_before": load_before, "load_average_after": _load(),
+            "recipe": recipe, "seeds": seeds, "library_version": __version__, "machine": outputs.machine_info(),
+            "load_average_before": load_before, "load_average_after": outputs.load_average(),
             "runs": runs, "summary": summarize_runs(runs)}
 
 
@@ -937,19 +905,8 @@ def write_allconv_comparison(record, path=ALLCONV_JSON):
 def load_allconv_comparison(path=ALLCONV_JSON):
     """The shipped comparison written by ``python -m cs231n_lib.gradients --compare-allconv``,
     checked against its sha256 first."""
-    path = pathlib.Path(path)
-    rebuild = "`python -m cs231n_lib.gradients --compare-allconv` (about half an hour on one core)"
-    pin = path.with_suffix(".sha256")
-    if not path.exists() or not pin.exists():
-        raise FileNotFoundError(f"{path if not path.exists() else pin} is not there: restore it with "
-                                f"`git checkout -- data/` or rebuild it with {rebuild}.")
-    expected = pin.read_text(encoding="utf-8").split()[0]
-    actual = hashlib.sha256(path.read_bytes()).hexdigest()
-    if actual != expected:
-        raise ValueError(f"{path.name} does not match its checksum (sha256 {actual}, {pin.name} pins {expected}): "
-                         f"it was changed or damaged. Restore it with `git checkout -- data/` or rebuild it with "
-                         f"{rebuild}.")
-    return json.loads(path.read_text(encoding="utf-8"))
+    return outputs.load_verified_json(path, "`python -m cs231n_lib.gradients --compare-allconv` (about half an hour "
+                                            "on one core)")
 
 
 def main(argv=None):

@@ -24,9 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import pathlib
-import platform
 import sys
 import tempfile
 import zipfile
@@ -34,7 +32,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import __version__, contract
+from . import __version__, contract, outputs
 from .data import make_shapes
 from .understanding import softmax
 
@@ -507,19 +505,7 @@ def _write_npz(path, arrays, meta):
 
 def _verified(path, rebuild):
     """``path`` after its sha256 check (FileNotFoundError / ValueError naming ``rebuild`` otherwise)."""
-    from .nets import sha256_of
-
-    path = pathlib.Path(path)
-    pin = path.with_suffix(".sha256")
-    if not path.exists() or not pin.exists():
-        raise FileNotFoundError(f"{path if not path.exists() else pin} is not there: restore it with "
-                                f"`git checkout -- data/zeiler_fergus/` or rebuild it with `{rebuild}`.")
-    expected, actual = pin.read_text(encoding="utf-8").split()[0], sha256_of(path)
-    if actual != expected:
-        raise ValueError(f"{path.name} does not match its checksum (sha256 {actual}, {pin.name} pins {expected}): "
-                         f"it was changed or damaged. Restore it with `git checkout -- data/zeiler_fergus/` or "
-                         f"rebuild it with `{rebuild}`.")
-    return path
+    return outputs.verified(path, f"`{rebuild}`", restore="data/zeiler_fergus/")
 
 
 def _read_npz(path, rebuild):
@@ -527,35 +513,6 @@ def _read_npz(path, rebuild):
         arrays = {key: archive[key] for key in archive.files if key != "meta"}
         meta = json.loads(str(archive["meta"]))
     return arrays, meta
-
-
-def _machine():
-    """What the runs ran on: CPU, cores, Python, numpy and its BLAS."""
-    info = {"machine": platform.machine(), "system": platform.system(), "cpu_count": os.cpu_count(),
-            "python": platform.python_version(), "numpy": np.__version__}
-    try:
-        from threadpoolctl import threadpool_info
-
-        blas = [p for p in threadpool_info() if p.get("user_api") == "blas"]
-        if blas:
-            info["blas"] = {k: blas[0].get(k) for k in ("internal_api", "version", "architecture")}
-    except Exception:  # the record is still useful without it
-        pass
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as fh:
-            model = next((line.split(":", 1)[1].strip() for line in fh if line.startswith("model name")), None)
-        if model:
-            info["cpu_model"] = model
-    except OSError:
-        pass
-    return info
-
-
-def _load_average():
-    try:
-        return [round(v, 2) for v in os.getloadavg()]
-    except (AttributeError, OSError):
-        return None
 
 
 # ------------------------------------------------------------------ checkpoints of one training run
@@ -680,7 +637,7 @@ def run_first_layer(seeds=FIRST_LAYER_SEEDS, overrides=None, progress=False, wor
         raise ValueError(f"seeds must be distinct and at least one, got {seeds}.")
     folder = _run_dir(work or tempfile.gettempdir(), recipe, seeds)
     folder.mkdir(parents=True, exist_ok=True)
-    load_before = _load_average()
+    load_before = outputs.load_average()
     runs, arrays = [], {}
     with threadpool_limits(limits=1, user_api="blas"):
         for seed in seeds:
@@ -701,7 +658,7 @@ def run_first_layer(seeds=FIRST_LAYER_SEEDS, overrides=None, progress=False, wor
                            "wall_seconds": timer["wall_seconds"], "cpu_seconds": timer["cpu_seconds"],
                            "params_sha256": params_sha256(net.params),
                            "shift": shift_consistency(net, seed, n_shift, SHIFT_TEST["shifts"]),
-                           "load_average_after": _load_average()}
+                           "load_average_after": outputs.load_average()}
                     _write_npz(done, {"W": W, "b": b, **{f"params/{k}": v for k, v in net.params.items()}}, run)
                 runs.append(run)
                 arrays[f"{name}/seed{seed}/W"], arrays[f"{name}/seed{seed}/b"] = W, b
@@ -711,7 +668,7 @@ def run_first_layer(seeds=FIRST_LAYER_SEEDS, overrides=None, progress=False, wor
     record = {"what": "an AlexNet-like first stage (8x8 filters, stride 4) against a ZF-like one (6x6 filters, "
                       "stride 2, then a 2x2 max pool), the same recipe, one run per seed and net",
               "nets": list(FIRST_LAYER_NETS), "recipe": recipe, "seeds": seeds, "library_version": __version__,
-              "machine": _machine(), "load_average_before": load_before, "load_average_after": _load_average(),
+              "machine": outputs.machine_info(), "load_average_before": load_before, "load_average_after": outputs.load_average(),
               "runs": runs}
     return record, arrays
 
@@ -789,7 +746,7 @@ def main(argv=None):
             _, info = module.train(settings, progress=not args.quiet, keep=saved)
         digest = write_checkpoints(saved, info, settings, path)
         print(f"{EVOLUTION_NET}: {len(saved)} checkpoints in {time.perf_counter() - start:.0f} s (load average "
-              f"{_load_average()}); wrote {path} (sha256 {digest})")
+              f"{outputs.load_average()}); wrote {path} (sha256 {digest})")
         if path != target:
             print(kept_note(target, path))
     if args.first_layer:
